@@ -1,0 +1,26 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hn.api.auth import ObtenirJeton
+from hn.referentiel import api as referentiel
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("auth/token/", ObtenirJeton.as_view(), name="token"),
+    path("programmes/", referentiel.ProgrammeList.as_view(), name="programmes"),
+    path(
+        "programmes/<str:code>/domaines/",
+        referentiel.ProgrammeDomaines.as_view(),
+        name="programme-domaines",
+    ),
+    path("programmes/<str:code>/forfait/", referentiel.Forfait.as_view(), name="forfait"),
+    path("etablissements/", referentiel.EtablissementList.as_view(), name="etablissements"),
+    path(
+        "etablissements/<str:finess>/",
+        referentiel.EtablissementDetail.as_view(),
+        name="etablissement",
+    ),
+]

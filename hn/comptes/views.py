@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from hn.comptes import actions
+from hn.comptes.forms import CompteForm, RoleForm
+from hn.comptes.models import Attribution, User
+from hn.comptes.scopes import acces
+
+
+def _attributions_administrables(user):
+    a = acces(user)
+    if not a.administrateur:
+        raise PermissionDenied("Réservé aux administrateurs.")
+    qs = Attribution.objects.select_related("etablissement", "region", "user")
+    if a.superuser or a.admin_national:
+        return qs
+    return qs.filter(
+        Q(etablissement_id__in=a.admin_etablissements)
+        | Q(region_id__in=a.admin_regions)
+        | Q(etablissement__region_id__in=a.admin_regions)
+    )
+
+
+@login_required
+def liste(request):
+    attributions = _attributions_administrables(request.user)
+    users = (
+        User.objects.filter(pk__in=attributions.values("user_id"))
+        .prefetch_related(
+            Prefetch(
+                "attributions",
+                queryset=attributions.order_by("perimetre", "role"),
+                to_attr="attributions_visibles",
+            )
+        )
+        .order_by("username")
+    )
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "comptes/liste.html", {"title": "Comptes", "page_obj": page})
+
+
+def _appliquer(form, callback, request):
+    try:
+        return callback()
+    except actions.RoleError as exc:
+        form.add_error(None, exc.message)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+    return None
+
+
+@login_required
+def creer(request):
+    _attributions_administrables(request.user)
+    form = CompteForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = _appliquer(
+            form,
+            lambda: actions.creer_compte(
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password"] or None,
+                role=data["role"],
+                etablissement=data["etablissement"],
+                region=data["region_obj"],
+                acting_user=request.user,
+            ),
+            request,
+        )
+        if user is not None:
+            messages.success(request, f"Le compte {user.username} a été créé.")
+            return redirect("comptes:liste")
+    return render(request, "comptes/form.html", {"title": "Créer un compte", "form": form})
+
+
+@login_required
+def ajouter_role(request, username):
+    attributions = _attributions_administrables(request.user)
+    user = get_object_or_404(
+        User.objects.filter(pk__in=attributions.values("user_id")), username=username
+    )
+    form = RoleForm(request.POST or None, acting_user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        attribution = _appliquer(
+            form,
+            lambda: actions.attribuer_role(
+                user=user,
+                role=data["role"],
+                etablissement=data["etablissement"],
+                region=data["region_obj"],
+                acting_user=request.user,
+            ),
+            request,
+        )
+        if attribution is not None:
+            messages.success(request, f"Rôle attribué : {attribution}.")
+            return redirect("comptes:liste")
+    return render(
+        request,
+        "comptes/form.html",
+        {"title": f"Attribuer un rôle à {user.username}", "form": form, "compte": user},
+    )
+
+
+@login_required
+@require_POST
+def retirer_role(request, pk):
+    attribution = get_object_or_404(_attributions_administrables(request.user), pk=pk)
+    actions.retirer_role(attribution=attribution, acting_user=request.user)
+    messages.success(request, f"Rôle retiré : {attribution}.")
+    return redirect("comptes:liste")

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.urls import reverse
+
+from hn.comptes.scopes import acces
+
+
+def site(request):
+    """Site identity and the role's navigation (replaces dsfr's per-request config query)."""
+    context = {
+        "SITE_CONFIG": {
+            "site_title": settings.SITE_TITLE,
+            "site_tagline": settings.SITE_TAGLINE,
+        }
+    }
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    a = acces(user)
+    items = [("Accueil", reverse("home"))]
+    if a.national or a.regions or a.etablissements:
+        items.append(("Établissements", reverse("referentiel:etablissements")))
+    if a.national or a.regions:
+        items.append(("Enveloppes", reverse("enveloppes:liste")))
+    items.append(("Programmes", reverse("referentiel:programmes")))
+    if a.national or a.regions or a.etablissements:
+        items.append(("Journal", reverse("journal:liste")))
+    if a.administrateur:
+        items.append(("Comptes", reverse("comptes:liste")))
+    if a.pilote:
+        items.append(("Administration du référentiel", reverse("admin:index")))
+    path = request.path
+    context["nav_items"] = [
+        {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
+        for label, url in items
+    ]
+    return context

@@ -1,0 +1,110 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+
+from hn.referentiel import regles
+from hn.referentiel.enums import Statut
+from hn.referentiel.models import Etablissement, Indicateur, Programme, Region
+
+
+@login_required
+def programmes(request):
+    return render(
+        request,
+        "referentiel/programmes.html",
+        {"title": "Programmes", "programmes": Programme.objects.prefetch_related("calendrier")},
+    )
+
+
+@login_required
+def programme(request, code):
+    programme = get_object_or_404(Programme, code=code.upper())
+    indicateurs = Prefetch("indicateurs", queryset=Indicateur.objects.order_by("ordre"))
+    domaines = programme.domaines.prefetch_related(indicateurs, "grille")
+    return render(
+        request,
+        "referentiel/programme.html",
+        {
+            "title": programme.nom,
+            "programme": programme,
+            "prerequis": programme.prerequis.prefetch_related(indicateurs),
+            "domaines": domaines,
+            "categories": programme.categories.all(),
+            "coefficients": programme.coefficients.all(),
+            "calendrier": programme.calendrier.all(),
+        },
+    )
+
+
+@login_required
+def etablissements(request):
+    qs = Etablissement.objects.visibles_par(request.user).select_related("region")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(raison_sociale__icontains=q) | Q(finess__startswith=q.upper()))
+    region = request.GET.get("region", "")
+    if region:
+        qs = qs.filter(region__code=region)
+    statut = request.GET.get("statut", "")
+    if statut:
+        qs = qs.filter(statut=statut)
+    page = Paginator(qs.order_by("raison_sociale", "finess"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referentiel/etablissements.html",
+        {
+            "title": "Établissements",
+            "page_obj": page,
+            "q": q,
+            "region": region,
+            "statut": statut,
+            "regions": Region.objects.actuelles(),
+            "statuts": Statut.choices,
+        },
+    )
+
+
+@login_required
+def etablissement(request, finess):
+    etab = get_object_or_404(
+        Etablissement.objects.visibles_par(request.user).select_related(
+            "region", "region_historique", "ght__support"
+        ),
+        finess=finess,
+    )
+    estimations = []
+    volumes_par_programme = {v.programme_id: v for v in etab.volumes.all()}
+    for programme in Programme.objects.prefetch_related("domaines"):
+        volumes = volumes_par_programme.get(programme.pk)
+        if volumes is None:
+            continue
+        reg = programme.regles()
+        ac = regles.activite_combinee(volumes.volumes(), reg.coefficients)
+        lignes = []
+        for domaine in programme.domaines.all():
+            _, montant = regles.forfait(reg, domaine.code, ac)
+            avance = (
+                regles.forfait(reg, domaine.code, ac, avance=True)[1]
+                if reg.domaine_a_forfait_avance(domaine.code)
+                else None
+            )
+            lignes.append({"domaine": domaine, "montant": montant, "avance": avance})
+        estimations.append(
+            {
+                "programme": programme,
+                "volumes": [
+                    (volumes._meta.get_field(name).verbose_name, volumes.volumes()[name], coef)
+                    for name, coef in reg.coefficients.items()
+                ],
+                "activite_combinee": ac,
+                "categorie": regles.categorie(ac, reg.categories).code,
+                "lignes": lignes,
+                "total": sum(ligne["montant"] for ligne in lignes),
+            }
+        )
+    return render(
+        request,
+        "referentiel/etablissement.html",
+        {"title": etab.raison_sociale, "etab": etab, "estimations": estimations},
+    )

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from hn import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("hn.referentiel.urls")),
+    path("enveloppes/", include("enveloppes.urls")),
+    path("comptes/", include("hn.comptes.urls")),
+    path("journal/", include("hn.journal.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("hn.api.urls")),
+]
