@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -22,6 +23,7 @@ class EvenementQuerySet(models.QuerySet):
         etablissements = a.etablissements_lecture
         return self.filter(
             Q(region_id__in=regions)
+            | Q(region__region_actuelle_id__in=regions)
             | Q(etablissement__region_id__in=regions)
             | Q(etablissement_id__in=etablissements)
         )
@@ -41,7 +43,9 @@ class Evenement(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The journal is never updated (a PostgreSQL trigger refuses it): deleting an account
+        # leaves its rows untouched; ``acteur_nom`` keeps who it was.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -68,8 +72,8 @@ class Evenement(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    avant = models.JSONField(null=True, blank=True)
-    apres = models.JSONField(null=True, blank=True)
+    avant = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    apres = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     commentaire = models.TextField(blank=True)
 
     objects = EvenementQuerySet.as_manager()

@@ -5,18 +5,14 @@ from django.db import models
 from hn.journal.models import SYSTEME, Evenement
 
 
-def _valeur(value):
-    if isinstance(value, models.Model):
-        return str(value.pk)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
 def instantane(instance: models.Model, fields: list[str] | None = None) -> dict:
-    """JSON-safe dict of an instance's concrete field values (before/after images)."""
+    """An instance's concrete field values (before/after images).
+
+    Values stay Python values (Decimal, date, ...) so that comparisons are by value
+    (Decimal("70.00") == Decimal("70")); the journal's JSON encoder serialises them.
+    """
     names = fields or [f.attname for f in instance._meta.concrete_fields]
-    return {name: _valeur(getattr(instance, name)) for name in names}
+    return {name: getattr(instance, name) for name in names}
 
 
 def difference(avant: dict, apres: dict) -> tuple[dict, dict]:

@@ -6,6 +6,7 @@ is missing; rows the national level edited in the admin are left as they are unl
 """
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def _indicateurs(chargeur, programme, data, *, prerequis=None, domaine=None, ord
                 "type": TypeIndicateur(ind["type"]),
                 "cible": Decimal(cible) if cible is not None else None,
                 "cible_a_confirmer": bool(ind.get("cible_a_confirmer", False)),
+                "cible_libelle": ind.get("cible_libelle") or "",
+                "libelle_a_confirmer": bool(ind.get("libelle_a_confirmer", False)),
                 "source": ind.get("source", ""),
                 "ordre": i,
             },
@@ -127,7 +130,12 @@ def charger_programme(chargeur, data, ordre):
         chargeur.upsert(
             Echeance,
             {"programme": programme, "code": ech["code"]},
-            {"libelle": ech["libelle"], "date": ech["date"], "source": ech.get("source", "")},
+            {
+                "libelle": ech["libelle"],
+                "date": date.fromisoformat(ech["date"]),
+                "date_a_confirmer": bool(ech.get("date_a_confirmer", False)),
+                "source": ech.get("source", ""),
+            },
         )
     for i, pre in enumerate(data["prerequis"]):
         prerequis = chargeur.upsert(

@@ -82,7 +82,7 @@ class Programme(models.Model):
     part_amorcage = models.DecimalField(
         "part d'amorçage", max_digits=4, decimal_places=2, default=Decimal("0.20")
     )
-    source = models.CharField(max_length=200, blank=True)
+    source = models.TextField(blank=True)
     ordre = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -122,7 +122,10 @@ class Echeance(models.Model):
     code = models.SlugField(max_length=50)
     libelle = models.CharField("libellé", max_length=200)
     date = models.DateField()
-    source = models.CharField(max_length=100, blank=True)
+    date_a_confirmer = models.BooleanField(
+        "date à confirmer", default=False, help_text="Date absente ou imprécise dans les textes."
+    )
+    source = models.TextField(blank=True)
 
     class Meta:
         verbose_name = "échéance du calendrier"
@@ -230,7 +233,13 @@ class Indicateur(models.Model):
         default=False,
         help_text="La cible n'est pas donnée par les textes : à confirmer par le niveau national.",
     )
-    source = models.CharField(max_length=200, blank=True)
+    cible_libelle = models.TextField("libellé de la cible", blank=True)
+    libelle_a_confirmer = models.BooleanField(
+        "libellé à confirmer",
+        default=False,
+        help_text="Libellé reconstitué : le texte officiel n'est pas dans les sources.",
+    )
+    source = models.TextField(blank=True)
     ordre = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -368,8 +377,8 @@ class Etablissement(models.Model):
             and self.region_historique.region_actuelle_id != self.region_id
         ):
             raise ValidationError(
-                    {"region_historique": "Cette ancienne région n'est pas couverte par la région."}
-                )
+                {"region_historique": "Cette ancienne région n'est pas couverte par la région."}
+            )
 
     @property
     def activites(self) -> list[str]:

@@ -11,6 +11,7 @@ before comparing; the comparison itself is an exact substring match, so a change
 fails.
 """
 
+import itertools
 import json
 import os
 import re
@@ -131,6 +132,17 @@ def fr_int(number):
 def fr_decimal(value):
     """Decimal("0.5") -> "0,5"."""
     return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
+def ends_a_cell(text, fragment):
+    """The fragment occurs in text and is followed by a new cell, not by the rest of a phrase.
+
+    In [003 A1] a label is followed by the "Déclinaison GHT" column and a target by the
+    "Evolution HN - HOP'EN" column or the next row, all starting with a capital or a digit: a
+    label or target cut short ("... d'actes" for "... d'actes infirmiers") fails.
+    """
+    pattern = re.escape(fragment) + r"(?= [A-ZÀ-Ý0-9]| ?$)"
+    return re.search(pattern, text) is not None
 
 
 def quotes(source):
@@ -282,12 +294,12 @@ def test_grid_is_continuous(programme):
     categories = data["categories"]
     assert [c["code"] for c in categories] == list("ABCD")
     assert categories[0]["borne_min"] == 0
-    for lower, upper in zip(categories, categories[1:], strict=False):
+    for lower, upper in itertools.pairwise(categories):
         assert lower["borne_max"] == upper["borne_min"]
     for domaine in data["domaines"]:
         for level, grid in domaine["grille_keur"].items():
             assert list(grid) == list("ABCD"), (domaine["code"], level)
-            for lower, upper in zip("ABC", "BCD", strict=True):
+            for lower, upper in itertools.pairwise("ABCD"):
                 assert grid[lower][1] == grid[upper][0], (domaine["code"], level, lower)
             assert all(low < high for low, high in grid.values()), (domaine["code"], level)
 
@@ -321,7 +333,8 @@ def test_envelope_lines_are_published(seeds, programme):
     text = seeds.section(ENVELOPE_SECTION[programme])
     for line in data["enveloppes_keur"]:
         pattern = (
-            re.escape(normalise(line["nom"]))
+            r"(?<![\w'-])"
+            + re.escape(normalise(line["nom"]))
             + r" \d{1,3},\d{2}% "
             + re.escape(fr_int(line["montant"]))
             + AMOUNT_END
@@ -359,6 +372,7 @@ def test_forfait_grid_is_published(seeds, programme):
     for index, domaine in enumerate(data["domaines"]):
         row_end = positions[index + 1] if index + 1 < len(positions) else len(table)
         row = table[positions[index] + len(row_label(domaine)) : row_end]
+        assert re.match(r" ?(-Forfait standard )?\d", row), f"{domaine['code']}: label cut short"
         grids = domaine["grille_keur"]
         expected = [n for level in grids for c in "ABCD" for n in grids[level][c]]
         printed = [int(n) for pair in re.findall(r"(\d+)-(\d+)", row) for n in pair]
@@ -452,8 +466,11 @@ def test_hopen_labels_and_targets_are_published(seeds):
         code = indicator["code"]
         assert indicator["source"] == "[003 A1]", code
         assert indicator["libelle_a_confirmer"] is False, code
+        label = f"{code} {normalise(indicator['libelle'])}"
+        assert ends_a_cell(segments[code], label), f"{code}: label cut short"
         target = normalise(indicator["cible_libelle"])
         assert target in segments[code], f"{code}: target {target!r} not in its [003 A1] row"
+        assert ends_a_cell(segments[code], target), f"{code}: target cut short"
         percentage = re.match(r"(\d+)%", target)
         if indicator["type"] == "taux":
             assert percentage, f"{code}: a taux needs a percentage target"
@@ -479,8 +496,25 @@ def test_hn_labels_and_targets_are_sourced(seeds):
         if code in HN_LABELS_ABSENT_FROM_SEEDS:
             assert "à confirmer" in indicator["libelle"], code
             assert code in seeds.section("000 A9"), code
-        else:
-            assert normalise(indicator["libelle"]) in hopen_table, f"{code}: label not in [003 A1]"
+            continue
+        label = normalise(indicator["libelle"])
+        assert label in hopen_table, f"{code}: label not in [003 A1]"
+        # Allowed derivations from the (seed-checked) HOP'EN rows: a HOP'EN label as is; a HOP'EN
+        # label minus a tail the source quotes as a HOP'EN addition; one sentence of a HOP'EN
+        # target (the two HN indicators merged into HOP'EN P2.1).
+        tails = [normalise(q) for q in quotes(indicator["source"])]
+        allowed = set()
+        for successor in hopen.values():
+            successor_label = normalise(successor["libelle"])
+            allowed.add(successor_label)
+            allowed.update(
+                successor_label.removesuffix(f" {tail}")
+                for tail in tails
+                if successor_label.endswith(f" {tail}")
+            )
+            target = normalise(successor["cible_libelle"])
+            allowed.update(sentence.rstrip(".") for sentence in re.split(r"(?<=\.) ", target))
+        assert label in allowed, f"{code}: label is not a documented derivation of [003 A1]"
 
     # HN targets: only those the "Evolution HN - HOP'EN" column lets us derive, and all of them.
     for code, segment in segments.items():
@@ -493,7 +527,7 @@ def test_hn_labels_and_targets_are_sourced(seeds):
         if indicator["cible"] is not None:
             segment = segments[indicator["code"]]
             assert re.search(r"\(\+ ?\d+ ?(?:pts|points)\)", segment), indicator["code"]
-    # The three targets the programme documents state explicitly.
+    # The three HN targets SPEC §2 states, derived above from [003 A1].
     by_code = {i["code"]: i["cible"] for i in all_indicators("hn")}
     assert (by_code["P1.1"], by_code["P1.3"], by_code["P3.4"]) == ("70", "70", "90")
 

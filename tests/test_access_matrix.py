@@ -1,0 +1,200 @@
+"""Access matrix: every URL pattern × every role × own / other tenant.
+
+A route without a declared rule fails ``test_every_route_has_a_rule``: adding a URL means
+declaring who may use it. Expected codes: 200 allowed, 302 redirect to the login page (anonymous
+web), 401 anonymous API, 403 authenticated without the role, 404 outside the caller's scope.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from hn.comptes.enums import Role
+from hn.comptes.models import Attribution
+from tests import factories as f
+
+ROLES = [
+    "anonyme",
+    "es_gestionnaire",
+    "es_lecteur",
+    "es_admin",
+    "ars_valideur",
+    "ars_lecteur",
+    "ars_auditeur",
+    "ars_admin",
+    "pilote",
+    "lecteur_national",
+    "superuser",
+]
+ES = {"es_gestionnaire", "es_lecteur"}
+ARS = {"ars_valideur", "ars_lecteur", "ars_auditeur"}
+NATIONAL = {"pilote", "lecteur_national", "superuser"}
+ADMINS = {"es_admin", "ars_admin", "superuser"}
+AUTH = set(ROLES) - {"anonyme"}
+
+
+@dataclass
+class Rule:
+    """``allowed``: roles answered 200 (own tenant). ``scoped``: roles answered 404 for the
+    other tenant's object. Others: ``denied`` code (403 web/API) and anonymous ``anon``."""
+
+    allowed: set
+    anon: int = 302
+    denied: int = 403
+    method: str = "get"
+    kwargs: dict = field(default_factory=dict)  # name -> "own"/"other" placeholder
+    query: str = ""
+    scoped: set = field(default_factory=set)
+    ok: int = 200
+    not_allowed: int | None = None  # code for authenticated roles outside `allowed`
+
+
+LECTURE_ETAB = ES | ARS | NATIONAL
+
+RULES = {
+    "home": Rule(AUTH),
+    "login": Rule(set(ROLES), anon=200),
+    "logout": Rule(AUTH, method="post", ok=302, anon=302),
+    "referentiel:programmes": Rule(AUTH),
+    "referentiel:programme": Rule(AUTH, kwargs={"code": "programme"}),
+    "referentiel:etablissements": Rule(AUTH),
+    "referentiel:etablissement": Rule(
+        LECTURE_ETAB, kwargs={"finess": "finess"}, scoped=ES | ARS, not_allowed=404
+    ),
+    "enveloppes:liste": Rule(ARS | NATIONAL),
+    "journal:liste": Rule(AUTH),
+    "comptes:liste": Rule(ADMINS),
+    "comptes:creer": Rule(ADMINS),
+    "comptes:ajouter_role": Rule(
+        ADMINS, kwargs={"username": "username"}, scoped={"es_admin", "ars_admin"}
+    ),
+    "comptes:retirer_role": Rule(
+        ADMINS,
+        method="post",
+        ok=302,
+        kwargs={"pk": "attribution"},
+        scoped={"es_admin", "ars_admin"},
+    ),
+    "api:schema": Rule(set(ROLES), anon=200),
+    "api:docs": Rule(set(ROLES), anon=200),
+    "api:token": Rule(set(), anon=405, denied=405),
+    "api:programmes": Rule(AUTH, anon=401),
+    "api:programme-domaines": Rule(AUTH, anon=401, kwargs={"code": "programme"}),
+    "api:forfait": Rule(
+        AUTH, anon=401, kwargs={"code": "programme"}, query="?domaine=D2&activite_combinee=15000"
+    ),
+    "api:etablissements": Rule(AUTH, anon=401),
+    "api:etablissement": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"finess": "finess"}, scoped=ES | ARS, not_allowed=404
+    ),
+}
+# The Django admin is the national pilots' référentiel editor: the whole namespace follows one
+# rule, checked on the index and on every registered model's list.
+ADMIN_RULE = Rule({"pilote", "superuser"}, not_allowed=302)
+
+
+def _route_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _route_names(pattern, ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_route_has_a_rule():
+    names = set(_route_names())
+    undeclared = {n for n in names if n not in RULES and not n.startswith("admin:")}
+    assert not undeclared, f"routes without an access rule: {sorted(undeclared)}"
+    assert not set(RULES) - names, "rules for routes that no longer exist"
+
+
+@pytest.fixture
+def monde(db):
+    """Own tenant: ES A in région 84 and ARS 84. Other tenant: an ES in Île-de-France."""
+    etab = f.EtablissementFactory()
+    autre = f.EtablissementFactory(ile_de_france=True)
+    users = {
+        "anonyme": None,
+        "es_gestionnaire": f.es_gestionnaire(etab),
+        "es_lecteur": f.es_lecteur(etab),
+        "es_admin": f.avec_role(Role.ADMINISTRATEUR, etablissement=etab),
+        "ars_valideur": f.ars_valideur("84"),
+        "ars_lecteur": f.ars_lecteur("84"),
+        "ars_auditeur": f.ars_auditeur("84"),
+        "ars_admin": f.avec_role(Role.ADMINISTRATEUR, region=f.region("84")),
+        "pilote": f.pilote_national(),
+        "lecteur_national": f.lecteur_national(),
+        "superuser": f.superuser(),
+    }
+    compte_own = f.es_lecteur(etab)
+    compte_other = f.es_lecteur(autre)
+    return {
+        "users": users,
+        "own": {
+            "finess": etab.finess,
+            "programme": "HN",
+            "username": compte_own.username,
+            "attribution": Attribution.objects.get(user=compte_own).pk,
+        },
+        "other": {
+            "finess": autre.finess,
+            "programme": "HOPEN",
+            "username": compte_other.username,
+            "attribution": Attribution.objects.get(user=compte_other).pk,
+        },
+    }
+
+
+def expected(rule: Rule, role: str, tenant: str) -> int:
+    if role == "anonyme":
+        return rule.anon
+    if role not in rule.allowed:
+        return rule.not_allowed or rule.denied
+    if tenant == "other" and role in rule.scoped:
+        return 404
+    return rule.ok
+
+
+CASES = [
+    (name, role, tenant)
+    for name, rule in RULES.items()
+    for role in ROLES
+    for tenant in (["own", "other"] if rule.kwargs else ["own"])
+]
+
+
+@pytest.mark.parametrize(("name", "role", "tenant"), CASES)
+def test_access(client, monde, name, role, tenant):
+    rule = RULES[name]
+    user = monde["users"][role]
+    if user is not None:
+        client.force_login(user)
+    kwargs = {k: monde[tenant][v] for k, v in rule.kwargs.items()}
+    url = reverse(name, kwargs=kwargs) + rule.query
+    response = getattr(client, rule.method)(url)
+    assert response.status_code == expected(rule, role, tenant), (
+        f"{rule.method.upper()} {url} as {role} ({tenant})"
+    )
+    if response.status_code == 302 and role == "anonyme" and name != "logout":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def _admin_urls():
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    return urls
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_access(client, monde, role):
+    user = monde["users"][role]
+    if user is not None:
+        client.force_login(user)
+    want = 302 if role == "anonyme" else expected(ADMIN_RULE, role, "own")
+    for url in _admin_urls():
+        assert client.get(url).status_code == want, f"{url} as {role}"
