@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 
+from hn.comptes.perms import droits_sur_etablissements
 from hn.referentiel import regles
 from hn.referentiel.enums import Statut
 from hn.referentiel.models import Etablissement, Indicateur, Programme, Region
@@ -50,6 +51,9 @@ def etablissements(request):
     if statut:
         qs = qs.filter(statut=statut)
     page = Paginator(qs.order_by("raison_sociale", "finess"), 50).get_page(request.GET.get("page"))
+    droits = droits_sur_etablissements(request.user, page.object_list)
+    for etab in page.object_list:
+        etab.droit = droits.get(etab.pk, "")
     return render(
         request,
         "referentiel/etablissements.html",
