@@ -25,13 +25,9 @@ def test_rights_per_row_follow_the_role():
     }
     valideur = f.ars_valideur("84")
     assert set(droits_sur_etablissements(valideur, qs).values()) == {DROIT_INSTRUCTION}
-    assert set(droits_sur_etablissements(f.ars_lecteur("84"), qs).values()) == {
-        DROIT_CONSULTATION
-    }
+    assert set(droits_sur_etablissements(f.ars_lecteur("84"), qs).values()) == {DROIT_CONSULTATION}
     assert droits_sur_etablissements(f.ars_lecteur("11"), qs) == {}
-    assert set(droits_sur_etablissements(f.lecteur_national(), qs).values()) == {
-        DROIT_CONSULTATION
-    }
+    assert set(droits_sur_etablissements(f.lecteur_national(), qs).values()) == {DROIT_CONSULTATION}
 
 
 def test_rights_column_has_a_fixed_query_count(client):
