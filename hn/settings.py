@@ -91,6 +91,8 @@ if _database_url:
         )
     }
 else:
+    # Embedded default: the SQLite file lives in var/, which a fresh clone does not have yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -71,3 +71,21 @@ def test_bad_values_fail_loudly(monkeypatch):
         envbool("HN_TEST_BOOL", False)
     with pytest.raises(ImproperlyConfigured):
         envint("HN_TEST_INT", 1)
+
+
+def test_embedded_sqlite_works_in_a_fresh_checkout(tmp_path):
+    """A fresh clone has no var/ directory: `make run`'s migrate must still create the database
+    (regression: "unable to open database file")."""
+    var = tmp_path / "pas-encore-cree"
+    env = {"HN_VAR_DIR": str(var)}
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (var / "db.sqlite3").stat().st_size > 0
