@@ -139,3 +139,21 @@ def test_role_of_wrong_scope_is_refused_and_nothing_written():
     assert "n'existe pas pour le périmètre" in exc.value.message
     assert not Attribution.objects.filter(user=user).exists()
     assert not Evenement.objects.filter(objet_id=str(user.pk), action="role_attribue").exists()
+
+
+def test_conflicting_role_through_the_form_shows_french_error_and_writes_nothing(client):
+    etab = f.EtablissementFactory()
+    admin = f.avec_role(Role.ADMINISTRATEUR, etablissement=etab)
+    cible = f.es_gestionnaire(etab)
+    client.force_login(admin)
+    evenements = Evenement.objects.count()
+    response = client.post(
+        f"/comptes/{cible.username}/roles/",
+        {"perimetre": "etablissement", "finess": etab.finess, "role": Role.ES_LECTEUR},
+    )
+    assert response.status_code == 200
+    assert "un seul rôle par périmètre" in response.content.decode()
+    assert list(Attribution.objects.filter(user=cible).values_list("role", flat=True)) == [
+        Role.ES_GESTIONNAIRE
+    ]
+    assert Evenement.objects.count() == evenements
