@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
 from tests import factories as f
+from tests.dossiers_factories import en_saisie
 
 ROLES = [
     "anonyme",
@@ -49,6 +50,11 @@ class Rule:
     scoped: set = field(default_factory=set)
     ok: int = 200
     not_allowed: int | None = None  # code for authenticated roles outside `allowed`
+    # Object routes fetched-and-authorised in one call: roles that can see the own tenant's
+    # object (the other tenant's is visible to the national level only); anyone else gets a
+    # 404 before any role check.
+    visible: set | None = None
+    body: dict | None = None
 
 
 LECTURE_ETAB = ES | ARS | NATIONAL
@@ -61,7 +67,7 @@ RULES = {
     "referentiel:programme": Rule(AUTH, kwargs={"code": "programme"}),
     "referentiel:etablissements": Rule(AUTH),
     "referentiel:etablissement": Rule(
-        LECTURE_ETAB, kwargs={"finess": "finess"}, scoped=ES | ARS, not_allowed=404
+        LECTURE_ETAB, kwargs={"finess": "finess"}, visible=LECTURE_ETAB
     ),
     "enveloppes:liste": Rule(ARS | NATIONAL),
     "journal:liste": Rule(AUTH),
@@ -87,7 +93,47 @@ RULES = {
     ),
     "api:etablissements": Rule(AUTH, anon=401),
     "api:etablissement": Rule(
-        LECTURE_ETAB, anon=401, kwargs={"finess": "finess"}, scoped=ES | ARS, not_allowed=404
+        LECTURE_ETAB, anon=401, kwargs={"finess": "finess"}, visible=LECTURE_ETAB
+    ),
+    "api:demandes": Rule(AUTH, anon=401),
+    "api:dossiers": Rule(AUTH, anon=401),
+    "api:dossier": Rule(LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
+    "api:dossier-historique": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    # An empty dossier: the gestionnaire's dépôt is refused for missing fields (409).
+    "api:dossier-transition": Rule(
+        {"es_gestionnaire", "superuser"},
+        anon=401,
+        method="post",
+        ok=409,
+        kwargs={"numero": "numero", "name": "transition"},
+        visible=LECTURE_ETAB,
+    ),
+    # Empty bodies: the valideur gets the validation message (400); other roles 403.
+    "api:dossier-prerequis": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=400,
+        kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:dossier-domaines": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=400,
+        kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:dossier-commentaires": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=400,
+        kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
     ),
 }
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
@@ -132,6 +178,8 @@ def monde(db):
     }
     compte_own = f.es_lecteur(etab)
     compte_other = f.es_lecteur(autre)
+    dossier_own = en_saisie(etab, valideur=users["ars_valideur"])
+    dossier_other = en_saisie(autre)
     return {
         "users": users,
         "own": {
@@ -139,12 +187,16 @@ def monde(db):
             "programme": "HN",
             "username": compte_own.username,
             "attribution": Attribution.objects.get(user=compte_own).pk,
+            "numero": dossier_own.numero,
+            "transition": "deposer",
         },
         "other": {
             "finess": autre.finess,
             "programme": "HOPEN",
             "username": compte_other.username,
             "attribution": Attribution.objects.get(user=compte_other).pk,
+            "numero": dossier_other.numero,
+            "transition": "deposer",
         },
     }
 
@@ -152,6 +204,10 @@ def monde(db):
 def expected(rule: Rule, role: str, tenant: str) -> int:
     if role == "anonyme":
         return rule.anon
+    if rule.visible is not None:
+        visible = rule.visible if tenant == "own" else rule.visible & NATIONAL
+        if role not in visible:
+            return 404
     if role not in rule.allowed:
         return rule.not_allowed or rule.denied
     if tenant == "other" and role in rule.scoped:
@@ -175,7 +231,10 @@ def test_access(client, monde, name, role, tenant):
         client.force_login(user)
     kwargs = {k: monde[tenant][v] for k, v in rule.kwargs.items()}
     url = reverse(name, kwargs=kwargs) + rule.query
-    response = getattr(client, rule.method)(url)
+    if rule.method == "post":
+        response = client.post(url, rule.body or {}, content_type="application/json")
+    else:
+        response = client.get(url)
     assert response.status_code == expected(rule, role, tenant), (
         f"{rule.method.upper()} {url} as {role} ({tenant})"
     )

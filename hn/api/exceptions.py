@@ -23,6 +23,14 @@ class Conflit(exceptions.APIException):
         self.extra = extra
 
 
+class ErreurValidation(exceptions.ValidationError):
+    """A 400 whose ``detail`` is the given French summary rather than the first field error."""
+
+    def __init__(self, errors, *, message: str):
+        super().__init__(errors)
+        self.message = message
+
+
 def _errors(data) -> dict:
     if isinstance(data, dict):
         return {
@@ -45,7 +53,9 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _errors(exc.detail)
         messages = [m for values in errors.values() for m in values]
-        detail = messages[0] if len(messages) == 1 else "Données invalides."
+        detail = getattr(exc, "message", None) or (
+            messages[0] if len(messages) == 1 else "Données invalides."
+        )
         response.data = {"detail": detail, "errors": errors}
         return response
     detail = getattr(exc, "detail", None)

@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from dossiers import api as dossiers
 from hn.api.auth import ObtenirJeton
 from hn.referentiel import api as referentiel
 
@@ -22,5 +23,33 @@ urlpatterns = [
         "etablissements/<str:finess>/",
         referentiel.EtablissementDetail.as_view(),
         name="etablissement",
+    ),
+    path("demandes/", dossiers.DemandeList.as_view(), name="demandes"),
+    path("dossiers/", dossiers.DossierList.as_view(), name="dossiers"),
+    path("dossiers/<str:numero>/", dossiers.DossierDetail.as_view(), name="dossier"),
+    path(
+        "dossiers/<str:numero>/transitions/<str:name>/",
+        dossiers.DossierTransition.as_view(),
+        name="dossier-transition",
+    ),
+    path(
+        "dossiers/<str:numero>/prerequis/",
+        dossiers.DossierPrerequis.as_view(),
+        name="dossier-prerequis",
+    ),
+    path(
+        "dossiers/<str:numero>/domaines/",
+        dossiers.DossierDomaines.as_view(),
+        name="dossier-domaines",
+    ),
+    path(
+        "dossiers/<str:numero>/commentaires/",
+        dossiers.DossierCommentaires.as_view(),
+        name="dossier-commentaires",
+    ),
+    path(
+        "dossiers/<str:numero>/historique/",
+        dossiers.DossierHistorique.as_view(),
+        name="dossier-historique",
     ),
 ]

@@ -20,6 +20,7 @@ from hn.referentiel.models import (
     CoefficientActivite,
     Domaine,
     Echeance,
+    Engagement,
     GrilleForfait,
     Indicateur,
     Prerequis,
@@ -136,6 +137,12 @@ def charger_programme(chargeur, data, ordre):
                 "date_a_confirmer": bool(ech.get("date_a_confirmer", False)),
                 "source": ech.get("source", ""),
             },
+        )
+    for i, eng in enumerate(data.get("engagements", [])):
+        chargeur.upsert(
+            Engagement,
+            {"programme": programme, "code": eng["code"]},
+            {"libelle": eng["libelle"], "source": eng.get("source", ""), "ordre": i},
         )
     for i, pre in enumerate(data["prerequis"]):
         prerequis = chargeur.upsert(

@@ -138,6 +138,25 @@ class Echeance(models.Model):
         return f"{self.programme.code} — {self.libelle} : {self.date:%d/%m/%Y}"
 
 
+class Engagement(models.Model):
+    """A box of the dossier's first page: all must be ticked before anything else is entered."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="engagements")
+    code = models.SlugField(max_length=40)
+    libelle = models.TextField("libellé")
+    source = models.TextField(blank=True)
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme", "ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="engagement_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.code} — {self.libelle[:60]}"
+
+
 class CoefficientActivite(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="coefficients")
     volume = models.CharField(max_length=40, choices=VolumeActivite.choices)

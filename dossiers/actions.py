@@ -1,0 +1,588 @@
+"""Dossier operations: atomic, row-locked, authorised, traced (Zulip's do_* style).
+
+Errors: :class:`DossierError` (bad input, 400), :class:`TransitionRefusee` (not allowed from
+the current state, 409), :class:`DepotIncomplet` (missing fields, 409), ``PermissionDenied``
+(the role may not, 403). Messages are French, for the user.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from dossiers.contenu import contenu, empreinte, manquants
+from dossiers.enums import (
+    ETATS_REFUSES,
+    Avancement,
+    DecisionDomaine,
+    DecisionPrerequis,
+    Etat,
+    MotifRefus,
+    TypeContact,
+)
+from dossiers.models import (
+    Commentaire,
+    Contact,
+    DecisionPrerequisDossier,
+    DemandeInitialisation,
+    Depot,
+    DomaineDossier,
+    Dossier,
+    ValeurIndicateur,
+)
+from hn.comptes.perms import peut_instruire, peut_saisir
+from hn.dates import (
+    aujourd_hui,
+    date_paris,
+    echeance_decision,
+    echeance_initialisation,
+    recandidature_possible_le,
+)
+from hn.journal.services import tracer
+from hn.referentiel.models import Region
+
+
+class DossierError(Exception):
+    def __init__(self, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class TransitionRefusee(Exception):
+    def __init__(self, message: str, etat: str):
+        super().__init__(message)
+        self.message = message
+        self.etat = etat
+
+
+class DepotIncomplet(Exception):
+    def __init__(self, manquants: list[dict]):
+        super().__init__("Le dossier est incomplet.")
+        self.message = (
+            f"Le dossier ne peut pas être déposé : {len(manquants)} information"
+            f"{'s' if len(manquants) > 1 else ''} obligatoire{'s' if len(manquants) > 1 else ''} "
+            "manquante" + ("s." if len(manquants) > 1 else ".")
+        )
+        self.manquants = manquants
+
+
+def _tracer(action, dossier, acteur, **kw):
+    tracer(
+        action,
+        acteur=acteur,
+        objet=dossier,
+        etablissement=dossier.etablissement,
+        region=dossier.etablissement.region,
+        **kw,
+    )
+
+
+def _verrouiller(dossier) -> Dossier:
+    """Lock the row and reload it: concurrent actions on one dossier run one after the other."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("programme", "etablissement__region")
+        .get(pk=dossier.pk)
+    )
+
+
+# --- initialisation -------------------------------------------------------------------------
+
+
+def _verifier_recandidature(programme, etablissement):
+    dernier_refus = (
+        Dossier.objects.filter(
+            programme=programme, etablissement=etablissement, etat__in=ETATS_REFUSES
+        )
+        .order_by("-decide_le")
+        .first()
+    )
+    if dernier_refus is None or dernier_refus.decide_le is None:
+        return
+    possible = recandidature_possible_le(
+        dernier_refus.decide_le, motif_financier=dernier_refus.motif_refus == MotifRefus.ENVELOPPE
+    )
+    if aujourd_hui() < possible:
+        raison = (
+            "refus pour maîtrise de l'enveloppe : nouvelle candidature à partir du 1er janvier "
+            "de l'année suivante"
+            if dernier_refus.motif_refus == MotifRefus.ENVELOPPE
+            else "délai de six mois après la date de refus"
+        )
+        raise DossierError(
+            f"Nouvelle candidature possible à partir du {possible:%d/%m/%Y} : le dossier "
+            f"{dernier_refus.numero} a été refusé le {dernier_refus.decide_le:%d/%m/%Y} "
+            f"({raison})."
+        )
+
+
+@transaction.atomic
+def demander_initialisation(*, programme, etablissement, acting_user) -> DemandeInitialisation:
+    if not peut_saisir(acting_user, etablissement):
+        raise PermissionDenied("Seul le gestionnaire de l'établissement peut demander un dossier.")
+    if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
+        raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
+    if (
+        DemandeInitialisation.objects.en_attente()
+        .filter(programme=programme, etablissement=etablissement)
+        .exists()
+    ):
+        raise DossierError("Une demande est déjà en attente d'initialisation par l'ARS.")
+    _verifier_recandidature(programme, etablissement)
+    demande = DemandeInitialisation.objects.create(
+        programme=programme,
+        etablissement=etablissement,
+        demandeur=acting_user,
+        echeance=echeance_initialisation(aujourd_hui()),
+    )
+    tracer(
+        "dossier_demande",
+        acteur=acting_user,
+        objet=demande,
+        etablissement=etablissement,
+        region=etablissement.region,
+        apres={"programme": programme.code, "echeance": demande.echeance},
+    )
+    return demande
+
+
+def _numero(region: Region, jour) -> str:
+    """RR-AAAAMMJJ-NNN; the caller holds the région's row lock, so increments never collide."""
+    prefixe = f"{region.code}-{jour:%Y%m%d}-"
+    existants = Dossier.objects.filter(numero__startswith=prefixe).count()
+    return f"{prefixe}{existants + 1:03d}"
+
+
+@transaction.atomic
+def initialiser_dossier(
+    *, programme, etablissement, nom: str, acting_user, demande=None
+) -> Dossier:
+    region = Region.objects.select_for_update().get(pk=etablissement.region_id)
+    if not peut_instruire(acting_user, region):
+        raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
+    nom = (nom or "").strip() or etablissement.raison_sociale
+    if demande is not None:
+        demande = DemandeInitialisation.objects.select_for_update().get(pk=demande.pk)
+        if demande.etablissement_id != etablissement.pk or demande.programme_id != programme.pk:
+            raise DossierError("Cette demande concerne un autre établissement ou programme.")
+        if demande.initialisee_le is not None:
+            raise DossierError("Cette demande a déjà été initialisée.")
+    if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
+        raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
+    _verifier_recandidature(programme, etablissement)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                numero=_numero(region, date_paris(now)),
+                programme=programme,
+                etablissement=etablissement,
+                demande=demande,
+                nom=nom[:200],
+                cree_par=acting_user,
+            )
+    except IntegrityError as exc:
+        raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.") from exc
+    DomaineDossier.objects.bulk_create(
+        DomaineDossier(dossier=dossier, domaine=d) for d in programme.domaines.all()
+    )
+    if demande is not None:
+        demande.initialisee_le = now
+        demande.save(update_fields=["initialisee_le"])
+    _tracer(
+        "dossier_initialise",
+        dossier,
+        acting_user,
+        apres={"numero": dossier.numero, "etat": dossier.etat, "nom": dossier.nom},
+    )
+    return dossier
+
+
+# --- saisie ---------------------------------------------------------------------------------
+
+CHAMPS_TEXTE = (
+    "commentaire_etablissement",
+    "commentaire_contacts",
+    "partenaires",
+    "description_projet",
+    "motivation",
+)
+
+
+def _decimal(value, champ, errors, *, minimum=None, maximum=None):
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        errors.setdefault(champ, []).append("Saisissez un nombre.")
+        return None
+    if (
+        not number.is_finite()
+        or (minimum is not None and number < minimum)
+        or (maximum is not None and number > maximum)
+    ):
+        bornes = f"entre {minimum} et {maximum}" if maximum is not None else f"≥ {minimum}"
+        errors.setdefault(champ, []).append(f"La valeur doit être {bornes}.")
+        return None
+    return number
+
+
+@transaction.atomic
+def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
+    """Apply the ES's edits (any subset of the content). All or nothing: a single invalid
+    value refuses the whole save with French messages per field."""
+    dossier = _verrouiller(dossier)
+    if not peut_saisir(acting_user, dossier.etablissement):
+        raise PermissionDenied("Seul le gestionnaire de l'établissement peut saisir ce dossier.")
+    if not dossier.editable:
+        raise TransitionRefusee(
+            f"Le dossier est « {dossier.get_etat_display()} » : il n'est plus modifiable.",
+            dossier.etat,
+        )
+    avant = contenu(dossier)
+    errors: dict = {}
+    programme = dossier.programme
+    codes_engagements = set(programme.engagements.values_list("code", flat=True))
+    engagements = set(data.get("engagements", dossier.engagements))
+    if engagements - codes_engagements:
+        errors["engagements"] = ["Engagement inconnu pour ce programme."]
+    autres = set(data) - {"engagements"}
+    if autres and not codes_engagements <= engagements:
+        errors["engagements"] = [
+            "Cochez toutes les cases d'engagement avant de saisir le reste du dossier."
+        ]
+    dossier.engagements = sorted(engagements)
+    for champ in CHAMPS_TEXTE:
+        if champ in data:
+            setattr(dossier, champ, str(data[champ] or "").strip())
+    if "mutualise" in data:
+        dossier.mutualise = bool(data["mutualise"])
+    if not dossier.mutualise:
+        dossier.partenaires = ""  # the field only exists when the box is ticked [000 A9 §9]
+
+    contacts = []
+    for item in data.get("contacts", []):
+        type_ = item.get("type")
+        if type_ not in TypeContact.values:
+            errors.setdefault("contacts", []).append(f"Type de contact inconnu : {type_}.")
+            continue
+        contacts.append(item)
+
+    domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
+    for item in data.get("domaines", []):
+        code = str(item.get("code", "")).upper()
+        dd = domaines.get(code)
+        if dd is None:
+            errors.setdefault("domaines", []).append(f"Domaine inconnu : {item.get('code')}.")
+            continue
+        if "demande" in item:
+            dd.demande = bool(item["demande"])
+        if "avancement" in item:
+            if item["avancement"] not in ("", None, *Avancement.values):
+                errors.setdefault(f"domaines.{code}.avancement", []).append(
+                    "État d'avancement inconnu."
+                )
+            else:
+                dd.avancement = item["avancement"] or ""
+        if "date_cible" in item:
+            try:
+                dd.date_cible = (
+                    date.fromisoformat(item["date_cible"]) if item["date_cible"] else None
+                )
+            except (TypeError, ValueError):
+                errors.setdefault(f"domaines.{code}.date_cible", []).append(
+                    "Date invalide (format AAAA-MM-JJ)."
+                )
+        if "cout" in item:
+            dd.cout = _decimal(item["cout"], f"domaines.{code}.cout", errors, minimum=0)
+
+    indicateurs = {i.code: i for i in programme.indicateurs.all()}
+    valeurs = []
+    for item in data.get("indicateurs", []):
+        ind = indicateurs.get(str(item.get("code", "")))
+        if ind is None:
+            errors.setdefault("indicateurs", []).append(f"Indicateur inconnu : {item.get('code')}.")
+            continue
+        champ = f"indicateurs.{ind.code}"
+        valeur = item.get("valeur")
+        if ind.type == "existence" and valeur not in (None, ""):
+            if valeur in (True, "true", "oui", 1, "1", "100"):
+                valeur = Decimal(100)
+            elif valeur in (False, "false", "non", 0, "0"):
+                valeur = Decimal(0)
+            else:
+                errors.setdefault(champ, []).append("Répondez oui ou non.")
+                continue
+        else:
+            valeur = _decimal(valeur, champ, errors, minimum=0, maximum=100)
+        valeurs.append((ind, valeur, bool(item.get("non_applicable", False))))
+
+    if errors:
+        raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
+
+    dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE])
+    for item in contacts:
+        Contact.objects.update_or_create(
+            dossier=dossier,
+            type=item["type"],
+            defaults={
+                k: str(item.get(k) or "").strip()[:150]
+                for k in ("nom", "fonction", "email", "telephone")
+            },
+        )
+    for dd in domaines.values():
+        dd.save(update_fields=["demande", "avancement", "date_cible", "cout"])
+    for ind, valeur, non_applicable in valeurs:
+        ValeurIndicateur.objects.update_or_create(
+            dossier=dossier,
+            indicateur=ind,
+            defaults={"valeur": valeur, "non_applicable": non_applicable},
+        )
+    apres = contenu(dossier)
+    changes = {k for k in apres if apres[k] != avant[k]}
+    if changes:
+        _tracer(
+            "dossier_saisi",
+            dossier,
+            acting_user,
+            avant={k: avant[k] for k in changes},
+            apres={k: apres[k] for k in changes},
+        )
+    return dossier
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def _verifier_etat(dossier, methode, libelle):
+    if not can_proceed(methode, check_conditions=False):
+        raise TransitionRefusee(
+            f"Impossible de {libelle} : le dossier est « {dossier.get_etat_display()} ».",
+            dossier.etat,
+        )
+
+
+@transaction.atomic
+def deposer(*, dossier, acting_user) -> Dossier:
+    dossier = _verrouiller(dossier)
+    if not peut_saisir(acting_user, dossier.etablissement):
+        raise PermissionDenied("Seul le gestionnaire de l'établissement peut déposer le dossier.")
+    _verifier_etat(dossier, dossier.deposer, "déposer")
+    manque = manquants(dossier)
+    if manque:
+        raise DepotIncomplet(manque)
+    avant = dossier.etat
+    dossier.deposer(user=acting_user)
+    now = timezone.now()
+    dossier.depose_le = now
+    dossier.echeance_decision = echeance_decision(date_paris(now))
+    dossier.save()
+    data = contenu(dossier)
+    depot = Depot.objects.create(
+        dossier=dossier,
+        rang=dossier.depots.count() + 1,
+        depose_le=now,
+        depose_par=acting_user,
+        contenu=data,
+        empreinte=empreinte(data),
+    )
+    _tracer(
+        "dossier_depose",
+        dossier,
+        acting_user,
+        avant={"etat": avant},
+        apres={
+            "etat": dossier.etat,
+            "depot": depot.rang,
+            "empreinte": depot.empreinte,
+            "echeance_decision": dossier.echeance_decision,
+        },
+    )
+    return dossier
+
+
+def _instruire(dossier, acting_user) -> Dossier:
+    dossier = _verrouiller(dossier)
+    if not peut_instruire(acting_user, dossier.etablissement.region):
+        raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut instruire ce dossier.")
+    return dossier
+
+
+@transaction.atomic
+def valider_prerequis(*, dossier, decisions: dict, commentaire: str, acting_user) -> Dossier:
+    """Page II.2: accepté / non accepté per prérequis; a comment is mandatory when any is not
+    accepted or undecided."""
+    dossier = _instruire(dossier, acting_user)
+    if dossier.etat != Etat.DEPOSE:
+        raise TransitionRefusee("Les prérequis se valident sur un dossier déposé.", dossier.etat)
+    prerequis = {p.code: p for p in dossier.programme.prerequis.all()}
+    errors = {}
+    for code, decision in decisions.items():
+        if code not in prerequis:
+            errors.setdefault("decisions", []).append(f"Prérequis inconnu : {code}.")
+        elif decision not in DecisionPrerequis.values:
+            errors.setdefault(f"decisions.{code}", []).append("Décision inconnue.")
+    existantes = {
+        d.prerequis.code: d.decision
+        for d in dossier.decisions_prerequis.select_related("prerequis")
+    }
+    finales = {**existantes, **decisions}
+    commentaire = (commentaire or "").strip()
+    tous_acceptes = all(finales.get(c) == DecisionPrerequis.ACCEPTE for c in prerequis)
+    if not tous_acceptes and not commentaire:
+        errors.setdefault("commentaire", []).append(
+            "Un commentaire est obligatoire quand un prérequis n'est pas accepté ou pas décidé."
+        )
+    if errors:
+        raise DossierError("La validation des prérequis est incomplète.", errors)
+    for code, decision in decisions.items():
+        DecisionPrerequisDossier.objects.update_or_create(
+            dossier=dossier, prerequis=prerequis[code], defaults={"decision": decision}
+        )
+    dossier.commentaire_ars_prerequis = commentaire
+    dossier.save(update_fields=["commentaire_ars_prerequis"])
+    _tracer(
+        "prerequis_valides",
+        dossier,
+        acting_user,
+        avant=existantes,
+        apres={**finales, "commentaire": commentaire},
+    )
+    return dossier
+
+
+@transaction.atomic
+def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
+    """Page II.4: sélectionné / non sélectionné per requested domaine, with a comment visible
+    to the ES; only once every prérequis is accepted. ``decisions``: code -> (decision,
+    commentaire)."""
+    dossier = _instruire(dossier, acting_user)
+    if dossier.etat != Etat.DEPOSE:
+        raise TransitionRefusee("Les domaines se valident sur un dossier déposé.", dossier.etat)
+    acceptes = {
+        d.prerequis_id
+        for d in dossier.decisions_prerequis.all()
+        if d.decision == DecisionPrerequis.ACCEPTE
+    }
+    if any(p.pk not in acceptes for p in dossier.programme.prerequis.all()):
+        raise DossierError("Validez d'abord tous les prérequis avant de sélectionner des domaines.")
+    domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
+    errors = {}
+    for code, (decision, _commentaire) in decisions.items():
+        dd = domaines.get(code)
+        if dd is None or not dd.demande:
+            errors.setdefault("decisions", []).append(f"Domaine non demandé : {code}.")
+        elif decision not in DecisionDomaine.values:
+            errors.setdefault(f"decisions.{code}", []).append("Décision inconnue.")
+    if errors:
+        raise DossierError("La sélection des domaines est invalide.", errors)
+    avant = {c: domaines[c].decision for c in decisions}
+    for code, (decision, commentaire) in decisions.items():
+        dd = domaines[code]
+        dd.decision = decision
+        dd.commentaire_ars = (commentaire or "").strip()
+        dd.save(update_fields=["decision", "commentaire_ars"])
+    _tracer(
+        "domaines_valides",
+        dossier,
+        acting_user,
+        avant=avant,
+        apres={c: d for c, (d, _) in decisions.items()},
+    )
+    return dossier
+
+
+@transaction.atomic
+def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
+    dossier = _instruire(dossier, acting_user)
+    _verifier_etat(dossier, dossier.reporter, "reporter le dossier")
+    commentaire = (commentaire or "").strip()
+    if not commentaire:
+        raise DossierError(
+            "Indiquez à l'établissement ce qu'il doit corriger.",
+            {"commentaire": ["Le commentaire est obligatoire pour reporter un dossier."]},
+        )
+    dossier.reporter(user=acting_user)
+    dossier.commentaire_ars_decision = commentaire
+    dossier.save()
+    _tracer(
+        "dossier_reporte",
+        dossier,
+        acting_user,
+        avant={"etat": Etat.DEPOSE},
+        apres={"etat": dossier.etat},
+        commentaire=commentaire,
+    )
+    return dossier
+
+
+@transaction.atomic
+def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
+    dossier = _instruire(dossier, acting_user)
+    _verifier_etat(dossier, dossier.refuser, "refuser le dossier")
+    errors = {}
+    if motif not in MotifRefus.values:
+        errors["motif"] = ["Choisissez le motif du refus : enveloppe, prerequis ou autre."]
+    commentaire = (commentaire or "").strip()
+    if not commentaire:
+        errors["commentaire"] = ["Le commentaire est obligatoire pour refuser un dossier."]
+    if errors:
+        raise DossierError("Le refus doit être motivé.", errors)
+    dossier.refuser(user=acting_user, motif=motif, le=aujourd_hui())
+    dossier.commentaire_ars_decision = commentaire
+    dossier.save()
+    _tracer(
+        "dossier_refuse",
+        dossier,
+        acting_user,
+        avant={"etat": Etat.DEPOSE},
+        apres={"etat": dossier.etat, "motif": motif},
+        commentaire=commentaire,
+    )
+    return dossier
+
+
+@transaction.atomic
+def accepter(*, dossier, commentaire: str = "", acting_user) -> Dossier:
+    dossier = _instruire(dossier, acting_user)
+    _verifier_etat(dossier, dossier.accepter, "accepter le dossier")
+    raisons = dossier.raisons_non_acceptable()
+    if raisons:
+        raise TransitionRefusee(
+            "Le dossier ne peut pas être accepté : " + " ".join(raisons), dossier.etat
+        )
+    dossier.accepter(user=acting_user, le=aujourd_hui())
+    dossier.commentaire_ars_decision = (commentaire or "").strip()
+    dossier.save()
+    _tracer(
+        "dossier_accepte",
+        dossier,
+        acting_user,
+        avant={"etat": Etat.DEPOSE},
+        apres={
+            "etat": dossier.etat,
+            "domaines": [
+                dd.domaine.code
+                for dd in dossier.domaines.all()
+                if dd.decision == DecisionDomaine.SELECTIONNE
+            ],
+        },
+    )
+    return dossier
+
+
+@transaction.atomic
+def commenter(*, dossier, texte: str, acting_user) -> Commentaire:
+    """ARS comments are possible in every state, refused included."""
+    dossier = _instruire(dossier, acting_user)
+    texte = (texte or "").strip()
+    if not texte:
+        raise DossierError("Le commentaire est vide.", {"texte": ["Saisissez un commentaire."]})
+    commentaire = Commentaire.objects.create(dossier=dossier, auteur=acting_user, texte=texte)
+    _tracer("dossier_commente", dossier, acting_user, commentaire=texte)
+    return commentaire

@@ -1,0 +1,257 @@
+"""Dossier API (API.md): thin views over dossiers.actions and dossiers.services."""
+
+from functools import wraps
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dossiers import actions
+from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.serializers import (
+    DemandeCreateSerializer,
+    DemandeSerializer,
+    DossierCreateSerializer,
+    DossierListSerializer,
+    DossierSerializer,
+)
+from dossiers.services import exiger_instruction, get_dossier_for_user
+from hn.api.exceptions import Conflit, ErreurValidation
+from hn.journal.models import Evenement
+from hn.referentiel.models import Etablissement, Programme
+
+
+def erreurs_metier(view):
+    """Turn the actions' French errors into API.md responses (400, 409)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except actions.DossierError as exc:
+            raise ErreurValidation(
+                exc.errors or {"non_field_errors": [exc.message]}, message=exc.message
+            ) from exc
+        except actions.DepotIncomplet as exc:
+            raise Conflit(exc.message, manquants=exc.manquants) from exc
+        except actions.TransitionRefusee as exc:
+            raise Conflit(exc.message, etat=exc.etat) from exc
+
+    return wrapper
+
+
+def _programme(code) -> Programme:
+    programme = Programme.objects.filter(code=str(code or "").upper()).first()
+    if programme is None:
+        raise exceptions.ValidationError({"programme": [f"Programme inconnu : {code}."]})
+    return programme
+
+
+def _etablissement_visible(user, finess) -> Etablissement:
+    etab = (
+        Etablissement.objects.visibles_par(user)
+        .select_related("region")
+        .filter(finess=str(finess or "").strip().upper())
+        .first()
+    )
+    if etab is None:
+        raise exceptions.ValidationError(
+            {"finess": [f"Aucun établissement de votre périmètre n'a le FINESS {finess}."]}
+        )
+    return etab
+
+
+class DemandeList(generics.ListCreateAPIView):
+    serializer_class = DemandeSerializer
+
+    def get_queryset(self):
+        return (
+            DemandeInitialisation.objects.visibles_par(self.request.user)
+            .select_related("programme", "etablissement__region", "dossier")
+            .order_by("echeance", "pk")
+        )
+
+    @extend_schema(request=DemandeCreateSerializer, responses={201: DemandeSerializer})
+    @erreurs_metier
+    def post(self, request):
+        data = DemandeCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        demande = actions.demander_initialisation(
+            programme=_programme(data.validated_data["programme"]),
+            etablissement=_etablissement_visible(request.user, data.validated_data["finess"]),
+            acting_user=request.user,
+        )
+        return Response(DemandeSerializer(demande).data, status=status.HTTP_201_CREATED)
+
+
+class DossierList(generics.ListCreateAPIView):
+    serializer_class = DossierListSerializer
+
+    def get_queryset(self):
+        qs = Dossier.objects.visibles_par(self.request.user).select_related(
+            "programme", "etablissement__region"
+        )
+        params = self.request.query_params
+        filtres = {
+            "programme": "programme__code",
+            "etat": "etat",
+            "region": "etablissement__region__code",
+            "finess": "etablissement__finess",
+        }
+        for param, field in filtres.items():
+            if params.get(param):
+                qs = qs.filter(
+                    **{field: params[param].upper() if param == "programme" else params[param]}
+                )
+        return qs.order_by("-cree_le", "-pk")
+
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierSerializer})
+    @erreurs_metier
+    def post(self, request):
+        data = DossierCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        etab = _etablissement_visible(request.user, data.validated_data["finess"])
+        demande = None
+        if data.validated_data.get("demande"):
+            demande = get_object_or_404(
+                DemandeInitialisation.objects.visibles_par(request.user),
+                pk=data.validated_data["demande"],
+            )
+        dossier = actions.initialiser_dossier(
+            programme=_programme(data.validated_data["programme"]),
+            etablissement=etab,
+            nom=data.validated_data.get("nom", ""),
+            demande=demande,
+            acting_user=request.user,
+        )
+        return Response(
+            DossierSerializer(dossier, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DossierDetail(APIView):
+    @extend_schema(responses=DossierSerializer)
+    def get(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
+
+    @extend_schema(request=dict, responses=DossierSerializer)
+    @erreurs_metier
+    def patch(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero, write=True)
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": ["Un objet JSON est attendu."]})
+        dossier = actions.enregistrer_saisie(
+            dossier=dossier, data=dict(request.data), acting_user=request.user
+        )
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
+
+
+TRANSITIONS = {
+    "deposer": lambda d, data, user: actions.deposer(dossier=d, acting_user=user),
+    "reporter": lambda d, data, user: actions.reporter(
+        dossier=d, commentaire=data.get("commentaire", ""), acting_user=user
+    ),
+    "refuser": lambda d, data, user: actions.refuser(
+        dossier=d,
+        motif=data.get("motif", ""),
+        commentaire=data.get("commentaire", ""),
+        acting_user=user,
+    ),
+    "accepter": lambda d, data, user: actions.accepter(
+        dossier=d, commentaire=data.get("commentaire", ""), acting_user=user
+    ),
+}
+
+
+class DossierTransition(APIView):
+    @extend_schema(request=dict, responses=DossierSerializer)
+    @erreurs_metier
+    def post(self, request, numero, name):
+        if name not in TRANSITIONS:
+            raise exceptions.NotFound(f"Transition inconnue : {name}.")
+        dossier = get_dossier_for_user(request.user, numero)
+        dossier = TRANSITIONS[name](dossier, request.data, request.user)
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
+
+
+class DossierPrerequis(APIView):
+    """ARS page II.2. Body: {"decisions": {"P1": "accepte", ...}, "commentaire": str}."""
+
+    @extend_schema(request=dict, responses=DossierSerializer)
+    @erreurs_metier
+    def post(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        exiger_instruction(request.user, dossier)
+        decisions = request.data.get("decisions")
+        if not isinstance(decisions, dict):
+            raise exceptions.ValidationError({"decisions": ["Un objet {code: décision}."]})
+        dossier = actions.valider_prerequis(
+            dossier=dossier,
+            decisions=decisions,
+            commentaire=request.data.get("commentaire", ""),
+            acting_user=request.user,
+        )
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
+
+
+class DossierDomaines(APIView):
+    """ARS page II.4. Body: {"decisions": [{"code", "decision", "commentaire"}]}."""
+
+    @extend_schema(request=dict, responses=DossierSerializer)
+    @erreurs_metier
+    def post(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        exiger_instruction(request.user, dossier)
+        items = request.data.get("decisions")
+        if not isinstance(items, list):
+            raise exceptions.ValidationError(
+                {"decisions": ["Une liste de {code, decision, commentaire}."]}
+            )
+        decisions = {
+            str(i.get("code", "")).upper(): (i.get("decision"), i.get("commentaire", ""))
+            for i in items
+            if isinstance(i, dict)
+        }
+        dossier = actions.valider_domaines(
+            dossier=dossier, decisions=decisions, acting_user=request.user
+        )
+        return Response(DossierSerializer(dossier, context={"request": request}).data)
+
+
+class DossierCommentaires(APIView):
+    @extend_schema(request=dict, responses=DossierSerializer)
+    @erreurs_metier
+    def post(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        exiger_instruction(request.user, dossier)
+        actions.commenter(
+            dossier=dossier, texte=request.data.get("texte", ""), acting_user=request.user
+        )
+        dossier.refresh_from_db()
+        return Response(
+            DossierSerializer(dossier, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DossierHistorique(APIView):
+    def get(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        rows = Evenement.objects.filter(objet_type="dossiers.dossier", objet_id=str(dossier.pk))
+        return Response(
+            [
+                {
+                    "horodatage": e.horodatage,
+                    "acteur": e.acteur_nom,
+                    "action": e.action,
+                    "de": (e.avant or {}).get("etat"),
+                    "vers": (e.apres or {}).get("etat"),
+                    "commentaire": e.commentaire,
+                }
+                for e in rows.order_by("horodatage", "pk")
+            ]
+        )

@@ -1,0 +1,54 @@
+from django.db import models
+
+
+class Etat(models.TextChoices):
+    EN_SAISIE = "en_saisie", "En cours de saisie"
+    DEPOSE = "depose", "Déposé"
+    REPORTE = "reporte", "Reporté par l'ARS"
+    REFUSE = "refuse", "Refusé"
+    REFUSE_IMPLICITE = "refuse_implicite", "Refusé implicitement"
+    ACCEPTE = "accepte", "Accepté"
+    CLOS = "clos", "Clos"
+
+
+ETATS_EDITABLES = (Etat.EN_SAISIE, Etat.REPORTE)
+ETATS_REFUSES = (Etat.REFUSE, Etat.REFUSE_IMPLICITE)
+ETATS_SUIVI = (Etat.ACCEPTE, Etat.CLOS)
+
+
+class Phase(models.TextChoices):
+    INSTRUCTION = "instruction", "Instruction"
+    SUIVI = "suivi", "Suivi de projet"
+
+
+class MotifRefus(models.TextChoices):
+    """[000 A2 §3]: maîtrise de l'enveloppe, non-atteinte des prérequis, autres."""
+
+    ENVELOPPE = "enveloppe", "Maîtrise de l'enveloppe"
+    PREREQUIS = "prerequis", "Non-atteinte des prérequis"
+    AUTRE = "autre", "Autre motif"
+
+
+class Avancement(models.TextChoices):
+    NON_DEMARRE = "non_demarre", "Non démarré"
+    ETUDE = "etude", "Phase d'étude ou de choix de solution"
+    DEPLOIEMENT = "deploiement", "Déploiement en cours"
+
+
+class DecisionPrerequis(models.TextChoices):
+    ACCEPTE = "accepte", "Accepté"
+    NON_ACCEPTE = "non_accepte", "Non accepté"
+
+
+class DecisionDomaine(models.TextChoices):
+    SELECTIONNE = "selectionne", "Sélectionné"
+    NON_SELECTIONNE = "non_selectionne", "Non sélectionné"
+
+
+class TypeContact(models.TextChoices):
+    """Pages 3 and 4 of the dossier [000 A9 §4]."""
+
+    CONTACT = "contact", "Contact du programme (coordination avec l'ARS)"
+    RESPONSABLE_PROJET = "responsable_projet", "Responsable du projet"
+    DSI = "dsi", "Directeur des systèmes d'information (DSI)"
+    DIRECTEUR = "directeur", "Directeur de l'établissement"

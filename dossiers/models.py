@@ -1,0 +1,390 @@
+"""The funding dossier (DIPISI) and its instruction workflow [000 A9, A10; SPEC §4].
+
+The state field is protected: it changes only through the transitions below, called by
+``dossiers.actions`` inside a transaction that holds the row lock.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from dossiers.enums import (
+    ETATS_EDITABLES,
+    ETATS_REFUSES,
+    ETATS_SUIVI,
+    Avancement,
+    DecisionDomaine,
+    DecisionPrerequis,
+    Etat,
+    MotifRefus,
+    Phase,
+    TypeContact,
+)
+
+
+def _peut_saisir(dossier, user) -> bool:
+    from hn.comptes.perms import peut_saisir
+
+    return peut_saisir(user, dossier.etablissement)
+
+
+def _peut_instruire(dossier, user) -> bool:
+    from hn.comptes.perms import peut_instruire
+
+    return peut_instruire(user, dossier.etablissement.region)
+
+
+class DemandeQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        from hn.comptes.scopes import acces
+
+        a = acces(user)
+        if a.national:
+            return self
+        return self.filter(
+            Q(etablissement_id__in=a.etablissements_lecture)
+            | Q(etablissement__region_id__in=a.regions_lecture)
+        )
+
+    def en_attente(self):
+        return self.filter(initialisee_le__isnull=True, annulee_le__isnull=True)
+
+
+class DemandeInitialisation(models.Model):
+    """An établissement asks its ARS to initialise a dossier (≤ 1 month 15 days) [000 §2]."""
+
+    programme = models.ForeignKey("referentiel.Programme", on_delete=models.PROTECT)
+    etablissement = models.ForeignKey(
+        "referentiel.Etablissement", on_delete=models.PROTECT, related_name="demandes"
+    )
+    demandeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    demandee_le = models.DateTimeField(auto_now_add=True)
+    echeance = models.DateField("échéance d'initialisation")
+    initialisee_le = models.DateTimeField("initialisée le", null=True, blank=True)
+    annulee_le = models.DateTimeField(null=True, blank=True)
+
+    objects = DemandeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande d'initialisation"
+        ordering = ["echeance", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "etablissement"],
+                condition=Q(annulee_le__isnull=True, initialisee_le__isnull=True),
+                name="demande_unique_en_attente",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Demande {self.programme.code} — {self.etablissement}"
+
+    @property
+    def en_retard(self) -> bool:
+        from hn.dates import aujourd_hui
+
+        return (
+            self.initialisee_le is None
+            and self.annulee_le is None
+            and (aujourd_hui() > self.echeance)
+        )
+
+
+class DossierQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        from hn.comptes.scopes import acces
+
+        a = acces(user)
+        if a.national:
+            return self
+        return self.filter(
+            Q(etablissement_id__in=a.etablissements_lecture)
+            | Q(etablissement__region_id__in=a.regions_lecture)
+        )
+
+    def ouverts(self):
+        return self.exclude(etat__in=ETATS_REFUSES)
+
+
+class Dossier(FSMModelMixin, models.Model):
+    numero = models.CharField("numéro", max_length=20, unique=True)
+    programme = models.ForeignKey(
+        "referentiel.Programme", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    etablissement = models.ForeignKey(
+        "referentiel.Etablissement", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    demande = models.OneToOneField(
+        DemandeInitialisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier",
+    )
+    nom = models.CharField(max_length=200)
+    type = models.CharField(max_length=50, default="Système d'information", editable=False)
+    etat = FSMField(default=Etat.EN_SAISIE, choices=Etat.choices, protected=True)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    depose_le = models.DateTimeField("déposé le", null=True, blank=True)
+    echeance_decision = models.DateField("échéance de décision", null=True, blank=True)
+    decide_le = models.DateField("décidé le", null=True, blank=True)
+    motif_refus = models.CharField(
+        "motif du refus", max_length=20, choices=MotifRefus.choices, blank=True
+    )
+
+    # --- ES part (pages 1-4, 8) ---------------------------------------------------------------
+    engagements = models.JSONField(
+        "engagements acceptés", default=list, blank=True, help_text="Codes des cases cochées."
+    )
+    commentaire_etablissement = models.TextField("commentaire sur l'établissement", blank=True)
+    commentaire_contacts = models.TextField("commentaire sur les responsables", blank=True)
+    mutualise = models.BooleanField("projet mutualisé", default=False)
+    partenaires = models.TextField(
+        "établissements de la mutualisation",
+        blank=True,
+        help_text="Décrire et indiquer les établissements qui font partie de la mutualisation.",
+    )
+    description_projet = models.TextField("description du projet", blank=True)
+    motivation = models.TextField("motivation de l'établissement", blank=True)
+
+    # --- ARS comments shown to the ES (pages 2, 3; II.2 prérequis) ------------------------------
+    commentaire_ars_etablissement = models.TextField(blank=True)
+    commentaire_ars_contacts = models.TextField(blank=True)
+    commentaire_ars_prerequis = models.TextField(blank=True)
+    commentaire_ars_decision = models.TextField(blank=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cree_le", "-pk"]
+        constraints = [
+            # One dossier per établissement per candidature; a refusal ends a candidature.
+            models.UniqueConstraint(
+                fields=["programme", "etablissement"],
+                condition=~Q(etat__in=[e.value for e in ETATS_REFUSES]),
+                name="dossier_unique_par_candidature",
+                violation_error_message="Cet établissement a déjà un dossier pour ce programme.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat=Etat.REFUSE) | ~Q(motif_refus=""),
+                name="dossier_refus_motive",
+            ),
+        ]
+        indexes = [models.Index(fields=["etat", "echeance_decision"], name="dossier_echeance")]
+
+    def __str__(self):
+        return f"{self.numero} — {self.nom}"
+
+    def get_absolute_url(self):
+        return reverse("api:dossier", args=[self.numero])
+
+    @property
+    def phase(self) -> str:
+        return Phase.SUIVI if self.etat in ETATS_SUIVI else Phase.INSTRUCTION
+
+    @property
+    def editable(self) -> bool:
+        return self.etat in ETATS_EDITABLES
+
+    # --- transitions (called by dossiers.actions, row locked) --------------------------------
+    @transition(
+        field=etat,
+        source=[Etat.EN_SAISIE, Etat.REPORTE],
+        target=Etat.DEPOSE,
+        permission=_peut_saisir,
+    )
+    def deposer(self, *, user):
+        """Dépôt by the ES gestionnaire; the action checks completeness and freezes a snapshot."""
+
+    @transition(field=etat, source=Etat.DEPOSE, target=Etat.REPORTE, permission=_peut_instruire)
+    def reporter(self, *, user):
+        """Back to the ES for corrections; the decision clock stops."""
+        self.echeance_decision = None
+
+    @transition(field=etat, source=Etat.DEPOSE, target=Etat.REFUSE, permission=_peut_instruire)
+    def refuser(self, *, user, motif, le):
+        self.motif_refus = motif
+        self.decide_le = le
+
+    @transition(
+        field=etat,
+        source=Etat.DEPOSE,
+        target=Etat.ACCEPTE,
+        permission=_peut_instruire,
+        conditions=[lambda d: d.acceptable()],
+    )
+    def accepter(self, *, user, le):
+        self.decide_le = le
+
+    @transition(field=etat, source=Etat.DEPOSE, target=Etat.REFUSE_IMPLICITE)
+    def refuser_implicitement(self, *, le):
+        """No ARS decision 4 months after the dépôt [000 §2]; refusal date = expiry date."""
+        self.decide_le = le
+
+    # --- rules -------------------------------------------------------------------------------
+    def acceptable(self) -> bool:
+        """'Dossier accepté' needs every prérequis accepted and ≥ 1 domaine selected."""
+        return not self.raisons_non_acceptable()
+
+    def raisons_non_acceptable(self) -> list[str]:
+        raisons = []
+        decisions = {d.prerequis_id: d.decision for d in self.decisions_prerequis.all()}
+        manquants = [
+            p.code
+            for p in self.programme.prerequis.all()
+            if decisions.get(p.pk) != DecisionPrerequis.ACCEPTE
+        ]
+        if manquants:
+            raisons.append(f"Prérequis non acceptés : {', '.join(manquants)}.")
+        if not any(
+            d.decision == DecisionDomaine.SELECTIONNE for d in self.domaines.all() if d.demande
+        ):
+            raisons.append("Aucun domaine sélectionné.")
+        return raisons
+
+
+class Contact(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="contacts")
+    type = models.CharField(max_length=30, choices=TypeContact.choices)
+    nom = models.CharField(max_length=150, blank=True)
+    fonction = models.CharField(max_length=150, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "type"], name="contact_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} : {self.nom}"
+
+
+class DomaineDossier(models.Model):
+    """A domaine of the programme in the dossier: the ES's request and the ARS's selection."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="domaines")
+    domaine = models.ForeignKey("referentiel.Domaine", on_delete=models.PROTECT, related_name="+")
+    demande = models.BooleanField("demandé", default=False)
+    avancement = models.CharField(
+        "état d'avancement", max_length=20, choices=Avancement.choices, blank=True
+    )
+    date_cible = models.DateField(
+        "date prévisionnelle d'atteinte des cibles", null=True, blank=True
+    )
+    cout = models.DecimalField(
+        "coût du projet (€)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Investissement, ou coût annuel si le projet est en mode SaaS. Pour information.",
+    )
+    decision = models.CharField(max_length=20, choices=DecisionDomaine.choices, blank=True)
+    commentaire_ars = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["domaine__ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "domaine"], name="domaine_dossier_unique"),
+            models.CheckConstraint(
+                condition=Q(cout__isnull=True) | Q(cout__gte=0), name="cout_positif"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier.numero} {self.domaine.code}"
+
+
+class ValeurIndicateur(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="valeurs")
+    indicateur = models.ForeignKey(
+        "referentiel.Indicateur", on_delete=models.PROTECT, related_name="+"
+    )
+    valeur = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    non_applicable = models.BooleanField("non applicable / non concerné", default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "indicateur"], name="valeur_unique"),
+            models.CheckConstraint(
+                condition=Q(valeur__isnull=True) | Q(valeur__gte=0, valeur__lte=100),
+                name="valeur_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier.numero} {self.indicateur.code} = {self.valeur}"
+
+
+class DecisionPrerequisDossier(models.Model):
+    """ARS page II.2: accepté / non accepté per prérequis."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="decisions_prerequis"
+    )
+    prerequis = models.ForeignKey("referentiel.Prerequis", on_delete=models.PROTECT)
+    decision = models.CharField(max_length=20, choices=DecisionPrerequis.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "prerequis"], name="decision_prerequis_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier.numero} {self.prerequis.code} : {self.decision}"
+
+
+class Depot(models.Model):
+    """An immutable snapshot of the dossier frozen at each dépôt: what the ARS reads."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="depots")
+    rang = models.PositiveSmallIntegerField()
+    depose_le = models.DateTimeField()
+    depose_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    contenu = models.JSONField()
+    empreinte = models.CharField("empreinte SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "dépôt"
+        ordering = ["dossier", "-rang"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "rang"], name="depot_rang_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier.numero} dépôt n°{self.rang}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Un dépôt est figé : il ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Un dépôt est figé : il ne peut pas être supprimé.")
+
+
+class Commentaire(models.Model):
+    """ARS comments, possible in every state (refused included) [SPEC §4]."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="commentaires")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    texte = models.TextField()
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cree_le", "pk"]
+
+    def __str__(self):
+        return f"{self.dossier.numero} — {self.auteur} — {self.cree_le:%d/%m/%Y}"

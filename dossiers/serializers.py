@@ -1,0 +1,146 @@
+from rest_framework import serializers
+
+from dossiers.models import DemandeInitialisation, Dossier
+
+
+class DemandeSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code")
+    finess = serializers.CharField(source="etablissement.finess")
+    etablissement = serializers.CharField(source="etablissement.raison_sociale")
+    region = serializers.CharField(source="etablissement.region.code")
+    dossier = serializers.SerializerMethodField()
+    en_retard = serializers.BooleanField()
+
+    class Meta:
+        model = DemandeInitialisation
+        fields = [
+            "id",
+            "programme",
+            "finess",
+            "etablissement",
+            "region",
+            "demandee_le",
+            "echeance",
+            "en_retard",
+            "initialisee_le",
+            "dossier",
+        ]
+
+    def get_dossier(self, obj) -> str | None:
+        dossier = getattr(obj, "dossier", None)
+        return dossier.numero if dossier else None
+
+
+class DemandeCreateSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    finess = serializers.CharField()
+
+
+class DossierCreateSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    finess = serializers.CharField()
+    nom = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    demande = serializers.IntegerField(required=False)
+
+
+class DossierListSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code")
+    finess = serializers.CharField(source="etablissement.finess")
+    region = serializers.CharField(source="etablissement.region.code")
+    phase = serializers.CharField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "numero",
+            "programme",
+            "finess",
+            "region",
+            "nom",
+            "etat",
+            "phase",
+            "cree_le",
+            "depose_le",
+            "echeance_decision",
+            "decide_le",
+            "motif_refus",
+        ]
+
+
+class DossierSerializer(DossierListSerializer):
+    etablissement = serializers.CharField(source="etablissement.raison_sociale")
+    etat_libelle = serializers.CharField(source="get_etat_display")
+    contenu = serializers.SerializerMethodField()
+    contenu_source = serializers.SerializerMethodField()
+    depot = serializers.SerializerMethodField()
+    instruction = serializers.SerializerMethodField()
+    manquants = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(DossierListSerializer.Meta):
+        fields = [
+            *DossierListSerializer.Meta.fields,
+            "etablissement",
+            "etat_libelle",
+            "contenu",
+            "contenu_source",
+            "depot",
+            "instruction",
+            "manquants",
+            "actions",
+        ]
+
+    def _lisible(self, obj):
+        from dossiers.services import contenu_lisible
+
+        if not hasattr(self, "_cache"):
+            self._cache = contenu_lisible(self.context["request"].user, obj)
+        return self._cache
+
+    def get_contenu(self, obj) -> dict | None:
+        return self._lisible(obj)[0]
+
+    def get_contenu_source(self, obj) -> str | None:
+        return self._lisible(obj)[1]
+
+    def get_depot(self, obj) -> dict | None:
+        depot = self._lisible(obj)[2]
+        if depot is None:
+            return None
+        return {"rang": depot.rang, "depose_le": depot.depose_le, "empreinte": depot.empreinte}
+
+    def get_instruction(self, obj) -> dict:
+        return {
+            "prerequis": [
+                {"code": d.prerequis.code, "decision": d.decision}
+                for d in obj.decisions_prerequis.select_related("prerequis")
+            ],
+            "commentaire_prerequis": obj.commentaire_ars_prerequis,
+            "domaines": [
+                {
+                    "code": dd.domaine.code,
+                    "decision": dd.decision,
+                    "commentaire": dd.commentaire_ars,
+                }
+                for dd in obj.domaines.select_related("domaine")
+                if dd.demande or dd.decision
+            ],
+            "commentaire_decision": obj.commentaire_ars_decision,
+            "commentaires": [
+                {"auteur": c.auteur.get_username(), "le": c.cree_le, "texte": c.texte}
+                for c in obj.commentaires.select_related("auteur")
+            ],
+        }
+
+    def get_manquants(self, obj) -> list[dict] | None:
+        from dossiers.contenu import manquants
+        from dossiers.services import lit_la_saisie
+
+        if obj.editable and lit_la_saisie(self.context["request"].user, obj):
+            return manquants(obj)
+        return None
+
+    def get_actions(self, obj) -> list[str]:
+        from dossiers.services import actions_possibles
+
+        return actions_possibles(self.context["request"].user, obj)

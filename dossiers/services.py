@@ -1,0 +1,61 @@
+"""Fetch-and-authorise, and what a caller may read of a dossier (SPEC §1 visibility)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from dossiers.contenu import contenu
+from dossiers.models import Dossier
+from hn.comptes.perms import peut_instruire, peut_saisir
+from hn.comptes.scopes import acces
+
+
+def get_dossier_for_user(user, numero: str, *, write: bool = False) -> Dossier:
+    """Another tenant's dossier is a 404; a read-only role's write is a 403."""
+    dossier = (
+        Dossier.objects.visibles_par(user)
+        .select_related("programme", "etablissement__region")
+        .filter(numero=numero)
+        .first()
+    )
+    if dossier is None:
+        raise Http404("Dossier introuvable.")
+    if write and not peut_saisir(user, dossier.etablissement):
+        raise PermissionDenied("Votre rôle ne permet pas de modifier ce dossier.")
+    return dossier
+
+
+def lit_la_saisie(user, dossier) -> bool:
+    """Only the établissement's own users read the data being typed; the ARS and the national
+    level read the last deposited snapshot ("tant que le dossier n'est pas déposé ... il n'est
+    pas consultable par l'ARS" [000 A9])."""
+    return dossier.etablissement_id in acces(user).etablissements
+
+
+def contenu_lisible(user, dossier) -> tuple[dict | None, str | None, object]:
+    """(content, source, last dépôt) as this user may read it."""
+    depot = dossier.depots.order_by("-rang").first()
+    if lit_la_saisie(user, dossier):
+        return contenu(dossier), "saisie", depot
+    if depot is None:
+        return None, None, None
+    return depot.contenu, "depot", depot
+
+
+def actions_possibles(user, dossier) -> list[str]:
+    from django_fsm import can_proceed
+
+    result = []
+    if peut_saisir(user, dossier.etablissement) and can_proceed(
+        dossier.deposer, check_conditions=False
+    ):
+        result.append("deposer")
+    if peut_instruire(user, dossier.etablissement.region):
+        for name in ("reporter", "refuser", "accepter"):
+            if can_proceed(getattr(dossier, name), check_conditions=False):
+                result.append(name)
+    return result
+
+
+def exiger_instruction(user, dossier):
+    if not peut_instruire(user, dossier.etablissement.region):
+        raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut instruire ce dossier.")

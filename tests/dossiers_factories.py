@@ -1,0 +1,198 @@
+"""Dossier factories with business-named states, built through the real actions so every
+state is reachable only the way the product reaches it."""
+
+import factory
+
+from dossiers import actions
+from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
+from dossiers.models import (
+    Commentaire,
+    Contact,
+    DecisionPrerequisDossier,
+    DemandeInitialisation,
+    Depot,
+    DomaineDossier,
+    Dossier,
+    ValeurIndicateur,
+)
+from hn.referentiel.models import Programme
+from tests import factories as f
+
+
+def programme(code="HOPEN") -> Programme:
+    return Programme.objects.get(code=code)
+
+
+def saisie_complete(prog: Programme, domaines=("D2", "D3"), *, atteints=False) -> dict:
+    """A PATCH body that fills every mandatory field; requested domaines 'deploiement'."""
+    valeur_domaine = "100" if atteints else "10"
+    return {
+        "engagements": list(prog.engagements.values_list("code", flat=True)),
+        "description_projet": "Déploiement du DPI dans tous les services.",
+        "motivation": "Direction et communauté médicale impliquées.",
+        "mutualise": False,
+        "contacts": [
+            {"type": t, "nom": f"Nom {t}", "email": f"{t}@ch.test", "telephone": "0400000000"}
+            for t in ("contact", "responsable_projet", "dsi", "directeur")
+        ],
+        "domaines": [
+            {
+                "code": c,
+                "demande": True,
+                "avancement": "deploiement",
+                "date_cible": "2022-06-30",
+                "cout": "100000",
+            }
+            for c in domaines
+        ],
+        "indicateurs": [
+            {"code": i.code, "valeur": True if i.type == "existence" else "95"}
+            for i in prog.indicateurs.filter(prerequis__isnull=False)
+        ]
+        + [
+            {"code": i.code, "valeur": (atteints if i.type == "existence" else valeur_domaine)}
+            for i in prog.indicateurs.filter(domaine__code__in=domaines)
+        ],
+    }
+
+
+def en_saisie(etablissement=None, *, code="HOPEN", valideur=None) -> Dossier:
+    etablissement = etablissement or f.EtablissementFactory()
+    valideur = valideur or f.ars_valideur(etablissement.region.code)
+    return actions.initialiser_dossier(
+        programme=programme(code), etablissement=etablissement, nom="", acting_user=valideur
+    )
+
+
+def complet(etablissement=None, *, code="HOPEN", domaines=("D2", "D3")):
+    """(dossier, gestionnaire) with every mandatory field filled, not yet deposited."""
+    dossier = en_saisie(etablissement, code=code)
+    gestionnaire = f.es_gestionnaire(dossier.etablissement)
+    actions.enregistrer_saisie(
+        dossier=dossier,
+        data=saisie_complete(dossier.programme, domaines),
+        acting_user=gestionnaire,
+    )
+    return dossier, gestionnaire
+
+
+def depose(etablissement=None, **kw) -> Dossier:
+    dossier, gestionnaire = complet(etablissement, **kw)
+    return actions.deposer(dossier=dossier, acting_user=gestionnaire)
+
+
+def valideur_de(dossier):
+    from hn.comptes.enums import Role
+    from hn.comptes.models import Attribution
+
+    attribution = Attribution.objects.filter(
+        region=dossier.etablissement.region, role=Role.ARS_VALIDEUR
+    ).first()
+    return attribution.user if attribution else f.ars_valideur(dossier.etablissement.region.code)
+
+
+def prerequis_acceptes(dossier) -> Dossier:
+    return actions.valider_prerequis(
+        dossier=dossier,
+        decisions={p.code: DecisionPrerequis.ACCEPTE for p in dossier.programme.prerequis.all()},
+        commentaire="",
+        acting_user=valideur_de(dossier),
+    )
+
+
+def accepte(etablissement=None, *, selectionnes=("D2",), **kw) -> Dossier:
+    dossier = prerequis_acceptes(depose(etablissement, **kw))
+    demandes = [dd.domaine.code for dd in dossier.domaines.all() if dd.demande]
+    actions.valider_domaines(
+        dossier=dossier,
+        decisions={
+            c: (
+                DecisionDomaine.SELECTIONNE
+                if c in selectionnes
+                else DecisionDomaine.NON_SELECTIONNE,
+                "",
+            )
+            for c in demandes
+        },
+        acting_user=valideur_de(dossier),
+    )
+    return actions.accepter(dossier=dossier, acting_user=valideur_de(dossier))
+
+
+def refuse(etablissement=None, *, motif=MotifRefus.AUTRE, **kw) -> Dossier:
+    dossier = depose(etablissement, **kw)
+    return actions.refuser(
+        dossier=dossier,
+        motif=motif,
+        commentaire="Dossier insuffisant.",
+        acting_user=valideur_de(dossier),
+    )
+
+
+def reporte(etablissement=None, **kw) -> Dossier:
+    dossier = depose(etablissement, **kw)
+    return actions.reporter(
+        dossier=dossier,
+        commentaire="Compléter les justificatifs.",
+        acting_user=valideur_de(dossier),
+    )
+
+
+# Raw model factories (for tests of the models themselves).
+class DemandeInitialisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DemandeInitialisation
+
+    programme = factory.LazyFunction(programme)
+    etablissement = factory.SubFactory(f.EtablissementFactory)
+    demandeur = factory.SubFactory(f.UserFactory)
+    echeance = factory.Faker("date_object")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    dossier = factory.LazyFunction(en_saisie)
+    type = "contact"
+    nom = "Claire Contact"
+
+
+class DomaineDossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DomaineDossier
+        django_get_or_create = ("dossier", "domaine")
+
+    dossier = factory.LazyFunction(en_saisie)
+    domaine = factory.LazyAttribute(lambda o: o.dossier.programme.domaines.first())
+
+
+class ValeurIndicateurFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ValeurIndicateur
+
+    dossier = factory.LazyFunction(en_saisie)
+    indicateur = factory.LazyAttribute(lambda o: o.dossier.programme.indicateurs.first())
+    valeur = 50
+
+
+class DecisionPrerequisDossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DecisionPrerequisDossier
+
+    dossier = factory.LazyFunction(depose)
+    prerequis = factory.LazyAttribute(lambda o: o.dossier.programme.prerequis.first())
+    decision = DecisionPrerequis.ACCEPTE
+
+
+class CommentaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commentaire
+
+    dossier = factory.LazyFunction(en_saisie)
+    auteur = factory.SubFactory(f.UserFactory)
+    texte = "Merci de compléter."
+
+
+def depot_de(dossier) -> Depot:
+    return dossier.depots.order_by("-rang").first()
