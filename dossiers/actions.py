@@ -586,3 +586,27 @@ def commenter(*, dossier, texte: str, acting_user) -> Commentaire:
     commentaire = Commentaire.objects.create(dossier=dossier, auteur=acting_user, texte=texte)
     _tracer("dossier_commente", dossier, acting_user, commentaire=texte)
     return commentaire
+
+
+@transaction.atomic
+def refuser_implicitement(*, dossier) -> Dossier:
+    """No ARS decision within 4 months of the dépôt: refused implicitly, the refusal date being
+    the expiry date [000 §2, A2 §3]. Acted by the system; refused before the deadline is past."""
+    dossier = _verrouiller(dossier)
+    _verifier_etat(dossier, dossier.refuser_implicitement, "refuser implicitement le dossier")
+    if dossier.echeance_decision is None or aujourd_hui() <= dossier.echeance_decision:
+        raise TransitionRefusee(
+            "Le délai de décision de l'ARS n'est pas expiré "
+            f"(échéance : {dossier.echeance_decision:%d/%m/%Y}).",
+            dossier.etat,
+        )
+    dossier.refuser_implicitement(le=dossier.echeance_decision)
+    dossier.save()
+    _tracer(
+        "dossier_refuse_implicitement",
+        dossier,
+        None,
+        avant={"etat": Etat.DEPOSE},
+        apres={"etat": dossier.etat, "refuse_le": dossier.decide_le},
+    )
+    return dossier

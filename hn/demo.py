@@ -2,14 +2,17 @@
 realistic activity figures, GHT, and the accounts of API.md. Deterministic and idempotent."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from hn.comptes import actions
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution, User
+from hn.dates import date_paris, echeance_decision
 from hn.referentiel.chargement import charger_referentiel
 from hn.referentiel.enums import Decoupage, Statut
 from hn.referentiel.finess import completer_finess
@@ -301,7 +304,8 @@ def charger_demo(nombre_etablissements: int = 300) -> dict:
 
     _ghts(actuelles, par_region_actuelle, fixes)
     comptes = _comptes(actuelles)
-    return {"etablissements": cree, "comptes": comptes}
+    dossiers = _dossiers(par_region_actuelle, rng)
+    return {"etablissements": cree, "comptes": comptes, "dossiers": dossiers}
 
 
 def _ghts(actuelles, par_region_actuelle, fixes):
@@ -373,3 +377,187 @@ def _comptes(actuelles) -> list[tuple[str, str, str]]:
         portee = etablissement or region
         rows.append((username, Role(role).label, str(portee) if portee else "National"))
     return rows
+
+
+# --- dossiers in every state ------------------------------------------------------------------
+# (région, programme, state, requested domaines, selected domaines). ES A, B and C keep no
+# HOP'EN dossier so that a new user can walk the whole workflow from the request on.
+PLAN_DOSSIERS = [
+    ("84", "HN", "accepte", ("D1", "D2", "D3"), ("D1", "D2")),
+    ("84", "HN", "accepte", ("D4", "D5"), ("D4",)),
+    ("84", "HN", "refuse_enveloppe", ("D2",), ()),
+    ("84", "HN", "depose", ("D2", "D3"), ()),
+    ("84", "HN", "reporte", ("D1",), ()),
+    ("84", "HN", "en_saisie", (), ()),
+    ("84", "HN", "refuse_implicite", ("D3",), ()),
+    ("84", "HOPEN", "accepte", ("D1", "D2", "D6"), ("D1", "D2", "D6")),
+    ("84", "HOPEN", "accepte", ("D3", "D5"), ("D3",)),
+    ("84", "HOPEN", "depose", ("D2", "D3"), ()),
+    ("84", "HOPEN", "depose", ("D7",), ()),
+    ("84", "HOPEN", "reporte", ("D2",), ()),
+    ("84", "HOPEN", "en_saisie", (), ()),
+    ("84", "HOPEN", "refuse_prerequis", ("D4",), ()),
+    ("84", "HOPEN", "refuse_implicite", ("D5",), ()),
+    ("11", "HN", "accepte", ("D2",), ("D2",)),
+    ("11", "HN", "depose", ("D3",), ()),
+    ("11", "HOPEN", "accepte", ("D2", "D3"), ("D2", "D3")),
+    ("11", "HOPEN", "depose", ("D1",), ()),
+    ("11", "HOPEN", "en_saisie", (), ()),
+]
+
+
+def _saisie_demo(programme, domaines, rng) -> dict:
+    prerequis = programme.indicateurs.filter(prerequis__isnull=False)
+    return {
+        "engagements": list(programme.engagements.values_list("code", flat=True)),
+        "commentaire_etablissement": "Établissement engagé dans la convergence de son GHT.",
+        "description_projet": "Déploiement progressif dans l'ensemble des services de soins, "
+        "en lien avec la trajectoire du schéma directeur du SI.",
+        "motivation": "Projet porté par la direction et la CME ; référents métiers désignés "
+        "dans chaque pôle.",
+        "mutualise": rng.random() < 0.3,
+        "partenaires": "Établissements du GHT (dossier patient commun).",
+        "contacts": [
+            {
+                "type": t,
+                "nom": nom,
+                "fonction": fonction,
+                "email": f"{t}@demo.localhost",
+                "telephone": "04 00 00 00 00",
+            }
+            for t, nom, fonction in (
+                ("contact", "Claire Martin", "Chargée de mission SI"),
+                ("responsable_projet", "Hugo Bernard", "Chef de projet"),
+                ("dsi", "Nadia Petit", "DSI"),
+                ("directeur", "Paul Durand", "Directeur"),
+            )
+        ],
+        "domaines": [
+            {
+                "code": code,
+                "demande": True,
+                "avancement": "deploiement",
+                "date_cible": f"{2017 if programme.code == 'HN' else 2022}-06-30",
+                "cout": str(rng.randrange(40, 400) * 1000),
+            }
+            for code in domaines
+        ],
+        "indicateurs": [
+            {"code": i.code, "valeur": True if i.type == "existence" else str(rng.randint(90, 100))}
+            for i in prerequis
+        ]
+        + [
+            {"code": i.code, "valeur": False if i.type == "existence" else str(rng.randint(5, 60))}
+            for i in programme.indicateurs.filter(domaine__code__in=domaines)
+        ],
+    }
+
+
+def _gestionnaire_demo(etab):
+    """A gestionnaire for a demo établissement (no password: it cannot log in)."""
+    user, created = User.objects.get_or_create(
+        username=f"gest_{etab.finess}",
+        defaults={"first_name": "Gestionnaire", "last_name": etab.raison_sociale[:100]},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+        actions.attribuer_role(
+            user=user,
+            role=Role.ES_GESTIONNAIRE,
+            etablissement=etab,
+            acting_user=None,
+            systeme=True,
+        )
+    return user
+
+
+def _dossiers(par_region_actuelle, rng) -> int:
+    from dossiers import actions as dossier_actions
+    from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
+    from dossiers.models import Dossier
+
+    valideurs = {
+        "84": User.objects.get(username="ars_valideur"),
+        "11": User.objects.get(username="ars11_valideur"),
+    }
+    fixes = {finess for finess, *_ in ES_FIXES}
+    candidats = {
+        code: [e for e in par_region_actuelle[code] if e.finess not in fixes] for code in valideurs
+    }
+    rangs: dict[tuple[str, str], int] = {}
+    cree = 0
+    for region, code, etat, demandes, selectionnes in PLAN_DOSSIERS:
+        cle = (region, code)
+        rangs[cle] = rangs.get(cle, -1) + 1
+        if rangs[cle] >= len(candidats[region]):
+            continue  # a smaller demo (tests) has fewer établissements than the plan
+        etab = candidats[region][rangs[cle]]
+        programme = Programme.objects.get(code=code)
+        if Dossier.objects.filter(programme=programme, etablissement=etab).exists():
+            continue
+        valideur = valideurs[region]
+        gestionnaire = _gestionnaire_demo(etab)
+        dossier = dossier_actions.initialiser_dossier(
+            programme=programme, etablissement=etab, nom="", acting_user=valideur
+        )
+        cree += 1
+        if etat == "en_saisie":
+            dossier_actions.enregistrer_saisie(
+                dossier=dossier,
+                data={"engagements": list(programme.engagements.values_list("code", flat=True))},
+                acting_user=gestionnaire,
+            )
+            continue
+        dossier_actions.enregistrer_saisie(
+            dossier=dossier, data=_saisie_demo(programme, demandes, rng), acting_user=gestionnaire
+        )
+        dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
+        if etat == "depose":
+            continue
+        if etat == "reporte":
+            dossier_actions.reporter(
+                dossier=dossier,
+                commentaire="Merci de joindre les justificatifs des indicateurs P1.1 et P1.3.",
+                acting_user=valideur,
+            )
+        elif etat.startswith("refuse_") and etat != "refuse_implicite":
+            motif = MotifRefus.ENVELOPPE if etat == "refuse_enveloppe" else MotifRefus.PREREQUIS
+            dossier_actions.refuser(
+                dossier=dossier,
+                motif=motif,
+                commentaire="Enveloppe régionale de l'année engagée."
+                if motif == "enveloppe"
+                else "Prérequis de sécurité non atteints à ce jour.",
+                acting_user=valideur,
+            )
+        elif etat == "refuse_implicite":
+            # The 4 months ran out: the dépôt is moved back in time, then the system acts.
+            depose_le = timezone.now() - timedelta(days=200)
+            Dossier.objects.filter(pk=dossier.pk).update(
+                depose_le=depose_le,
+                echeance_decision=echeance_decision(date_paris(depose_le)),
+            )
+            dossier_actions.refuser_implicitement(dossier=dossier)
+        elif etat == "accepte":
+            dossier_actions.valider_prerequis(
+                dossier=dossier,
+                decisions={p.code: DecisionPrerequis.ACCEPTE for p in programme.prerequis.all()},
+                commentaire="",
+                acting_user=valideur,
+            )
+            dossier_actions.valider_domaines(
+                dossier=dossier,
+                decisions={
+                    c: (
+                        DecisionDomaine.SELECTIONNE
+                        if c in selectionnes
+                        else DecisionDomaine.NON_SELECTIONNE,
+                        "" if c in selectionnes else "Hors de la priorité régionale.",
+                    )
+                    for c in demandes
+                },
+                acting_user=valideur,
+            )
+            dossier_actions.accepter(dossier=dossier, acting_user=valideur)
+    return cree

@@ -19,7 +19,10 @@ class Command(BaseCommand):
                 "quand même les données de démonstration."
             )
         resultat = charger_demo()
-        self.stdout.write(f"Démonstration : {resultat['etablissements']} établissements.")
+        self.stdout.write(
+            f"Démonstration : {resultat['etablissements']} établissements, "
+            f"{resultat['dossiers']} dossiers créés."
+        )
         self.stdout.write(
             "Comptes de démonstration (mot de passe : $DEMO_PASSWORD, « demo » par défaut) :"
         )
