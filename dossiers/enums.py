@@ -52,3 +52,11 @@ class TypeContact(models.TextChoices):
     RESPONSABLE_PROJET = "responsable_projet", "Responsable du projet"
     DSI = "dsi", "Directeur des systèmes d'information (DSI)"
     DIRECTEUR = "directeur", "Directeur de l'établissement"
+
+
+class CategoriePiece(models.TextChoices):
+    """Attachments: prérequis proofs and the project document [000 A9 §4, §8]."""
+
+    JUSTIFICATIF_PREREQUIS = "justificatif_prerequis", "Justificatif de prérequis"
+    DOCUMENT_PROJET = "document_projet", "Document de projet"
+    AUTRE = "autre", "Autre document"

@@ -15,6 +15,7 @@ from dossiers.enums import (
     ETATS_REFUSES,
     ETATS_SUIVI,
     Avancement,
+    CategoriePiece,
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
@@ -388,3 +389,49 @@ class Commentaire(models.Model):
 
     def __str__(self):
         return f"{self.dossier.numero} — {self.auteur} — {self.cree_le:%d/%m/%Y}"
+
+
+def chemin_piece(instance, filename):
+    """Storage key: never guessable, never derived from the user's file name."""
+    import uuid
+
+    return f"pieces/{instance.dossier.numero}/{uuid.uuid4().hex}"
+
+
+class PieceJointe(models.Model):
+    """A proof or project document: PDF or Word only, 2 MB at most, checked by content; served
+    only through a view that checks the caller's rights (never a public URL)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pieces")
+    categorie = models.CharField("catégorie", max_length=30, choices=CategoriePiece.choices)
+    prerequis = models.ForeignKey(
+        "referentiel.Prerequis", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fichier = models.FileField(upload_to=chemin_piece, max_length=200)
+    nom = models.CharField("nom du fichier", max_length=200)
+    type_mime = models.CharField(max_length=100)
+    taille = models.PositiveIntegerField()
+    empreinte = models.CharField("empreinte SHA-256", max_length=64)
+    deposee_le = models.DateTimeField(auto_now_add=True)
+    deposee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    remplacee_par = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="remplace"
+    )
+    supprimee_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["dossier", "deposee_le", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(taille__lte=2 * 1024 * 1024), name="piece_2_mo_max"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier.numero} — {self.nom}"
+
+    @property
+    def active(self) -> bool:
+        return self.remplacee_par_id is None and self.supprimee_le is None
