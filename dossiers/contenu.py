@@ -51,6 +51,19 @@ def contenu(dossier) -> dict:
             for dd in dossier.domaines.all()
         ],
         "indicateurs": indicateurs,
+        "pieces": [
+            {
+                "id": p.pk,
+                "categorie": p.categorie,
+                "prerequis": p.prerequis.code if p.prerequis_id else None,
+                "nom": p.nom,
+                "taille": p.taille,
+                "empreinte": p.empreinte,
+            }
+            for p in dossier.pieces.filter(remplacee_par__isnull=True, supprimee_le__isnull=True)
+            .select_related("prerequis")
+            .order_by("pk")
+        ],
     }
 
 
