@@ -1,6 +1,8 @@
+from django.urls import reverse
 from rest_framework import serializers
 
-from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.enums import CategoriePiece
+from dossiers.models import DemandeInitialisation, Dossier, PieceJointe
 
 
 class DemandeSerializer(serializers.ModelSerializer):
@@ -144,3 +146,52 @@ class DossierSerializer(DossierListSerializer):
         from dossiers.services import actions_possibles
 
         return actions_possibles(self.context["request"].user, obj)
+
+
+class PieceSerializer(serializers.ModelSerializer):
+    """An attachment; ``url`` downloads it through the rights-checking view."""
+
+    prerequis = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PieceJointe
+        fields = [
+            "id",
+            "categorie",
+            "prerequis",
+            "nom",
+            "taille",
+            "type_mime",
+            "empreinte",
+            "deposee_le",
+            "url",
+        ]
+
+    def get_prerequis(self, obj) -> str | None:
+        return obj.prerequis.code if obj.prerequis_id else None
+
+    def get_url(self, obj) -> str:
+        numero = self.context.get("numero") or obj.dossier.numero
+        path = reverse("api:dossier-piece-fichier", kwargs={"numero": numero, "piece": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class PieceUploadSerializer(serializers.Serializer):
+    """Multipart body of an upload (for the schema; dossiers.pieces checks everything)."""
+
+    fichier = serializers.FileField(help_text="PDF ou Word (.pdf, .doc, .docx), 2 Mo au plus.")
+    categorie = serializers.ChoiceField(choices=CategoriePiece.choices)
+    prerequis = serializers.CharField(
+        required=False, help_text="Code du prérequis justifié (justificatif de prérequis)."
+    )
+
+
+class PieceRemplacementSerializer(serializers.Serializer):
+    fichier = serializers.FileField(help_text="PDF ou Word (.pdf, .doc, .docx), 2 Mo au plus.")
+
+
+class PieceListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    pieces = PieceSerializer(many=True)

@@ -18,6 +18,7 @@ def site(request):
     a = acces(user)
     items = [("Accueil", reverse("home"))]
     if a.national or a.regions or a.etablissements:
+        items.append(("Dossiers", reverse("dossiers:liste")))
         items.append(("Établissements", reverse("referentiel:etablissements")))
     if a.national or a.regions:
         items.append(("Enveloppes", reverse("enveloppes:liste")))

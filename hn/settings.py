@@ -142,11 +142,33 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development serves files straight from the finders; production from collectstatic's output.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
-STORAGES = {
-    "default": {
+# Attachments (dossiers.PieceJointe): the local file system by default; an S3-compatible bucket
+# in production when AWS_STORAGE_BUCKET_NAME is set. Either way files are private: served only
+# through a view that checks the caller's rights (no MEDIA_URL, no public ACL, signed URLs only).
+AWS_STORAGE_BUCKET_NAME = envstr("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _stockage_fichiers = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": envstr("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": envstr("AWS_S3_REGION_NAME") or None,
+            "access_key": envstr("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": envstr("AWS_SECRET_ACCESS_KEY") or None,
+            "location": envstr("AWS_LOCATION", ""),
+            "addressing_style": envstr("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _stockage_fichiers = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "media")},
-    },
+    }
+STORAGES = {
+    "default": _stockage_fichiers,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

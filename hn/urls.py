@@ -9,6 +9,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("hn.referentiel.urls")),
+    path("dossiers/", include("dossiers.urls")),
     path("enveloppes/", include("enveloppes.urls")),
     path("comptes/", include("hn.comptes.urls")),
     path("journal/", include("hn.journal.urls")),

@@ -1,0 +1,481 @@
+"""Dossier pages (DIPISI): thin views over dossiers.actions and dossiers.services."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dossiers import actions
+from dossiers.contenu import manquants
+from dossiers.enums import Avancement, DecisionDomaine, DecisionPrerequis, Etat, MotifRefus
+from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
+from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.pages import pages
+from dossiers.services import (
+    actions_possibles,
+    contenu_lisible,
+    exiger_instruction,
+    get_dossier_for_user,
+)
+from hn.comptes.enums import Role
+from hn.comptes.perms import peut_instruire, peut_saisir
+from hn.comptes.scopes import acces
+from hn.journal.models import Evenement
+from hn.referentiel import regles
+from hn.referentiel.models import Etablissement, Programme, Region
+
+TRIS = {
+    "numero": "numero",
+    "nom": "nom",
+    "etat": "etat",
+    "depose_le": "depose_le",
+    "echeance": "echeance_decision",
+}
+
+
+@login_required
+def liste(request):
+    a = acces(request.user)
+    qs = Dossier.objects.visibles_par(request.user).select_related(
+        "programme", "etablissement__region"
+    )
+    filtres = {k: request.GET.get(k, "").strip() for k in ("programme", "etat", "region", "q")}
+    if filtres["programme"]:
+        qs = qs.filter(programme__code=filtres["programme"])
+    if filtres["etat"]:
+        qs = qs.filter(etat=filtres["etat"])
+    if filtres["region"]:
+        qs = qs.filter(etablissement__region__code=filtres["region"])
+    if filtres["q"]:
+        qs = qs.filter(
+            Q(nom__icontains=filtres["q"])
+            | Q(numero__icontains=filtres["q"])
+            | Q(etablissement__finess__startswith=filtres["q"])
+        )
+    tri = request.GET.get("tri", "-numero")
+    champ = TRIS.get(tri.lstrip("-"), "numero")
+    qs = qs.order_by(f"-{champ}" if tri.startswith("-") else champ, "-pk")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    gestionnaire_de = Etablissement.objects.filter(
+        pk__in=[pk for pk, role in a.etablissements.items() if role == Role.ES_GESTIONNAIRE]
+    )
+    return render(
+        request,
+        "dossiers/liste.html",
+        {
+            "title": "Dossiers",
+            "page_obj": page,
+            "filtres": filtres,
+            "tri": tri,
+            "etats": Etat.choices,
+            "programmes": Programme.objects.all(),
+            "regions": Region.objects.actuelles() if a.national else None,
+            "demandes": DemandeInitialisation.objects.visibles_par(request.user)
+            .en_attente()
+            .select_related("programme", "etablissement"),
+            "peut_initialiser": bool(
+                [r for r, role in a.regions.items() if role == Role.ARS_VALIDEUR]
+            )
+            or a.superuser,
+            "gestionnaire_de": gestionnaire_de,
+        },
+    )
+
+
+@login_required
+@require_POST
+def demander(request):
+    etab = (
+        Etablissement.objects.visibles_par(request.user)
+        .filter(finess=request.POST.get("finess", ""))
+        .first()
+    )
+    programme = Programme.objects.filter(code=request.POST.get("programme", "")).first()
+    if etab is None or programme is None:
+        messages.error(request, "Choisissez un établissement et un programme.")
+        return redirect("dossiers:liste")
+    try:
+        demande = actions.demander_initialisation(
+            programme=programme, etablissement=etab, acting_user=request.user
+        )
+    except actions.DossierError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Demande transmise à l'ARS : elle doit initialiser le dossier au plus tard le "
+            f"{demande.echeance:%d/%m/%Y}.",
+        )
+    return redirect("dossiers:liste")
+
+
+@login_required
+def initialiser(request):
+    a = acces(request.user)
+    regions = [r for r, role in a.regions.items() if role == Role.ARS_VALIDEUR]
+    if not regions and not a.superuser:
+        raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
+    demande = None
+    if request.GET.get("demande") or request.POST.get("demande"):
+        demande = (
+            DemandeInitialisation.objects.visibles_par(request.user)
+            .en_attente()
+            .select_related("programme", "etablissement")
+            .filter(pk=request.GET.get("demande") or request.POST.get("demande"))
+            .first()
+        )
+    valeurs = {
+        "programme": demande.programme.code if demande else "",
+        "finess": demande.etablissement.finess if demande else "",
+        "nom": demande.etablissement.raison_sociale if demande else "",
+    }
+    erreur = None
+    if request.method == "POST":
+        valeurs = {k: request.POST.get(k, "").strip() for k in valeurs}
+        etab = (
+            Etablissement.objects.visibles_par(request.user)
+            .filter(finess=valeurs["finess"].upper())
+            .first()
+        )
+        programme = Programme.objects.filter(code=valeurs["programme"]).first()
+        if etab is None:
+            erreur = f"Aucun établissement de votre région n'a le FINESS « {valeurs['finess']} »."
+        elif programme is None:
+            erreur = "Choisissez le programme."
+        else:
+            try:
+                dossier = actions.initialiser_dossier(
+                    programme=programme,
+                    etablissement=etab,
+                    nom=valeurs["nom"],
+                    demande=demande,
+                    acting_user=request.user,
+                )
+            except actions.DossierError as exc:
+                erreur = exc.message
+            else:
+                messages.success(request, f"Dossier {dossier.numero} initialisé.")
+                return redirect("dossiers:detail", numero=dossier.numero)
+    return render(
+        request,
+        "dossiers/initialiser.html",
+        {
+            "title": "Initialiser un dossier",
+            "valeurs": valeurs,
+            "erreur": erreur,
+            "demande": demande,
+            "programmes": Programme.objects.all(),
+            "etablissements": Etablissement.objects.visibles_par(request.user)
+            .filter(region_id__in=regions)
+            .order_by("raison_sociale")
+            .only("finess", "raison_sociale"),
+        },
+    )
+
+
+def _contexte_dossier(request, dossier, **extra):
+    return {
+        "dossier": dossier,
+        "pages": pages(dossier),
+        "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
+        "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
+        "actions": actions_possibles(request.user, dossier),
+        **extra,
+    }
+
+
+@login_required
+def detail(request, numero):
+    dossier = get_dossier_for_user(request.user, numero)
+    return redirect("dossiers:page", numero=dossier.numero, slug="engagements")
+
+
+def _lignes_indicateurs(indicateurs, contenu):
+    valeurs = {i["code"]: i for i in (contenu or {}).get("indicateurs", [])}
+    lignes = []
+    for ind in indicateurs:
+        v = valeurs.get(ind.code, {})
+        valeur = v.get("valeur")
+        atteint = None
+        if valeur not in (None, "") and not v.get("non_applicable"):
+            atteint = ind.est_atteint(
+                Decimal(valeur) >= 100 if ind.type == "existence" else Decimal(valeur)
+            )
+        lignes.append(
+            {"indicateur": ind, "valeur": valeur, "na": v.get("non_applicable"), "atteint": atteint}
+        )
+    return lignes
+
+
+def _forfaits(dossier):
+    volumes = dossier.etablissement.volumes.filter(programme=dossier.programme).first()
+    if volumes is None:
+        return {}, None
+    reg = dossier.programme.regles()
+    ac = regles.activite_combinee(volumes.volumes(), reg.coefficients)
+    result = {}
+    for code in reg.grilles:
+        result[code] = {
+            "standard": regles.forfait(reg, code, ac)[1],
+            "avance": regles.forfait(reg, code, ac, avance=True)[1]
+            if reg.domaine_a_forfait_avance(code)
+            else None,
+        }
+    return result, ac
+
+
+@login_required
+def page(request, numero, slug):
+    dossier = get_dossier_for_user(request.user, numero)
+    liste_pages = pages(dossier)
+    courante = next((p for p in liste_pages if p.slug == slug), None)
+    if courante is None:
+        raise Http404("Page inconnue.")
+    editable = peut_saisir(request.user, dossier.etablissement) and dossier.editable
+    errors, posted = {}, None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("Ce dossier n'est pas modifiable par votre rôle.")
+        data = donnees_de_la_page(courante, request.POST, dossier)
+        try:
+            actions.enregistrer_saisie(dossier=dossier, data=data, acting_user=request.user)
+        except actions.DossierError as exc:
+            errors = exc.errors or {"__all__": [exc.message]}
+            posted = request.POST
+            messages.error(request, exc.message)
+        except actions.TransitionRefusee as exc:
+            messages.error(request, exc.message)
+            return redirect("dossiers:page", numero=numero, slug=slug)
+        else:
+            cible = request.POST.get("aller") or slug
+            liste_pages = pages(dossier)  # started domaines add pages
+            if not any(p.slug == cible for p in liste_pages):
+                cible = slug
+            if cible == slug:
+                messages.success(request, "Page enregistrée.")
+            return redirect("dossiers:page", numero=numero, slug=cible)
+    contenu, source, depot = contenu_lisible(request.user, dossier)
+    index = liste_pages.index(next(p for p in liste_pages if p.slug == slug))
+    engagements_ok = contenu is not None and set(
+        dossier.programme.engagements.values_list("code", flat=True)
+    ) <= set(contenu.get("engagements", []))
+    context = _contexte_dossier(
+        request,
+        dossier,
+        title=f"{dossier.numero} — {courante.titre}",
+        page=courante,
+        precedente=liste_pages[index - 1] if index > 0 else None,
+        suivante=liste_pages[index + 1] if index + 1 < len(liste_pages) else None,
+        contenu=contenu,
+        source=source,
+        depot=depot,
+        editable=editable and (engagements_ok or slug == "engagements"),
+        engagements_ok=engagements_ok,
+        errors=errors,
+        posted=posted,
+        avancements=Avancement.choices,
+        page_template=_template_de_page(courante),
+    )
+    if contenu is not None:
+        context.update(_contexte_page(dossier, courante, contenu))
+    return render(request, "dossiers/page.html", context, status=400 if errors else 200)
+
+
+def _template_de_page(page) -> str:
+    if page.prerequis_id or page.domaine_id:
+        return "indicateurs.html"
+    if page.slug in CONTACTS_PAR_PAGE:
+        return "contacts.html"
+    return f"{page.slug}.html"
+
+
+def _contexte_page(dossier, page, contenu):
+    if page.slug == "engagements":
+        coches = set(contenu.get("engagements", []))
+        return {"engagements": [(e, e.code in coches) for e in dossier.programme.engagements.all()]}
+    if page.slug in CONTACTS_PAR_PAGE:
+        par_type = {c["type"]: c for c in contenu["contacts"]}
+        return {"contacts": [(t, par_type.get(t.value, {})) for t in CONTACTS_PAR_PAGE[page.slug]]}
+    if page.prerequis_id:
+        return {
+            "lignes": _lignes_indicateurs(
+                dossier.programme.indicateurs.filter(prerequis_id=page.prerequis_id), contenu
+            )
+        }
+    if page.domaine_id:
+        return {
+            "lignes": _lignes_indicateurs(
+                dossier.programme.indicateurs.filter(domaine_id=page.domaine_id), contenu
+            )
+        }
+    if page.slug in ("projet", "couts"):
+        domaines = {d.code: d for d in dossier.programme.domaines.all()}
+        forfaits, ac = _forfaits(dossier)
+        lignes = [
+            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])}
+            for d in contenu["domaines"]
+            if page.slug == "projet" or d["demande"]
+        ]
+        return {"domaines": lignes, "activite_combinee": ac}
+    return {}
+
+
+@login_required
+def deposer(request, numero):
+    dossier = get_dossier_for_user(request.user, numero, write=True)
+    if request.method == "POST":
+        try:
+            actions.deposer(dossier=dossier, acting_user=request.user)
+        except actions.DepotIncomplet as exc:
+            messages.error(request, exc.message)
+        except actions.TransitionRefusee as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "Dossier déposé. L'ARS doit se prononcer au plus tard le "
+                f"{Dossier.objects.get(pk=dossier.pk).echeance_decision:%d/%m/%Y}.",
+            )
+            return redirect("dossiers:page", numero=numero, slug="engagements")
+    return render(
+        request,
+        "dossiers/deposer.html",
+        _contexte_dossier(
+            request,
+            dossier,
+            title=f"Déposer le dossier {dossier.numero}",
+            manquants=manquants(dossier) if dossier.editable else [],
+        ),
+    )
+
+
+@login_required
+def instruction(request, numero):
+    dossier = get_dossier_for_user(request.user, numero)
+    exiger_instruction(request.user, dossier)
+    errors = {}
+    if request.method == "POST":
+        etape = request.POST.get("etape")
+        try:
+            if etape == "prerequis":
+                actions.valider_prerequis(
+                    dossier=dossier,
+                    decisions={
+                        p.code: request.POST[f"prerequis.{p.code}"]
+                        for p in dossier.programme.prerequis.all()
+                        if request.POST.get(f"prerequis.{p.code}")
+                    },
+                    commentaire=request.POST.get("commentaire_prerequis", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, "Validation des prérequis enregistrée.")
+            elif etape == "domaines":
+                actions.valider_domaines(
+                    dossier=dossier,
+                    decisions={
+                        dd.domaine.code: (
+                            request.POST.get(f"domaines.{dd.domaine.code}", ""),
+                            request.POST.get(f"domaines.{dd.domaine.code}.commentaire", ""),
+                        )
+                        for dd in dossier.domaines.select_related("domaine")
+                        if dd.demande and request.POST.get(f"domaines.{dd.domaine.code}")
+                    },
+                    acting_user=request.user,
+                )
+                messages.success(request, "Sélection des domaines enregistrée.")
+            elif etape == "accepter":
+                actions.accepter(
+                    dossier=dossier,
+                    commentaire=request.POST.get("commentaire", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, "Dossier accepté : il passe en suivi de projet.")
+            elif etape == "reporter":
+                actions.reporter(
+                    dossier=dossier,
+                    commentaire=request.POST.get("commentaire", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, "Dossier reporté : il est renvoyé à l'établissement.")
+            elif etape == "refuser":
+                actions.refuser(
+                    dossier=dossier,
+                    motif=request.POST.get("motif", ""),
+                    commentaire=request.POST.get("commentaire", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, "Dossier refusé.")
+            elif etape == "commenter":
+                actions.commenter(
+                    dossier=dossier, texte=request.POST.get("texte", ""), acting_user=request.user
+                )
+                messages.success(request, "Commentaire ajouté.")
+            else:
+                raise Http404("Étape inconnue.")
+        except actions.DossierError as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except actions.TransitionRefusee as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("dossiers:instruction", numero=numero)
+        dossier = get_dossier_for_user(request.user, numero)
+    contenu, _source, depot = contenu_lisible(request.user, dossier)
+    decisions = {d.prerequis_id: d.decision for d in dossier.decisions_prerequis.all()}
+    prerequis = list(dossier.programme.prerequis.prefetch_related("indicateurs"))
+    domaines = [dd for dd in dossier.domaines.select_related("domaine") if dd.demande]
+    tous_acceptes = all(decisions.get(p.pk) == DecisionPrerequis.ACCEPTE for p in prerequis)
+    tous_refuses = bool(domaines) and all(
+        dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines
+    )
+    forfaits, _ = _forfaits(dossier)
+    return render(
+        request,
+        "dossiers/instruction.html",
+        _contexte_dossier(
+            request,
+            dossier,
+            title=f"Instruction du dossier {dossier.numero}",
+            contenu=contenu,
+            depot=depot,
+            prerequis=[
+                {
+                    "prerequis": p,
+                    "decision": decisions.get(p.pk, ""),
+                    "lignes": _lignes_indicateurs(p.indicateurs.all(), contenu),
+                }
+                for p in prerequis
+            ],
+            domaines=[{"dd": dd, "forfait": forfaits.get(dd.domaine.code)} for dd in domaines],
+            tous_acceptes=tous_acceptes,
+            tous_refuses=tous_refuses,
+            raisons=dossier.raisons_non_acceptable(),
+            motifs=MotifRefus.choices,
+            errors=errors,
+            decisions_prerequis=DecisionPrerequis.choices,
+            decisions_domaines=DecisionDomaine.choices,
+            commentaires=dossier.commentaires.select_related("auteur"),
+        ),
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def historique(request, numero):
+    dossier = get_dossier_for_user(request.user, numero)
+    evenements = Evenement.objects.filter(
+        objet_type="dossiers.dossier", objet_id=str(dossier.pk)
+    ).order_by("horodatage", "pk")
+    return render(
+        request,
+        "dossiers/historique.html",
+        _contexte_dossier(
+            request, dossier, title=f"Historique du dossier {dossier.numero}", evenements=evenements
+        ),
+    )
