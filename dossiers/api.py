@@ -2,13 +2,17 @@
 
 from functools import wraps
 
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dossiers import actions
+from dossiers import actions, pieces
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.serializers import (
     DemandeCreateSerializer,
@@ -16,6 +20,10 @@ from dossiers.serializers import (
     DossierCreateSerializer,
     DossierListSerializer,
     DossierSerializer,
+    PieceListSerializer,
+    PieceRemplacementSerializer,
+    PieceSerializer,
+    PieceUploadSerializer,
 )
 from dossiers.services import exiger_instruction, get_dossier_for_user
 from hn.api.exceptions import Conflit, ErreurValidation
@@ -255,3 +263,130 @@ class DossierHistorique(APIView):
                 for e in rows.order_by("horodatage", "pk")
             ]
         )
+
+
+# --- attachments (SPEC §4) ------------------------------------------------------------------
+
+
+def _donnees(request) -> dict:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+def _piece_lisible(user, dossier, pk):
+    piece = pieces.pieces_lisibles(user, dossier).filter(pk=pk).first()
+    if piece is None:
+        raise Http404("Pièce introuvable.")
+    return piece
+
+
+def _piece_modifiable(user, numero, pk):
+    """The gestionnaire's active piece (another tenant's dossier 404, a read-only role 403)."""
+    dossier = get_dossier_for_user(user, numero, write=True)
+    piece = pieces.pieces_actives(dossier).filter(pk=pk).first()
+    if piece is None:
+        raise Http404("Pièce introuvable.")
+    return piece
+
+
+def _piece_data(request, piece, numero):
+    return PieceSerializer(piece, context={"request": request, "numero": numero}).data
+
+
+class DossierPieces(APIView):
+    """The attachments the caller may read (ES: the saisie; ARS and national: the last dépôt),
+    and the gestionnaire's upload (multipart ``fichier``, ``categorie``[, ``prerequis``])."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=PieceListSerializer)
+    def get(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        lisibles = list(pieces.pieces_lisibles(request.user, dossier))
+        context = {"request": request, "numero": dossier.numero}
+        return Response(
+            {
+                "count": len(lisibles),
+                "pieces": PieceSerializer(lisibles, many=True, context=context).data,
+            }
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": PieceUploadSerializer}, responses={201: PieceSerializer}
+    )
+    @erreurs_metier
+    def post(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero, write=True)
+        data = _donnees(request)
+        piece = pieces.ajouter_piece(
+            dossier=dossier,
+            fichier=request.FILES.get("fichier"),
+            categorie=data.get("categorie", ""),
+            prerequis_code=data.get("prerequis") or None,
+            acting_user=request.user,
+        )
+        return Response(_piece_data(request, piece, numero), status=status.HTTP_201_CREATED)
+
+
+class DossierPiece(APIView):
+    @extend_schema(responses=PieceSerializer)
+    def get(self, request, numero, piece):
+        dossier = get_dossier_for_user(request.user, numero)
+        return Response(_piece_data(request, _piece_lisible(request.user, dossier, piece), numero))
+
+    @extend_schema(responses={204: None})
+    @erreurs_metier
+    def delete(self, request, numero, piece):
+        pieces.supprimer_piece(
+            piece=_piece_modifiable(request.user, numero, piece), acting_user=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DossierPieceRemplacer(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": PieceRemplacementSerializer},
+        responses={201: PieceSerializer},
+    )
+    @erreurs_metier
+    def post(self, request, numero, piece):
+        nouvelle = pieces.remplacer_piece(
+            piece=_piece_modifiable(request.user, numero, piece),
+            fichier=request.FILES.get("fichier"),
+            acting_user=request.user,
+        )
+        return Response(_piece_data(request, nouvelle, numero), status=status.HTTP_201_CREATED)
+
+
+class _QuelQueSoitAccept(BaseContentNegotiation):
+    """A download answers whatever the client accepts (its errors in JSON)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DossierPieceFichier(APIView):
+    """The file itself, streamed through this view after the rights check (with S3 too: no
+    redirect to a bucket URL), as an attachment under its original name."""
+
+    content_negotiation_class = _QuelQueSoitAccept
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
+    )
+    def get(self, request, numero, piece):
+        dossier = get_dossier_for_user(request.user, numero)
+        piece = _piece_lisible(request.user, dossier, piece)
+        response = FileResponse(
+            piece.fichier.open("rb"),
+            as_attachment=True,
+            filename=piece.nom,
+            content_type=piece.type_mime,
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from dossiers.services import (
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
+from hn.dates import aujourd_hui
 from hn.journal.models import Evenement
 from hn.referentiel import regles
 from hn.referentiel.models import Etablissement, Programme, Region
@@ -62,6 +63,7 @@ def liste(request):
     champ = TRIS.get(tri.lstrip("-"), "numero")
     qs = qs.order_by(f"-{champ}" if tri.startswith("-") else champ, "-pk")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    tableau = _tableau_de_bord(request.user) if (a.national or a.regions) else None
     gestionnaire_de = Etablissement.objects.filter(
         pk__in=[pk for pk, role in a.etablissements.items() if role == Role.ES_GESTIONNAIRE]
     )
@@ -84,8 +86,26 @@ def liste(request):
             )
             or a.superuser,
             "gestionnaire_de": gestionnaire_de,
+            "tableau": tableau,
         },
     )
+
+
+def _tableau_de_bord(user) -> dict:
+    """'Tableau de bord SI' of instruction progress [000 A10 §10]: counts per state, dossiers
+    waiting for a decision with the nearest deadlines, requests overdue."""
+    visibles = Dossier.objects.visibles_par(user)
+    compte = dict(visibles.values_list("etat").annotate(n=Count("pk")).order_by())
+    demandes = DemandeInitialisation.objects.visibles_par(user).en_attente()
+    return {
+        "etats": [(value, label, compte.get(value, 0)) for value, label in Etat.choices],
+        "total": sum(compte.values()),
+        "a_decider": visibles.filter(etat=Etat.DEPOSE)
+        .select_related("etablissement")
+        .order_by("echeance_decision", "pk")[:5],
+        "demandes_en_retard": demandes.filter(echeance__lt=aujourd_hui()).count(),
+        "demandes": demandes.count(),
+    }
 
 
 @login_required

@@ -1,0 +1,127 @@
+import pytest
+from django.urls import reverse
+
+from dossiers.enums import Etat
+from dossiers.models import Dossier
+from tests import dossiers_factories as d
+from tests import factories as f
+from tests.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(dossier, slug):
+    return reverse("dossiers:page", args=[dossier.numero, slug])
+
+
+def test_list_query_count_does_not_grow_with_rows(client):
+    valideur = f.ars_valideur("84")
+    client.force_login(valideur)
+    d.en_saisie(valideur=valideur)
+    peu, response = count_queries(client.get, reverse("dossiers:liste"))
+    assert response.status_code == 200
+    for _ in range(12):
+        d.en_saisie(valideur=valideur)
+    beaucoup, response = count_queries(client.get, reverse("dossiers:liste"))
+    assert response.content.decode().count("/pages/") == 0  # rows link to the dossier
+    assert response.content.decode().count('href="/dossiers/84-') == 13
+    assert peu == beaucoup
+
+
+def test_saving_a_page_and_moving_on_saves_then_redirects_to_the_target_page(client):
+    dossier = d.en_saisie()
+    gestionnaire = f.es_gestionnaire(dossier.etablissement)
+    client.force_login(gestionnaire)
+    codes = list(dossier.programme.engagements.values_list("code", flat=True))
+    response = client.post(
+        _page(dossier, "engagements"), {"engagements": codes, "aller": "contacts"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _page(dossier, "contacts")
+    assert sorted(Dossier.objects.get(pk=dossier.pk).engagements) == sorted(codes)
+
+
+def test_a_page_with_one_invalid_value_saves_nothing_and_says_why(client):
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    prerequis = dossier.programme.prerequis.first()
+    indicateurs = list(prerequis.indicateurs.filter(type="taux"))
+    data = {f"indicateurs.{i.code}": "50" for i in indicateurs}
+    data[f"indicateurs.{indicateurs[0].code}"] = "150"
+    response = client.post(_page(dossier, f"prerequis-{prerequis.code}"), data)
+    assert response.status_code == 400
+    assert "La valeur doit être entre 0 et 100." in response.content.decode()
+    valeurs = {v.indicateur.code: v.valeur for v in dossier.valeurs.select_related("indicateur")}
+    assert all(str(valeurs[i.code]) == "95.00" for i in indicateurs)
+
+
+def test_pages_shift_when_a_domaine_is_started(client):
+    dossier, gestionnaire = d.complet(domaines=("D2",))
+    client.force_login(gestionnaire)
+    response = client.get(_page(dossier, "couts"))
+    nb_prerequis = dossier.programme.prerequis.count()
+    # 4 fixed pages, the prérequis pages, the project page, D2's page, then the costs.
+    assert f"Page {4 + nb_prerequis + 3} — Coût du projet" in response.content.decode()
+
+
+def test_ars_never_receives_data_being_typed_in_html(client):
+    dossier = d.depose()
+    gestionnaire = f.es_gestionnaire(dossier.etablissement)
+    valideur = d.valideur_de(dossier)
+    from dossiers import actions
+
+    actions.reporter(dossier=dossier, commentaire="Compléter.", acting_user=valideur)
+    actions.enregistrer_saisie(
+        dossier=dossier,
+        data={"motivation": "MARQUEUR-EN-COURS-DE-SAISIE"},
+        acting_user=gestionnaire,
+    )
+    client.force_login(valideur)
+    for slug in ("projet", "engagements"):
+        html = client.get(_page(dossier, slug)).content.decode()
+        assert "MARQUEUR-EN-COURS-DE-SAISIE" not in html
+    assert (
+        "Direction et communauté médicale impliquées."
+        in client.get(_page(dossier, "projet")).content.decode()
+    )
+    client.force_login(gestionnaire)
+    assert "MARQUEUR-EN-COURS-DE-SAISIE" in client.get(_page(dossier, "projet")).content.decode()
+
+
+def test_never_deposited_dossier_shows_no_content_to_the_ars(client):
+    dossier = d.en_saisie()
+    client.force_login(d.valideur_de(dossier))
+    html = client.get(_page(dossier, "projet")).content.decode()
+    assert "pas encore été déposé" in html
+
+
+def test_deposit_page_lists_missing_fields_with_links_and_changes_nothing(client):
+    dossier = d.en_saisie()
+    gestionnaire = f.es_gestionnaire(dossier.etablissement)
+    client.force_login(gestionnaire)
+    response = client.post(reverse("dossiers:deposer", args=[dossier.numero]), follow=True)
+    html = response.content.decode()
+    assert "ne peut pas être déposé" in html
+    assert f'href="{_page(dossier, "engagements")}"' in html
+    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.EN_SAISIE
+    assert not dossier.depots.exists()
+
+
+def test_read_only_roles_cannot_post_a_page(client):
+    dossier = d.en_saisie()
+    client.force_login(f.es_lecteur(dossier.etablissement))
+    assert client.post(_page(dossier, "engagements"), {}).status_code == 403
+    client.force_login(d.valideur_de(dossier))
+    assert client.post(_page(dossier, "engagements"), {}).status_code == 403
+
+
+def test_ars_dashboard_counts_states(client):
+    valideur = f.ars_valideur("84")
+    d.en_saisie(valideur=valideur)
+    d.depose()
+    client.force_login(valideur)
+    tableau = client.get(reverse("dossiers:liste")).context["tableau"]
+    compte = {v: n for v, _, n in tableau["etats"]}
+    assert compte["en_saisie"] == 1
+    assert compte["depose"] == 1
+    assert tableau["total"] == 2
