@@ -1,9 +1,12 @@
 """Dossier API (API.md): thin views over dossiers.actions and dossiers.services."""
 
+import hashlib
+import logging
 from functools import wraps
 
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
@@ -29,6 +32,8 @@ from dossiers.services import exiger_instruction, get_dossier_for_user
 from hn.api.exceptions import Conflit, ErreurValidation
 from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme
+
+logger = logging.getLogger(__name__)
 
 
 def erreurs_metier(view):
@@ -370,8 +375,9 @@ class _QuelQueSoitAccept(BaseContentNegotiation):
 
 
 class DossierPieceFichier(APIView):
-    """The file itself, streamed through this view after the rights check (with S3 too: no
-    redirect to a bucket URL), as an attachment under its original name."""
+    """The file itself, sent by this view after the rights check (with S3 too: no redirect to a
+    bucket URL), as an attachment under its original name. Pieces are 2 Mo at most: the file
+    is read whole (and closed) and checked against its SHA-256 before it is sent."""
 
     content_negotiation_class = _QuelQueSoitAccept
 
@@ -381,12 +387,15 @@ class DossierPieceFichier(APIView):
     def get(self, request, numero, piece):
         dossier = get_dossier_for_user(request.user, numero)
         piece = _piece_lisible(request.user, dossier, piece)
-        response = FileResponse(
-            piece.fichier.open("rb"),
-            as_attachment=True,
-            filename=piece.nom,
-            content_type=piece.type_mime,
-        )
+        with piece.fichier.open("rb") as fichier:
+            data = fichier.read()
+        if hashlib.sha256(data).hexdigest() != piece.empreinte:
+            logger.error(
+                "Pièce %s : le fichier stocké ne correspond pas à son empreinte.", piece.pk
+            )
+            raise exceptions.APIException("Le fichier stocké est altéré ; contactez le support.")
+        response = HttpResponse(data, content_type=piece.type_mime)
+        response["Content-Disposition"] = content_disposition_header(True, piece.nom)
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -78,6 +78,7 @@ class DossierSerializer(DossierListSerializer):
     instruction = serializers.SerializerMethodField()
     manquants = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    eligibilite = serializers.SerializerMethodField()
 
     class Meta(DossierListSerializer.Meta):
         fields = [
@@ -90,7 +91,15 @@ class DossierSerializer(DossierListSerializer):
             "instruction",
             "manquants",
             "actions",
+            "eligibilite",
         ]
+
+    def get_eligibilite(self, obj) -> list[dict]:
+        from dataclasses import asdict
+
+        from dossiers.eligibilite import controles
+
+        return [asdict(c) for c in controles(obj, self._lisible(obj)[0])]
 
     def _lisible(self, obj):
         from dossiers.services import contenu_lisible

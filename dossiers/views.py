@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dossiers import actions
 from dossiers.contenu import manquants
+from dossiers.eligibilite import controles
 from dossiers.enums import Avancement, DecisionDomaine, DecisionPrerequis, Etat, MotifRefus
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
@@ -481,6 +482,7 @@ def instruction(request, numero):
             decisions_prerequis=DecisionPrerequis.choices,
             decisions_domaines=DecisionDomaine.choices,
             commentaires=dossier.commentaires.select_related("auteur"),
+            controles=controles(dossier, contenu),
         ),
         status=400 if errors else 200,
     )

@@ -113,6 +113,7 @@ def charger_programme(chargeur, data, ordre):
             "part_amorcage": Decimal(data["part_amorcage"]),
             "source": data.get("source", ""),
             "ordre": ordre,
+            "eligibilite": data.get("eligibilite", []),
         },
     )
     for volume, coefficient in data["coefficients"].items():

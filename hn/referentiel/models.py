@@ -84,6 +84,13 @@ class Programme(models.Model):
     )
     source = models.TextField(blank=True)
     ordre = models.PositiveSmallIntegerField(default=0)
+    eligibilite = models.JSONField(
+        "règles d'éligibilité",
+        default=list,
+        blank=True,
+        help_text="Contrôles d'éligibilité applicables (SPEC §6), avec leurs paramètres : "
+        "voir dossiers/eligibilite.py pour les règles connues.",
+    )
 
     class Meta:
         ordering = ["ordre", "code"]

@@ -1,0 +1,175 @@
+"""Eligibility checks (SPEC §6), shown to the ES before its dépôt and to the ARS before its
+decision. Which checks apply, with which parameters, is programme data
+(``Programme.eligibilite``); this module only knows how to evaluate each kind of rule.
+
+Every check reads the dossier's content as the caller sees it (the ES's live data, or the
+ARS's deposited snapshot), so the ARS evaluates exactly what was deposited.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dossiers.enums import CategoriePiece
+from hn.dates import aujourd_hui
+
+
+@dataclass
+class Controle:
+    libelle: str
+    ok: bool
+    bloquant: bool
+    details: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+class _Contexte:
+    def __init__(self, dossier, contenu):
+        self.dossier = dossier
+        self.programme = dossier.programme
+        self.contenu = contenu
+        self.valeurs = {i["code"]: i for i in contenu.get("indicateurs", [])}
+        self.indicateurs = list(self.programme.indicateurs.select_related("prerequis", "domaine"))
+        self.demandes = [d["code"] for d in contenu.get("domaines", []) if d.get("demande")]
+
+    def atteint(self, ind) -> bool | None:
+        v = self.valeurs.get(ind.code) or {}
+        if v.get("non_applicable"):
+            return None
+        if v.get("valeur") in (None, ""):
+            return False
+        valeur = Decimal(v["valeur"])
+        return ind.est_atteint(valeur >= 100 if ind.type == "existence" else valeur)
+
+    def non_applicable(self, ind) -> bool:
+        return bool((self.valeurs.get(ind.code) or {}).get("non_applicable"))
+
+    def du_domaine(self, code):
+        return [i for i in self.indicateurs if i.domaine_id and i.domaine.code == code]
+
+
+def _prerequis_atteints(ctx, regle):
+    manquants = [i.code for i in ctx.indicateurs if i.prerequis_id and ctx.atteint(i) is False]
+    return Controle(
+        "Tous les indicateurs des prérequis atteignent leur cible",
+        not manquants,
+        regle.get("bloquant", True),
+        [f"Non atteints : {', '.join(manquants)}."] if manquants else [],
+    )
+
+
+def _justificatifs_prerequis(ctx, regle):
+    avec_piece = {
+        p.get("prerequis")
+        for p in ctx.contenu.get("pieces", [])
+        if p.get("categorie") == CategoriePiece.JUSTIFICATIF_PREREQUIS
+    }
+    sans = [p.code for p in ctx.programme.prerequis.all() if p.code not in avec_piece]
+    return Controle(
+        "Un justificatif est joint pour chaque prérequis",
+        not sans,
+        regle.get("bloquant", True),
+        [f"Sans justificatif : {', '.join(sans)}."] if sans else [],
+    )
+
+
+def _projet_non_termine(ctx, regle):
+    minimum = int(regle.get("min_non_atteints", 2))
+    termines = []
+    for code in ctx.demandes:
+        non_atteints = [i for i in ctx.du_domaine(code) if ctx.atteint(i) is False]
+        if len(non_atteints) < minimum:
+            termines.append(f"{code} ({len(non_atteints)} indicateur(s) non atteint(s))")
+    return Controle(
+        f"Le projet n'est pas terminé : au moins {minimum} indicateurs du domaine non atteints",
+        not termines,
+        regle.get("bloquant", True),
+        [f"Domaines inéligibles : {', '.join(termines)}."] if termines else [],
+    )
+
+
+def _max_non_applicables(ctx, regle):
+    maximum = int(regle.get("max", 1))
+    trop = []
+    for code in ctx.demandes:
+        n = sum(1 for i in ctx.du_domaine(code) if ctx.non_applicable(i))
+        if n > maximum:
+            trop.append(f"{code} ({n})")
+    return Controle(
+        f"Au plus {maximum} indicateur non applicable par domaine",
+        not trop,
+        regle.get("bloquant", True),
+        [f"Domaines inéligibles : {', '.join(trop)}."] if trop else [],
+    )
+
+
+def _domaines_conditionnes(ctx, regle):
+    conditionnes = [c for c in regle.get("domaines", []) if c in ctx.demandes]
+    avec = regle.get("avec", [])
+    ok = not conditionnes or any(c in ctx.demandes for c in avec)
+    return Controle(
+        f"{' et '.join(regle.get('domaines', []))} : cibles HN atteintes sur "
+        f"{' ou '.join(avec)}, ou candidature conjointe",
+        ok,
+        regle.get("bloquant", True),
+        []
+        if ok
+        else [
+            f"{', '.join(conditionnes)} demandé(s) sans {' ni '.join(avec)} : à vérifier "
+            "(cibles HN atteintes) par l'ARS."
+        ],
+    )
+
+
+def _engagement(ctx, regle):
+    engagement = ctx.programme.engagements.filter(code=regle["code"]).first()
+    libelle = engagement.libelle if engagement else regle["code"]
+    ok = regle["code"] in ctx.contenu.get("engagements", [])
+    return Controle(
+        f"Déclaration de l'établissement : {libelle}",
+        ok,
+        regle.get("bloquant", True),
+        [] if ok else ["Engagement non coché."],
+    )
+
+
+def _date_limite(ctx, regle):
+    echeance = ctx.programme.calendrier.filter(code=regle["echeance"]).first()
+    if echeance is None:
+        return Controle("Date limite de dépôt", False, True, ["Échéance inconnue."])
+    reference = ctx.dossier.depose_le.date() if ctx.dossier.depose_le else aujourd_hui()
+    ok = reference <= echeance.date
+    return Controle(
+        f"Dépôt au plus tard le {echeance.date:%d/%m/%Y}",
+        ok,
+        regle.get("bloquant", True),
+        [] if ok else [f"Date de référence : {reference:%d/%m/%Y}."],
+    )
+
+
+REGLES = {
+    "prerequis_atteints": _prerequis_atteints,
+    "justificatifs_prerequis": _justificatifs_prerequis,
+    "projet_non_termine": _projet_non_termine,
+    "max_non_applicables": _max_non_applicables,
+    "domaines_conditionnes": _domaines_conditionnes,
+    "engagement": _engagement,
+    "date_limite": _date_limite,
+}
+
+
+def controles(dossier, contenu) -> list[Controle]:
+    """Evaluate the programme's eligibility rules on ``contenu``; unknown rules are reported,
+    never silently skipped."""
+    if contenu is None:
+        return []
+    ctx = _Contexte(dossier, contenu)
+    result = []
+    for regle in dossier.programme.eligibilite:
+        evaluer = REGLES.get(regle.get("regle"))
+        if evaluer is None:
+            result.append(Controle(f"Règle inconnue : {regle.get('regle')}", False, True))
+            continue
+        controle = evaluer(ctx, regle)
+        controle.source = regle.get("source", "")
+        result.append(controle)
+    return result
