@@ -18,6 +18,7 @@ from dossiers.enums import Avancement, DecisionDomaine, DecisionPrerequis, Etat,
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pages import pages
+from dossiers.presence import signaler
 from dossiers.services import (
     actions_possibles,
     contenu_lisible,
@@ -286,10 +287,12 @@ def page(request, numero, slug):
     engagements_ok = contenu is not None and set(
         dossier.programme.engagements.values_list("code", flat=True)
     ) <= set(contenu.get("engagements", []))
+    autres_editeurs = signaler(dossier, request.user) if editable else []
     context = _contexte_dossier(
         request,
         dossier,
         title=f"{dossier.numero} — {courante.titre}",
+        autres_editeurs=autres_editeurs,
         page=courante,
         precedente=liste_pages[index - 1] if index > 0 else None,
         suivante=liste_pages[index + 1] if index + 1 < len(liste_pages) else None,

@@ -125,3 +125,22 @@ def test_ars_dashboard_counts_states(client):
     assert compte["en_saisie"] == 1
     assert compte["depose"] == 1
     assert tableau["total"] == 2
+
+
+def test_second_editor_is_told_who_else_has_the_dossier_open(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    dossier = d.en_saisie()
+    premiere = f.es_gestionnaire(dossier.etablissement)
+    premiere.first_name, premiere.last_name = "Élise", "Première"
+    premiere.save()
+    seconde = f.es_gestionnaire(dossier.etablissement)
+    client.force_login(premiere)
+    assert "autres-editeurs" not in client.get(_page(dossier, "engagements")).content.decode()
+    client.force_login(seconde)
+    html = client.get(_page(dossier, "engagements")).content.decode()
+    assert "Élise Première a aussi ce dossier ouvert en saisie" in html
+    # A reader (ARS) neither records a presence nor is told.
+    client.force_login(d.valideur_de(dossier))
+    assert "autres-editeurs" not in client.get(_page(dossier, "engagements")).content.decode()
