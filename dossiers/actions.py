@@ -8,7 +8,8 @@ the current state, 409), :class:`DepotIncomplet` (missing fields, 409), ``Permis
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -165,6 +166,13 @@ def initialiser_dossier(
     if not peut_instruire(acting_user, region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
     nom = (nom or "").strip() or etablissement.raison_sociale
+    if demande is None:
+        # The établissement's pending request for this programme is answered by this dossier.
+        demande = (
+            DemandeInitialisation.objects.en_attente()
+            .filter(programme=programme, etablissement=etablissement)
+            .first()
+        )
     if demande is not None:
         demande = DemandeInitialisation.objects.select_for_update().get(pk=demande.pk)
         if demande.etablissement_id != etablissement.pk or demande.programme_id != programme.pk:
@@ -203,6 +211,19 @@ def initialiser_dossier(
 
 
 # --- saisie ---------------------------------------------------------------------------------
+
+TEXTE_MAX = 10_000
+COUT_MAX = Decimal("9999999999.99")  # DomaineDossier.cout: 12 digits, 2 decimals
+CONTACT_MAX = {"nom": 150, "fonction": 150, "email": 254, "telephone": 30}
+
+
+def _liste_d_objets(data: dict, cle: str, errors: dict) -> list[dict]:
+    valeur = data.get(cle, [])
+    if not isinstance(valeur, list) or not all(isinstance(i, dict) for i in valeur):
+        errors.setdefault(cle, []).append("Une liste d'objets est attendue.")
+        return []
+    return valeur
+
 
 CHAMPS_TEXTE = (
     "commentaire_etablissement",
@@ -248,7 +269,12 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     errors: dict = {}
     programme = dossier.programme
     codes_engagements = set(programme.engagements.values_list("code", flat=True))
-    engagements = set(data.get("engagements", dossier.engagements))
+    listes = {k: _liste_d_objets(data, k, errors) for k in ("contacts", "domaines", "indicateurs")}
+    brut = data.get("engagements", dossier.engagements)
+    if not isinstance(brut, list) or not all(isinstance(c, str) for c in brut):
+        errors["engagements"] = ["Une liste de codes d'engagement est attendue."]
+        brut = dossier.engagements
+    engagements = set(brut)
     if engagements - codes_engagements:
         errors["engagements"] = ["Engagement inconnu pour ce programme."]
     autres = set(data) - {"engagements"}
@@ -259,22 +285,39 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     dossier.engagements = sorted(engagements)
     for champ in CHAMPS_TEXTE:
         if champ in data:
-            setattr(dossier, champ, str(data[champ] or "").strip())
+            valeur = str(data[champ] or "").strip()
+            if len(valeur) > TEXTE_MAX:
+                errors.setdefault(champ, []).append(
+                    f"Texte trop long ({len(valeur)} caractères, {TEXTE_MAX} au plus)."
+                )
+            setattr(dossier, champ, valeur)
     if "mutualise" in data:
         dossier.mutualise = bool(data["mutualise"])
     if not dossier.mutualise:
         dossier.partenaires = ""  # the field only exists when the box is ticked [000 A9 §9]
 
     contacts = []
-    for item in data.get("contacts", []):
+    for item in listes["contacts"]:
         type_ = item.get("type")
         if type_ not in TypeContact.values:
             errors.setdefault("contacts", []).append(f"Type de contact inconnu : {type_}.")
             continue
-        contacts.append(item)
+        valeurs_contact = {}
+        for champ, maximum in CONTACT_MAX.items():
+            valeur = str(item.get(champ) or "").strip()
+            cle = f"contacts.{type_}.{champ}"
+            if len(valeur) > maximum:
+                errors.setdefault(cle, []).append(f"{maximum} caractères au plus.")
+            elif champ == "email" and valeur:
+                try:
+                    validate_email(valeur)
+                except ValidationError:
+                    errors.setdefault(cle, []).append("Adresse électronique invalide.")
+            valeurs_contact[champ] = valeur
+        contacts.append((type_, valeurs_contact))
 
     domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
-    for item in data.get("domaines", []):
+    for item in listes["domaines"]:
         code = str(item.get("code", "")).upper()
         dd = domaines.get(code)
         if dd is None:
@@ -300,10 +343,15 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
                 )
         if "cout" in item:
             dd.cout = _decimal(item["cout"], f"domaines.{code}.cout", errors, minimum=0)
+            if dd.cout is not None and dd.cout > COUT_MAX:
+                errors.setdefault(f"domaines.{code}.cout", []).append(
+                    "Montant trop élevé (9 999 999 999,99 € au plus)."
+                )
+                dd.cout = None
 
     indicateurs = {i.code: i for i in programme.indicateurs.all()}
     valeurs = []
-    for item in data.get("indicateurs", []):
+    for item in listes["indicateurs"]:
         ind = indicateurs.get(str(item.get("code", "")))
         if ind is None:
             errors.setdefault("indicateurs", []).append(f"Indicateur inconnu : {item.get('code')}.")
@@ -326,14 +374,11 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
         raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
 
     dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE])
-    for item in contacts:
+    for type_, valeurs_contact in contacts:
         Contact.objects.update_or_create(
             dossier=dossier,
-            type=item["type"],
-            defaults={
-                k: str(item.get(k) or "").strip()[:150]
-                for k in ("nom", "fonction", "email", "telephone")
-            },
+            type=type_,
+            defaults=valeurs_contact,
         )
     for dd in domaines.values():
         dd.save(update_fields=["demande", "avancement", "date_cible", "cout"])
@@ -352,6 +397,7 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
             acting_user,
             avant={k: avant[k] for k in changes},
             apres={k: apres[k] for k in changes},
+            reserve_etablissement=True,
         )
     return dossier
 
@@ -359,10 +405,11 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
 # --- transitions ----------------------------------------------------------------------------
 
 
-def _verifier_etat(dossier, methode, libelle):
+def _verifier_etat(dossier, methode, action):
+    """``action`` with its preposition, French elision included ("d'accepter le dossier")."""
     if not can_proceed(methode, check_conditions=False):
         raise TransitionRefusee(
-            f"Impossible de {libelle} : le dossier est « {dossier.get_etat_display()} ».",
+            f"Impossible {action} : le dossier est « {dossier.get_etat_display()} ».",
             dossier.etat,
         )
 
@@ -372,7 +419,7 @@ def deposer(*, dossier, acting_user) -> Dossier:
     dossier = _verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement peut déposer le dossier.")
-    _verifier_etat(dossier, dossier.deposer, "déposer")
+    _verifier_etat(dossier, dossier.deposer, "de déposer")
     manque = manquants(dossier)
     if manque:
         raise DepotIncomplet(manque)
@@ -500,7 +547,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
 @transaction.atomic
 def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
     dossier = _instruire(dossier, acting_user)
-    _verifier_etat(dossier, dossier.reporter, "reporter le dossier")
+    _verifier_etat(dossier, dossier.reporter, "de reporter le dossier")
     commentaire = (commentaire or "").strip()
     if not commentaire:
         raise DossierError(
@@ -524,7 +571,7 @@ def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
 @transaction.atomic
 def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     dossier = _instruire(dossier, acting_user)
-    _verifier_etat(dossier, dossier.refuser, "refuser le dossier")
+    _verifier_etat(dossier, dossier.refuser, "de refuser le dossier")
     errors = {}
     if motif not in MotifRefus.values:
         errors["motif"] = ["Choisissez le motif du refus : enveloppe, prerequis ou autre."]
@@ -550,7 +597,7 @@ def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
 @transaction.atomic
 def accepter(*, dossier, commentaire: str = "", acting_user) -> Dossier:
     dossier = _instruire(dossier, acting_user)
-    _verifier_etat(dossier, dossier.accepter, "accepter le dossier")
+    _verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     raisons = dossier.raisons_non_acceptable()
     if raisons:
         raise TransitionRefusee(
@@ -593,7 +640,7 @@ def refuser_implicitement(*, dossier) -> Dossier:
     """No ARS decision within 4 months of the dépôt: refused implicitly, the refusal date being
     the expiry date [000 §2, A2 §3]. Acted by the system; refused before the deadline is past."""
     dossier = _verrouiller(dossier)
-    _verifier_etat(dossier, dossier.refuser_implicitement, "refuser implicitement le dossier")
+    _verifier_etat(dossier, dossier.refuser_implicitement, "de refuser implicitement le dossier")
     if dossier.echeance_decision is None or aujourd_hui() <= dossier.echeance_decision:
         raise TransitionRefusee(
             "Le délai de décision de l'ARS n'est pas expiré "

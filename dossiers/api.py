@@ -6,10 +6,11 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -252,18 +253,34 @@ class DossierCommentaires(APIView):
 
 
 class DossierHistorique(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "EvenementDossier",
+            fields={
+                "horodatage": serializers.DateTimeField(),
+                "acteur": serializers.CharField(),
+                "action": serializers.CharField(),
+                "de": serializers.CharField(allow_null=True),
+                "vers": serializers.CharField(allow_null=True),
+                "commentaire": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request, numero):
         dossier = get_dossier_for_user(request.user, numero)
-        rows = Evenement.objects.filter(objet_type="dossiers.dossier", objet_id=str(dossier.pk))
+        rows = Evenement.objects.visibles_par(request.user).filter(
+            objet_type="dossiers.dossier", objet_id=str(dossier.pk)
+        )
         return Response(
             [
                 {
-                    "horodatage": e.horodatage,
+                    "horodatage": timezone.localtime(e.horodatage),
                     "acteur": e.acteur_nom,
                     "action": e.action,
                     "de": (e.avant or {}).get("etat"),
                     "vers": (e.apres or {}).get("etat"),
-                    "commentaire": e.commentaire,
+                    "commentaire": e.commentaire if e.valeurs_lisibles_par(request.user) else "",
                 }
                 for e in rows.order_by("horodatage", "pk")
             ]
@@ -303,7 +320,7 @@ class DossierPieces(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=PieceListSerializer)
+    @extend_schema(operation_id="dossiers_pieces_list", responses=PieceListSerializer)
     def get(self, request, numero):
         dossier = get_dossier_for_user(request.user, numero)
         lisibles = list(pieces.pieces_lisibles(request.user, dossier))

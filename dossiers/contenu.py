@@ -67,6 +67,11 @@ def contenu(dossier) -> dict:
     }
 
 
+def domaines_demandes(data: dict | None) -> set[str]:
+    """Codes of the domaines requested in a content dict (none when there is no content)."""
+    return {d["code"] for d in (data or {}).get("domaines", []) if d.get("demande")}
+
+
 def empreinte(data: dict) -> str:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -345,8 +345,17 @@ class DecisionPrerequisDossier(models.Model):
         return f"{self.dossier.numero} {self.prerequis.code} : {self.decision}"
 
 
+class DepotQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("Un dépôt est figé : il ne peut pas être modifié.")
+
+    def delete(self):
+        raise ValueError("Un dépôt est figé : il ne peut pas être supprimé.")
+
+
 class Depot(models.Model):
-    """An immutable snapshot of the dossier frozen at each dépôt: what the ARS reads."""
+    """An immutable snapshot of the dossier frozen at each dépôt: what the ARS reads.
+    Append-only in the model, the queryset and (PostgreSQL) a database trigger."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="depots")
     rang = models.PositiveSmallIntegerField()
@@ -356,6 +365,8 @@ class Depot(models.Model):
     )
     contenu = models.JSONField()
     empreinte = models.CharField("empreinte SHA-256", max_length=64)
+
+    objects = DepotQuerySet.as_manager()
 
     class Meta:
         verbose_name = "dépôt"

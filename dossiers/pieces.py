@@ -331,7 +331,14 @@ def ajouter_piece(*, dossier, fichier, categorie, prerequis_code=None, acting_us
             acting_user=acting_user,
             stockes=stockes,
         )
-        _tracer("piece_ajoutee", d, acting_user, apres=_description(piece), commentaire=piece.nom)
+        _tracer(
+            "piece_ajoutee",
+            d,
+            acting_user,
+            apres=_description(piece),
+            commentaire=piece.nom,
+            reserve_etablissement=True,
+        )
         return piece
 
     return _avec_nettoyage(operation)
@@ -365,6 +372,7 @@ def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
             avant=_description(ancienne),
             apres=_description(nouvelle),
             commentaire=f"{ancienne.nom} → {nouvelle.nom}",
+            reserve_etablissement=True,
         )
         return nouvelle
 
@@ -386,5 +394,6 @@ def supprimer_piece(*, piece, acting_user) -> PieceJointe:
         avant=_description(piece),
         apres={"supprimee_le": piece.supprimee_le},
         commentaire=piece.nom,
+        reserve_etablissement=True,
     )
     return piece

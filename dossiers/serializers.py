@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from dossiers.contenu import domaines_demandes
 from dossiers.enums import CategoriePiece
 from dossiers.models import DemandeInitialisation, Dossier, PieceJointe
 
@@ -121,6 +122,8 @@ class DossierSerializer(DossierListSerializer):
         return {"rang": depot.rang, "depose_le": depot.depose_le, "empreinte": depot.empreinte}
 
     def get_instruction(self, obj) -> dict:
+        # Requested domaines as the caller may read them (the ARS: the deposited snapshot's).
+        demandes = domaines_demandes(self._lisible(obj)[0])
         return {
             "prerequis": [
                 {"code": d.prerequis.code, "decision": d.decision}
@@ -134,7 +137,7 @@ class DossierSerializer(DossierListSerializer):
                     "commentaire": dd.commentaire_ars,
                 }
                 for dd in obj.domaines.select_related("domaine")
-                if dd.demande or dd.decision
+                if dd.domaine.code in demandes or dd.decision
             ],
             "commentaire_decision": obj.commentaire_ars_decision,
             "commentaires": [

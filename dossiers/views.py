@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dossiers import actions
-from dossiers.contenu import manquants
+from dossiers.contenu import domaines_demandes, manquants
 from dossiers.eligibilite import controles
 from dossiers.enums import Avancement, DecisionDomaine, DecisionPrerequis, Etat, MotifRefus
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
@@ -453,7 +453,10 @@ def instruction(request, numero):
     contenu, _source, depot = contenu_lisible(request.user, dossier)
     decisions = {d.prerequis_id: d.decision for d in dossier.decisions_prerequis.all()}
     prerequis = list(dossier.programme.prerequis.prefetch_related("indicateurs"))
-    domaines = [dd for dd in dossier.domaines.select_related("domaine") if dd.demande]
+    demandes = domaines_demandes(contenu)
+    domaines = [
+        dd for dd in dossier.domaines.select_related("domaine") if dd.domaine.code in demandes
+    ]
     tous_acceptes = all(decisions.get(p.pk) == DecisionPrerequis.ACCEPTE for p in prerequis)
     tous_refuses = bool(domaines) and all(
         dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines
@@ -494,9 +497,14 @@ def instruction(request, numero):
 @login_required
 def historique(request, numero):
     dossier = get_dossier_for_user(request.user, numero)
-    evenements = Evenement.objects.filter(
-        objet_type="dossiers.dossier", objet_id=str(dossier.pk)
-    ).order_by("horodatage", "pk")
+    evenements = (
+        Evenement.objects.visibles_par(request.user)
+        .filter(objet_type="dossiers.dossier", objet_id=str(dossier.pk))
+        .order_by("horodatage", "pk")
+    )
+    evenements = list(evenements)
+    for evenement in evenements:
+        evenement.valeurs_visibles = evenement.valeurs_lisibles_par(request.user)
     return render(
         request,
         "dossiers/historique.html",

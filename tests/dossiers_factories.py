@@ -138,6 +138,36 @@ def reporte(etablissement=None, **kw) -> Dossier:
     )
 
 
+PDF_MINIMAL = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def piece_de(
+    dossier,
+    gestionnaire=None,
+    *,
+    contenu=PDF_MINIMAL,
+    nom="justificatif.pdf",
+    categorie="document_projet",
+    prerequis=None,
+):
+    """An attachment added through the real action by the établissement's gestionnaire."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.pieces import ajouter_piece
+
+    return ajouter_piece(
+        dossier=dossier,
+        fichier=SimpleUploadedFile(nom, contenu),
+        categorie=categorie,
+        prerequis_code=prerequis,
+        acting_user=gestionnaire or f.es_gestionnaire(dossier.etablissement),
+    )
+
+
 # Raw model factories (for tests of the models themselves).
 class DemandeInitialisationFactory(factory.django.DjangoModelFactory):
     class Meta:

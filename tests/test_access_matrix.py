@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
 from tests import factories as f
-from tests.dossiers_factories import en_saisie
+from tests.dossiers_factories import en_saisie, piece_de
 
 ROLES = [
     "anonyme",
@@ -83,6 +83,24 @@ RULES = {
         kwargs={"pk": "attribution"},
         scoped={"es_admin", "ars_admin"},
     ),
+    # Dossier web pages (dossiers/urls.py).
+    "dossiers:liste": Rule(AUTH),
+    # Empty form: back to the list with a message.
+    "dossiers:demander": Rule(AUTH, method="post", ok=302),
+    "dossiers:initialiser": Rule({"ars_valideur", "superuser"}),
+    "dossiers:detail": Rule(
+        LECTURE_ETAB, ok=302, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    "dossiers:page": Rule(
+        LECTURE_ETAB, kwargs={"numero": "numero", "slug": "page"}, visible=LECTURE_ETAB
+    ),
+    "dossiers:deposer": Rule(
+        {"es_gestionnaire", "superuser"}, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    "dossiers:instruction": Rule(
+        {"ars_valideur", "superuser"}, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    "dossiers:historique": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
     "api:schema": Rule(set(ROLES), anon=200),
     "api:docs": Rule(set(ROLES), anon=200),
     "api:token": Rule(set(), anon=405, denied=405),
@@ -125,6 +143,27 @@ RULES = {
         method="post",
         ok=400,
         kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
+    ),
+    # Attachments. The list answers whoever may read the dossier; a piece itself (detail,
+    # file) is readable by the établissement's users, and by the ARS and the national level
+    # only once a dépôt lists it: the fixture's pieces were never deposited (404 for them).
+    "api:dossier-pieces": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    "api:dossier-piece": Rule(
+        ES, anon=401, kwargs={"numero": "numero", "piece": "piece"}, visible=ES
+    ),
+    "api:dossier-piece-fichier": Rule(
+        ES, anon=401, kwargs={"numero": "numero", "piece": "piece"}, visible=ES
+    ),
+    # No file in the body: the gestionnaire gets the validation message (400); other roles 403.
+    "api:dossier-piece-remplacer": Rule(
+        {"es_gestionnaire", "superuser"},
+        anon=401,
+        method="post",
+        ok=400,
+        kwargs={"numero": "numero", "piece": "piece"},
         visible=LECTURE_ETAB,
     ),
     "api:dossier-commentaires": Rule(
@@ -180,6 +219,8 @@ def monde(db):
     compte_other = f.es_lecteur(autre)
     dossier_own = en_saisie(etab, valideur=users["ars_valideur"])
     dossier_other = en_saisie(autre)
+    piece_own = piece_de(dossier_own, users["es_gestionnaire"])
+    piece_other = piece_de(dossier_other, f.es_gestionnaire(autre))
     return {
         "users": users,
         "own": {
@@ -189,6 +230,8 @@ def monde(db):
             "attribution": Attribution.objects.get(user=compte_own).pk,
             "numero": dossier_own.numero,
             "transition": "deposer",
+            "piece": piece_own.pk,
+            "page": "engagements",
         },
         "other": {
             "finess": autre.finess,
@@ -197,6 +240,8 @@ def monde(db):
             "attribution": Attribution.objects.get(user=compte_other).pk,
             "numero": dossier_other.numero,
             "transition": "deposer",
+            "piece": piece_other.pk,
+            "page": "engagements",
         },
     }
 

@@ -48,6 +48,26 @@ urlpatterns = [
         name="dossier-commentaires",
     ),
     path(
+        "dossiers/<str:numero>/pieces/",
+        dossiers.DossierPieces.as_view(),
+        name="dossier-pieces",
+    ),
+    path(
+        "dossiers/<str:numero>/pieces/<int:piece>/",
+        dossiers.DossierPiece.as_view(),
+        name="dossier-piece",
+    ),
+    path(
+        "dossiers/<str:numero>/pieces/<int:piece>/fichier/",
+        dossiers.DossierPieceFichier.as_view(),
+        name="dossier-piece-fichier",
+    ),
+    path(
+        "dossiers/<str:numero>/pieces/<int:piece>/remplacer/",
+        dossiers.DossierPieceRemplacer.as_view(),
+        name="dossier-piece-remplacer",
+    ),
+    path(
         "dossiers/<str:numero>/historique/",
         dossiers.DossierHistorique.as_view(),
         name="dossier-historique",

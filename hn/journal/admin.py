@@ -12,6 +12,14 @@ class EvenementAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["acteur_nom", "objet_libelle"]
 
+    def get_queryset(self, request):
+        return Evenement.objects.visibles_par(request.user)
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and not obj.valeurs_lisibles_par(request.user):
+            return ["avant", "apres", "commentaire"]
+        return []
+
     def has_module_permission(self, request):
         return acces(request.user).national
 

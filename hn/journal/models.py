@@ -20,12 +20,11 @@ class EvenementQuerySet(models.QuerySet):
         if a.national:
             return self
         regions = a.regions_lecture
-        etablissements = a.etablissements_lecture
         return self.filter(
             Q(region_id__in=regions)
             | Q(region__region_actuelle_id__in=regions)
             | Q(etablissement__region_id__in=regions)
-            | Q(etablissement_id__in=etablissements)
+            | Q(etablissement_id__in=a.etablissements_lecture)
         )
 
     def update(self, **kwargs):
@@ -72,6 +71,11 @@ class Evenement(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    reserve_etablissement = models.BooleanField(
+        "réservé à l'établissement",
+        default=False,
+        help_text="Contient des données en cours de saisie : lisible par l'établissement seul.",
+    )
     avant = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     apres = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     commentaire = models.TextField(blank=True)
@@ -94,3 +98,13 @@ class Evenement(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("Le journal ne peut pas être supprimé.")
+
+    def valeurs_lisibles_par(self, user) -> bool:
+        """Every reader of a row sees who did what and when; the before/after values of data
+        typed by an établissement are for its own users only ("tant que le dossier n'est pas
+        déposé ... il n'est pas consultable par l'ARS" [000 A9])."""
+        from hn.comptes.scopes import acces
+
+        return not self.reserve_etablissement or (
+            self.etablissement_id in acces(user).etablissements
+        )

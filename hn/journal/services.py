@@ -30,6 +30,7 @@ def tracer(
     avant: dict | None = None,
     apres: dict | None = None,
     commentaire: str = "",
+    reserve_etablissement: bool = False,
 ) -> Evenement:
     """Append one row to the trace. ``acteur=None`` records the system."""
     return Evenement.objects.create(
@@ -44,4 +45,5 @@ def tracer(
         avant=avant,
         apres=apres,
         commentaire=commentaire,
+        reserve_etablissement=reserve_etablissement,
     )

@@ -12,4 +12,6 @@ def liste(request):
     if action:
         qs = qs.filter(action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for evenement in page.object_list:
+        evenement.valeurs_visibles = evenement.valeurs_lisibles_par(request.user)
     return render(request, "journal/liste.html", {"title": "Journal des actions", "page_obj": page})

@@ -144,3 +144,26 @@ def test_second_editor_is_told_who_else_has_the_dossier_open(client):
     # A reader (ARS) neither records a presence nor is told.
     client.force_login(d.valideur_de(dossier))
     assert "autres-editeurs" not in client.get(_page(dossier, "engagements")).content.decode()
+
+
+def test_attachment_names_in_the_history_are_reserved_to_the_etablissement(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.pieces import ajouter_piece
+
+    dossier, gestionnaire = d.complet()
+    ajouter_piece(
+        dossier=dossier,
+        fichier=SimpleUploadedFile("NOM-SECRET-7Q.pdf", d.PDF_MINIMAL, "application/pdf"),
+        categorie="document_projet",
+        acting_user=gestionnaire,
+    )
+    url = f"/api/v1/dossiers/{dossier.numero}/historique/"
+    client.force_login(gestionnaire)
+    assert "NOM-SECRET-7Q" in client.get(url).content.decode()
+    for lecteur in (d.valideur_de(dossier), f.lecteur_national()):
+        client.force_login(lecteur)
+        assert "NOM-SECRET-7Q" not in client.get(url).content.decode()
+        page = client.get(reverse("dossiers:historique", args=[dossier.numero]))
+        assert "NOM-SECRET-7Q" not in page.content.decode()
+        assert "NOM-SECRET-7Q" not in client.get("/journal/").content.decode()
