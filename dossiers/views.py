@@ -14,10 +14,24 @@ from django.views.decorators.http import require_POST
 from dossiers import actions
 from dossiers.contenu import domaines_demandes, manquants
 from dossiers.eligibilite import controles
-from dossiers.enums import Avancement, DecisionDomaine, DecisionPrerequis, Etat, MotifRefus
+from dossiers.enums import (
+    Avancement,
+    CategoriePiece,
+    DecisionDomaine,
+    DecisionPrerequis,
+    Etat,
+    MotifRefus,
+)
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pages import pages
+from dossiers.pieces import (
+    ajouter_piece,
+    pieces_actives,
+    pieces_lisibles,
+    remplacer_piece,
+    supprimer_piece,
+)
 from dossiers.presence import signaler
 from dossiers.services import (
     actions_possibles,
@@ -308,7 +322,28 @@ def page(request, numero, slug):
     )
     if contenu is not None:
         context.update(_contexte_page(dossier, courante, contenu))
+        if courante.prerequis_id or courante.slug == "projet":
+            context.update(_contexte_pieces(request.user, dossier, courante))
     return render(request, "dossiers/page.html", context, status=400 if errors else 200)
+
+
+def _contexte_pieces(user, dossier, page) -> dict:
+    if page.prerequis_id:
+        pieces = [p for p in pieces_lisibles(user, dossier) if p.prerequis_id == page.prerequis_id]
+        categorie = CategoriePiece.JUSTIFICATIF_PREREQUIS
+    else:
+        pieces = [
+            p
+            for p in pieces_lisibles(user, dossier)
+            if p.categorie != CategoriePiece.JUSTIFICATIF_PREREQUIS
+        ]
+        categorie = CategoriePiece.DOCUMENT_PROJET
+    prerequis = dossier.programme.prerequis.filter(pk=page.prerequis_id).first()
+    return {
+        "pieces": pieces,
+        "piece_categorie": categorie,
+        "piece_prerequis": prerequis.code if prerequis else "",
+    }
 
 
 def _template_de_page(page) -> str:
@@ -512,3 +547,75 @@ def historique(request, numero):
             request, dossier, title=f"Historique du dossier {dossier.numero}", evenements=evenements
         ),
     )
+
+
+# --- attachments (pages "prérequis" and "projet") ------------------------------------------
+
+
+def _retour(numero, request):
+    slug = request.POST.get("retour", "engagements")
+    return redirect("dossiers:page", numero=numero, slug=slug)
+
+
+def _message_piece(request, exc):
+    if isinstance(exc, actions.DossierError):
+        details = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]
+        messages.error(request, " ".join(details))
+    else:
+        messages.error(request, exc.message)
+
+
+@login_required
+@require_POST
+def piece_ajouter(request, numero):
+    dossier = get_dossier_for_user(request.user, numero, write=True)
+    try:
+        piece = ajouter_piece(
+            dossier=dossier,
+            fichier=request.FILES.get("fichier"),
+            categorie=request.POST.get("categorie", ""),
+            prerequis_code=request.POST.get("prerequis") or None,
+            acting_user=request.user,
+        )
+    except (actions.DossierError, actions.TransitionRefusee) as exc:
+        _message_piece(request, exc)
+    else:
+        messages.success(request, f"Pièce « {piece.nom} » ajoutée.")
+    return _retour(numero, request)
+
+
+def _piece_de(request, dossier, pk):
+    piece = pieces_actives(dossier).filter(pk=pk).first()
+    if piece is None:
+        raise Http404("Pièce introuvable.")
+    return piece
+
+
+@login_required
+@require_POST
+def piece_remplacer(request, numero, pk):
+    dossier = get_dossier_for_user(request.user, numero, write=True)
+    piece = _piece_de(request, dossier, pk)
+    try:
+        nouvelle = remplacer_piece(
+            piece=piece, fichier=request.FILES.get("fichier"), acting_user=request.user
+        )
+    except (actions.DossierError, actions.TransitionRefusee) as exc:
+        _message_piece(request, exc)
+    else:
+        messages.success(request, f"« {piece.nom} » remplacée par « {nouvelle.nom} ».")
+    return _retour(numero, request)
+
+
+@login_required
+@require_POST
+def piece_supprimer(request, numero, pk):
+    dossier = get_dossier_for_user(request.user, numero, write=True)
+    piece = _piece_de(request, dossier, pk)
+    try:
+        supprimer_piece(piece=piece, acting_user=request.user)
+    except (actions.DossierError, actions.TransitionRefusee) as exc:
+        _message_piece(request, exc)
+    else:
+        messages.success(request, f"Pièce « {piece.nom} » supprimée.")
+    return _retour(numero, request)

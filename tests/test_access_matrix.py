@@ -101,6 +101,29 @@ RULES = {
         {"ars_valideur", "superuser"}, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
     ),
     "dossiers:historique": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
+    # Attachment forms (no file posted): the gestionnaire is sent back to the page with the
+    # French message (302); read-only roles 403; outside the scope 404.
+    "dossiers:piece_ajouter": Rule(
+        {"es_gestionnaire", "superuser"},
+        method="post",
+        ok=302,
+        kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
+    ),
+    "dossiers:piece_remplacer": Rule(
+        {"es_gestionnaire", "superuser"},
+        method="post",
+        ok=302,
+        kwargs={"numero": "numero", "pk": "piece"},
+        visible=LECTURE_ETAB,
+    ),
+    "dossiers:piece_supprimer": Rule(
+        {"es_gestionnaire", "superuser"},
+        method="post",
+        ok=302,
+        kwargs={"numero": "numero", "pk": "piece"},
+        visible=LECTURE_ETAB,
+    ),
     "api:schema": Rule(set(ROLES), anon=200),
     "api:docs": Rule(set(ROLES), anon=200),
     "api:token": Rule(set(), anon=405, denied=405),

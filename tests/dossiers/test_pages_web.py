@@ -167,3 +167,76 @@ def test_attachment_names_in_the_history_are_reserved_to_the_etablissement(clien
         page = client.get(reverse("dossiers:historique", args=[dossier.numero]))
         assert "NOM-SECRET-7Q" not in page.content.decode()
         assert "NOM-SECRET-7Q" not in client.get("/journal/").content.decode()
+
+
+def test_proof_upload_list_replace_delete_on_a_prerequis_page(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    url_page = _page(dossier, "prerequis-P1")
+    ajouter = reverse("dossiers:piece_ajouter", args=[dossier.numero])
+    response = client.post(
+        ajouter,
+        {
+            "retour": "prerequis-P1",
+            "categorie": "justificatif_prerequis",
+            "prerequis": "P1",
+            "fichier": SimpleUploadedFile("preuve-p1.pdf", d.PDF_MINIMAL, "application/pdf"),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == url_page
+    html = client.get(url_page).content.decode()
+    assert "Justificatifs du prérequis P1 (1)" in html
+    assert "preuve-p1.pdf" in html
+    # Not listed on another prérequis page.
+    assert "preuve-p1.pdf" not in client.get(_page(dossier, "prerequis-P2")).content.decode()
+    piece = dossier.pieces.get()
+    # A fake PDF is refused with a French message; the stored one is untouched.
+    response = client.post(
+        reverse("dossiers:piece_remplacer", args=[dossier.numero, piece.pk]),
+        {
+            "retour": "prerequis-P1",
+            "fichier": SimpleUploadedFile("faux.pdf", b"MZ\x90\x00binaire", "application/pdf"),
+        },
+        follow=True,
+    )
+    assert "Seuls les fichiers PDF ou Word sont acceptés" in response.content.decode()
+    assert dossier.pieces.filter(remplacee_par__isnull=True, supprimee_le__isnull=True).count() == 1
+    response = client.post(
+        reverse("dossiers:piece_supprimer", args=[dossier.numero, piece.pk]),
+        {"retour": "prerequis-P1"},
+        follow=True,
+    )
+    assert "Justificatifs du prérequis P1 (0)" in response.content.decode()
+
+
+def test_ars_sees_only_deposited_proofs_on_the_page(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers import actions
+    from dossiers.pieces import ajouter_piece
+
+    dossier, gestionnaire = d.complet()
+    ajouter_piece(
+        dossier=dossier,
+        fichier=SimpleUploadedFile("deposee.pdf", d.PDF_MINIMAL, "application/pdf"),
+        categorie="justificatif_prerequis",
+        prerequis_code="P1",
+        acting_user=gestionnaire,
+    )
+    actions.deposer(dossier=dossier, acting_user=gestionnaire)
+    valideur = d.valideur_de(dossier)
+    actions.reporter(dossier=dossier, commentaire="Compléter.", acting_user=valideur)
+    ajouter_piece(
+        dossier=dossier,
+        fichier=SimpleUploadedFile("ajoutee-apres.pdf", d.PDF_MINIMAL, "application/pdf"),
+        categorie="justificatif_prerequis",
+        prerequis_code="P1",
+        acting_user=gestionnaire,
+    )
+    client.force_login(valideur)
+    html = client.get(_page(dossier, "prerequis-P1")).content.decode()
+    assert "deposee.pdf" in html
+    assert "ajoutee-apres.pdf" not in html
+    assert "Joindre le fichier" not in html

@@ -10,6 +10,7 @@ from django.conf import settings
 from dossiers.models import Dossier
 from hn.demo import charger_demo
 from hn.referentiel.models import Programme
+from tests.dossiers_factories import PDF_MINIMAL
 from tests.e2e.conftest import se_connecter
 
 pytestmark = pytest.mark.e2e
@@ -84,6 +85,21 @@ def test_full_instruction_journey(live_server, page, demo):
     for _ in hopen.prerequis.all():
         page.get_by_role("button", name="Page suivante").click()
         remplir_indicateurs(page)
+    # A proof on the last prérequis page: save the values first, then attach the file.
+    page.get_by_role("button", name="Enregistrer cette page").click()
+    page.set_input_files(
+        "input[name=fichier]",
+        files=[{"name": "preuve.exe.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90"}],
+    )
+    page.get_by_role("button", name="Joindre le fichier").click()
+    assert page.get_by_text("Seuls les fichiers PDF ou Word sont acceptés").is_visible()
+    page.set_input_files(
+        "input[name=fichier]",
+        files=[{"name": "preuve.pdf", "mimeType": "application/pdf", "buffer": PDF_MINIMAL}],
+    )
+    page.get_by_role("button", name="Joindre le fichier").click()
+    assert page.get_by_text("Pièce « preuve.pdf » ajoutée.").is_visible()
+    assert page.get_by_role("link", name="preuve.pdf").is_visible()
     page.get_by_role("button", name="Page suivante").click()
     assert "Projet et domaines" in page.get_by_role("heading", level=2).inner_text()
     for code in ("D2", "D3", "D5"):
