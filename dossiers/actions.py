@@ -657,3 +657,30 @@ def refuser_implicitement(*, dossier) -> Dossier:
         apres={"etat": dossier.etat, "refuse_le": dossier.decide_le},
     )
     return dossier
+
+
+COMMENTAIRES_DE_PAGE = {
+    "etablissement": "commentaire_ars_etablissement",
+    "contacts": "commentaire_ars_contacts",
+}
+
+
+@transaction.atomic
+def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
+    """The ARS's comment shown under the ES's own comment on pages 2 and 3 [000 A9 §9];
+    possible in every state."""
+    dossier = _instruire(dossier, acting_user)
+    champ = COMMENTAIRES_DE_PAGE.get(page)
+    if champ is None:
+        raise DossierError("Page inconnue.", {"page": ["Choisissez etablissement ou contacts."]})
+    avant = getattr(dossier, champ)
+    setattr(dossier, champ, (texte or "").strip())
+    dossier.save(update_fields=[champ])
+    _tracer(
+        "dossier_commente",
+        dossier,
+        acting_user,
+        avant={champ: avant},
+        apres={champ: getattr(dossier, champ)},
+    )
+    return dossier
