@@ -242,9 +242,17 @@ class DossierCommentaires(APIView):
     def post(self, request, numero):
         dossier = get_dossier_for_user(request.user, numero)
         exiger_instruction(request.user, dossier)
-        actions.commenter(
-            dossier=dossier, texte=request.data.get("texte", ""), acting_user=request.user
-        )
+        if request.data.get("page"):
+            actions.commenter_page(
+                dossier=dossier,
+                page=request.data.get("page"),
+                texte=request.data.get("texte", ""),
+                acting_user=request.user,
+            )
+        else:
+            actions.commenter(
+                dossier=dossier, texte=request.data.get("texte", ""), acting_user=request.user
+            )
         dossier.refresh_from_db()
         return Response(
             DossierSerializer(dossier, context={"request": request}).data,

@@ -470,6 +470,15 @@ def instruction(request, numero):
                     acting_user=request.user,
                 )
                 messages.success(request, "Dossier refusé.")
+            elif etape == "commentaires_pages":
+                for page_code in actions.COMMENTAIRES_DE_PAGE:
+                    actions.commenter_page(
+                        dossier=dossier,
+                        page=page_code,
+                        texte=request.POST.get(f"commentaire_{page_code}", ""),
+                        acting_user=request.user,
+                    )
+                messages.success(request, "Commentaires des pages 2 et 3 enregistrés.")
             elif etape == "commenter":
                 actions.commenter(
                     dossier=dossier, texte=request.POST.get("texte", ""), acting_user=request.user
