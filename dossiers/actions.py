@@ -21,6 +21,7 @@ from dossiers.enums import (
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
+    MotifCloture,
     MotifRefus,
     TypeContact,
 )
@@ -682,5 +683,35 @@ def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
         acting_user,
         avant={champ: avant},
         apres={champ: getattr(dossier, champ)},
+    )
+    return dossier
+
+
+@transaction.atomic
+def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
+    """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]."""
+    dossier = _instruire(dossier, acting_user)
+    _verifier_etat(dossier, dossier.clore, "de clore le dossier")
+    errors = {}
+    if motif not in MotifCloture.values:
+        errors["motif"] = [
+            "Choisissez le motif de la clôture : cibles_inatteignables, "
+            "declarations_erronees ou demande_etablissement."
+        ]
+    commentaire = (commentaire or "").strip()
+    if not commentaire:
+        errors["commentaire"] = ["Le commentaire est obligatoire pour clore un dossier."]
+    if errors:
+        raise DossierError("La clôture doit être motivée.", errors)
+    dossier.clore(user=acting_user, motif=motif, le=aujourd_hui())
+    dossier.commentaire_ars_decision = commentaire
+    dossier.save()
+    _tracer(
+        "dossier_clos",
+        dossier,
+        acting_user,
+        avant={"etat": Etat.ACCEPTE},
+        apres={"etat": dossier.etat, "motif": motif},
+        commentaire=commentaire,
     )
     return dossier

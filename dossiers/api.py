@@ -175,6 +175,12 @@ TRANSITIONS = {
         commentaire=data.get("commentaire", ""),
         acting_user=user,
     ),
+    "clore": lambda d, data, user: actions.clore(
+        dossier=d,
+        motif=data.get("motif", ""),
+        commentaire=data.get("commentaire", ""),
+        acting_user=user,
+    ),
     "accepter": lambda d, data, user: actions.accepter(
         dossier=d, commentaire=data.get("commentaire", ""), acting_user=user
     ),

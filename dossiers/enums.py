@@ -60,3 +60,14 @@ class CategoriePiece(models.TextChoices):
     JUSTIFICATIF_PREREQUIS = "justificatif_prerequis", "Justificatif de prérequis"
     DOCUMENT_PROJET = "document_projet", "Document de projet"
     AUTRE = "autre", "Autre document"
+
+
+class MotifCloture(models.TextChoices):
+    """SPEC §5 / [000 A4 §2]: on the ARS's initiative or at the ES's request."""
+
+    CIBLES_INATTEIGNABLES = (
+        "cibles_inatteignables",
+        "Cibles impossibles à atteindre avant la fin du programme",
+    )
+    DECLARATIONS_ERRONEES = "declarations_erronees", "Déclarations fausses ou erronées"
+    DEMANDE_ETABLISSEMENT = "demande_etablissement", "À la demande de l'établissement"

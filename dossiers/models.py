@@ -19,6 +19,7 @@ from dossiers.enums import (
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
+    MotifCloture,
     MotifRefus,
     Phase,
     TypeContact,
@@ -139,6 +140,10 @@ class Dossier(FSMModelMixin, models.Model):
     motif_refus = models.CharField(
         "motif du refus", max_length=20, choices=MotifRefus.choices, blank=True
     )
+    clos_le = models.DateField("clos le", null=True, blank=True)
+    motif_cloture = models.CharField(
+        "motif de la clôture", max_length=30, choices=MotifCloture.choices, blank=True
+    )
 
     # --- ES part (pages 1-4, 8) ---------------------------------------------------------------
     engagements = models.JSONField(
@@ -176,6 +181,10 @@ class Dossier(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=~Q(etat=Etat.REFUSE) | ~Q(motif_refus=""),
                 name="dossier_refus_motive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(etat=Etat.CLOS) | ~Q(motif_cloture=""),
+                name="dossier_cloture_motivee",
             ),
         ]
         indexes = [models.Index(fields=["etat", "echeance_decision"], name="dossier_echeance")]
@@ -223,6 +232,13 @@ class Dossier(FSMModelMixin, models.Model):
     )
     def accepter(self, *, user, le):
         self.decide_le = le
+
+    @transition(field=etat, source=Etat.ACCEPTE, target=Etat.CLOS, permission=_peut_instruire)
+    def clore(self, *, user, motif, le):
+        """Total closure [000 A4 §2]; the money side (engagement released, amorçage
+        repayable) is applied by the envelope ledger."""
+        self.motif_cloture = motif
+        self.clos_le = le
 
     @transition(field=etat, source=Etat.DEPOSE, target=Etat.REFUSE_IMPLICITE)
     def refuser_implicitement(self, *, le):

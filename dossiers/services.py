@@ -50,7 +50,7 @@ def actions_possibles(user, dossier) -> list[str]:
     ):
         result.append("deposer")
     if peut_instruire(user, dossier.etablissement.region):
-        for name in ("reporter", "refuser", "accepter"):
+        for name in ("reporter", "refuser", "accepter", "clore"):
             if can_proceed(getattr(dossier, name), check_conditions=False):
                 result.append(name)
     return result

@@ -20,6 +20,7 @@ from dossiers.enums import (
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
+    MotifCloture,
     MotifRefus,
 )
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
@@ -470,6 +471,14 @@ def instruction(request, numero):
                     acting_user=request.user,
                 )
                 messages.success(request, "Dossier refusé.")
+            elif etape == "clore":
+                actions.clore(
+                    dossier=dossier,
+                    motif=request.POST.get("motif_cloture", ""),
+                    commentaire=request.POST.get("commentaire_cloture", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, "Dossier clos.")
             elif etape == "commentaires_pages":
                 for page_code in actions.COMMENTAIRES_DE_PAGE:
                     actions.commenter_page(
@@ -528,6 +537,7 @@ def instruction(request, numero):
             tous_refuses=tous_refuses,
             raisons=dossier.raisons_non_acceptable(),
             motifs=MotifRefus.choices,
+            motifs_cloture=MotifCloture.choices,
             errors=errors,
             decisions_prerequis=DecisionPrerequis.choices,
             decisions_domaines=DecisionDomaine.choices,

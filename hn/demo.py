@@ -390,6 +390,7 @@ PLAN_DOSSIERS = [
     ("84", "HN", "reporte", ("D1",), ()),
     ("84", "HN", "en_saisie", (), ()),
     ("84", "HN", "refuse_implicite", ("D3",), ()),
+    ("84", "HN", "clos", ("D1", "D2"), ("D1",)),
     ("84", "HOPEN", "accepte", ("D1", "D2", "D6"), ("D1", "D2", "D6")),
     ("84", "HOPEN", "accepte", ("D3", "D5"), ("D3",)),
     ("84", "HOPEN", "depose", ("D2", "D3"), ()),
@@ -398,6 +399,7 @@ PLAN_DOSSIERS = [
     ("84", "HOPEN", "en_saisie", (), ()),
     ("84", "HOPEN", "refuse_prerequis", ("D4",), ()),
     ("84", "HOPEN", "refuse_implicite", ("D5",), ()),
+    ("84", "HOPEN", "clos", ("D2",), ("D2",)),
     ("11", "HN", "accepte", ("D2",), ("D2",)),
     ("11", "HN", "depose", ("D3",), ()),
     ("11", "HOPEN", "accepte", ("D2", "D3"), ("D2", "D3")),
@@ -539,7 +541,7 @@ def _dossiers(par_region_actuelle, rng) -> int:
                 echeance_decision=echeance_decision(date_paris(depose_le)),
             )
             dossier_actions.refuser_implicitement(dossier=dossier)
-        elif etat == "accepte":
+        elif etat in ("accepte", "clos"):
             dossier_actions.valider_prerequis(
                 dossier=dossier,
                 decisions={p.code: DecisionPrerequis.ACCEPTE for p in programme.prerequis.all()},
@@ -559,5 +561,13 @@ def _dossiers(par_region_actuelle, rng) -> int:
                 },
                 acting_user=valideur,
             )
-            dossier_actions.accepter(dossier=dossier, acting_user=valideur)
+            dossier = dossier_actions.accepter(dossier=dossier, acting_user=valideur)
+            if etat == "clos":
+                dossier_actions.clore(
+                    dossier=dossier,
+                    motif="cibles_inatteignables",
+                    commentaire="Le projet ne pourra pas atteindre ses cibles avant la fin du "
+                    "programme (changement d'éditeur).",
+                    acting_user=valideur,
+                )
     return cree
