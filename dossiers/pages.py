@@ -17,7 +17,10 @@ class Page:
     domaine_id: int | None = None
 
 
-def pages(dossier) -> list[Page]:
+def pages(dossier, contenu: dict | None = None) -> list[Page]:
+    """The dossier's pages. With ``contenu`` (a content dict, e.g. a deposited snapshot), the
+    domaine pages follow that content's requested and started domaines instead of the live
+    rows: what the ARS reads is the last dépôt, even while the ES edits a reported dossier."""
     result = [
         Page(1, "engagements", "Engagements"),
         Page(2, "etablissement", "Établissement"),
@@ -34,15 +37,27 @@ def pages(dossier) -> list[Page]:
             )
         )
     result.append(Page(len(result) + 1, "projet", "Projet et domaines fonctionnels"))
-    for dd in dossier.domaines.all():
-        if dd.demande and dd.avancement and dd.avancement != Avancement.NON_DEMARRE:
-            result.append(
-                Page(
-                    len(result) + 1,
-                    f"domaine-{dd.domaine.code}",
-                    f"Indicateurs {dd.domaine.code} — {dd.domaine.libelle}",
-                    domaine_id=dd.domaine_id,
-                )
+    if contenu is None:
+        demarres = [
+            dd.domaine
+            for dd in dossier.domaines.all()
+            if dd.demande and dd.avancement and dd.avancement != Avancement.NON_DEMARRE
+        ]
+    else:
+        codes = {
+            d["code"]
+            for d in contenu.get("domaines", [])
+            if d.get("demande") and d.get("avancement") not in ("", None, Avancement.NON_DEMARRE)
+        }
+        demarres = [d for d in dossier.programme.domaines.all() if d.code in codes]
+    for domaine in demarres:
+        result.append(
+            Page(
+                len(result) + 1,
+                f"domaine-{domaine.code}",
+                f"Indicateurs {domaine.code} — {domaine.libelle}",
+                domaine_id=domaine.pk,
             )
+        )
     result.append(Page(len(result) + 1, "couts", "Coût du projet et soutien financier"))
     return result

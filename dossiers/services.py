@@ -59,3 +59,15 @@ def actions_possibles(user, dossier) -> list[str]:
 def exiger_instruction(user, dossier):
     if not peut_instruire(user, dossier.etablissement.region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut instruire ce dossier.")
+
+
+def pages_lisibles(user, dossier):
+    """The dossier's pages as ``user`` may see them: the started domaines of the live data for
+    the établissement, of the last dépôt for the others (none before a first dépôt) — the page
+    list itself must not reveal what is being typed."""
+    from dossiers.pages import pages
+
+    if lit_la_saisie(user, dossier):
+        return pages(dossier)
+    contenu, _, _ = contenu_lisible(user, dossier)
+    return pages(dossier, contenu or {})

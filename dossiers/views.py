@@ -25,7 +25,6 @@ from dossiers.enums import (
 )
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
-from dossiers.pages import pages
 from dossiers.pieces import (
     ajouter_piece,
     pieces_actives,
@@ -39,6 +38,7 @@ from dossiers.services import (
     contenu_lisible,
     exiger_instruction,
     get_dossier_for_user,
+    pages_lisibles,
 )
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_instruire, peut_saisir
@@ -219,7 +219,7 @@ def initialiser(request):
 def _contexte_dossier(request, dossier, **extra):
     return {
         "dossier": dossier,
-        "pages": pages(dossier),
+        "pages": pages_lisibles(request.user, dossier),
         "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
         "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
         "actions": actions_possibles(request.user, dossier),
@@ -270,7 +270,7 @@ def _forfaits(dossier):
 @login_required
 def page(request, numero, slug):
     dossier = get_dossier_for_user(request.user, numero)
-    liste_pages = pages(dossier)
+    liste_pages = pages_lisibles(request.user, dossier)
     courante = next((p for p in liste_pages if p.slug == slug), None)
     if courante is None:
         raise Http404("Page inconnue.")
@@ -291,7 +291,7 @@ def page(request, numero, slug):
             return redirect("dossiers:page", numero=numero, slug=slug)
         else:
             cible = request.POST.get("aller") or slug
-            liste_pages = pages(dossier)  # started domaines add pages
+            liste_pages = pages_lisibles(request.user, dossier)  # started domaines add pages
             if not any(p.slug == cible for p in liste_pages):
                 cible = slug
             if cible == slug:

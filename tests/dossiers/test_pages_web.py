@@ -275,3 +275,37 @@ def test_ars_page_comments_reach_the_es_in_every_state(client):
         ).status_code
         == 403
     )
+
+
+def test_page_menu_does_not_reveal_domaines_being_typed(client):
+    from dossiers import actions
+
+    dossier = d.depose(domaines=("D2",))
+    valideur = d.valideur_de(dossier)
+    actions.reporter(dossier=dossier, commentaire="Compléter.", acting_user=valideur)
+    gestionnaire = f.es_gestionnaire(dossier.etablissement)
+    actions.enregistrer_saisie(
+        dossier=dossier,
+        data={
+            "domaines": [
+                {
+                    "code": "D7",
+                    "demande": True,
+                    "avancement": "etude",
+                    "date_cible": "2022-06-30",
+                    "cout": "1",
+                }
+            ]
+        },
+        acting_user=gestionnaire,
+    )
+    client.force_login(valideur)
+    html = client.get(_page(dossier, "engagements")).content.decode()
+    assert "Indicateurs D2" in html
+    assert "Indicateurs D7" not in html
+    assert client.get(_page(dossier, "domaine-D7")).status_code == 404
+    client.force_login(gestionnaire)
+    assert "Indicateurs D7" in client.get(_page(dossier, "engagements")).content.decode()
+    jamais = d.en_saisie()
+    client.force_login(d.valideur_de(jamais))
+    assert "Indicateurs" not in client.get(_page(jamais, "engagements")).content.decode()
