@@ -4,6 +4,12 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 HN_VAR_DIR=/var/lib/hn
 WORKDIR /app
 
+# WeasyPrint's libraries (the dossier's PDF exports) and a font, as in `make system-deps`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml requirements.lock ./
 COPY hn ./hn
 COPY dossiers ./dossiers

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PLAYWRIGHT_CHROMIUM_EXECUTABLE ?= /usr/bin/chromium
 
-.PHONY: install run test lint check-migrations system-test-deps clean
+.PHONY: install run test lint check-migrations system-deps system-test-deps clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,24 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-run: install
+run: install system-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	@echo "Application : http://127.0.0.1:$(PORT)/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian libraries of WeasyPrint (the dossier's PDF exports) and a font: installed only when
+# one is missing.
+SYSTEM_DEPS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+
+system-deps:
+	@missing=$$(for p in $(SYSTEM_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installation des bibliothèques système (paquets Debian) :" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # Debian's Chromium for the Playwright journeys (no browser download).
 system-test-deps:
@@ -34,7 +47,7 @@ lint: install
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install system-test-deps lint check-migrations
+test: install system-deps system-test-deps lint check-migrations
 	$(PY) -m pytest -W error
 
 clean:

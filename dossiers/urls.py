@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers import views
+from dossiers import views, views_pdf
 
 app_name = "dossiers"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("<str:numero>/pieces/ajouter/", views.piece_ajouter, name="piece_ajouter"),
     path("<str:numero>/pieces/<int:pk>/remplacer/", views.piece_remplacer, name="piece_remplacer"),
     path("<str:numero>/pieces/<int:pk>/supprimer/", views.piece_supprimer, name="piece_supprimer"),
+    # Exports (dossiers/views_pdf.py).
+    path("<str:numero>/pdf/", views_pdf.dossier_pdf, name="pdf"),
+    path("<str:numero>/apercu/", views_pdf.apercu, name="apercu"),
+    path("<str:numero>/accuse/<int:rang>/", views_pdf.accuse, name="accuse"),
+    path("<str:numero>/depots/<int:rang>/pdf/", views_pdf.depot_pdf, name="depot_pdf"),
 ]

@@ -13,8 +13,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
+from hn.referentiel.models import Etablissement
 from tests import factories as f
-from tests.dossiers_factories import en_saisie, piece_de
+from tests.dossiers_factories import depose, en_saisie, piece_de
 
 ROLES = [
     "anonyme",
@@ -197,6 +198,35 @@ RULES = {
         kwargs={"numero": "numero"},
         visible=LECTURE_ETAB,
     ),
+    # Exports: whoever may read the dossier (the ARS, before the first dépôt, gets the header
+    # only: tests/dossiers/test_pdf.py). The dépôt routes (accusé, deposited version) use a
+    # deposited dossier of each tenant (fixture ``monde_depose``).
+    "dossiers:pdf": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
+    "dossiers:apercu": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
+    "dossiers:accuse": Rule(
+        LECTURE_ETAB, kwargs={"numero": "numero_depose", "rang": "rang"}, visible=LECTURE_ETAB
+    ),
+    "dossiers:depot_pdf": Rule(
+        LECTURE_ETAB, kwargs={"numero": "numero_depose", "rang": "rang"}, visible=LECTURE_ETAB
+    ),
+    "api:dossier-pdf": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    "api:dossier-depots": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero_depose"}, visible=LECTURE_ETAB
+    ),
+    "api:dossier-depot-accuse": Rule(
+        LECTURE_ETAB,
+        anon=401,
+        kwargs={"numero": "numero_depose", "rang": "rang"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:dossier-depot-pdf": Rule(
+        LECTURE_ETAB,
+        anon=401,
+        kwargs={"numero": "numero_depose", "rang": "rang"},
+        visible=LECTURE_ETAB,
+    ),
 }
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.
@@ -269,6 +299,16 @@ def monde(db):
     }
 
 
+@pytest.fixture
+def monde_depose(monde):
+    """Adds a deposited dossier to each tenant (HN, beside the HOP'EN one being typed)."""
+    for tenant in ("own", "other"):
+        etab = Etablissement.objects.get(finess=monde[tenant]["finess"])
+        monde[tenant]["numero_depose"] = depose(etab, code="HN").numero
+        monde[tenant]["rang"] = 1
+    return monde
+
+
 def expected(rule: Rule, role: str, tenant: str) -> int:
     if role == "anonyme":
         return rule.anon
@@ -292,8 +332,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "role", "tenant"), CASES)
-def test_access(client, monde, name, role, tenant):
+def test_access(client, monde, request, name, role, tenant):
     rule = RULES[name]
+    if "numero_depose" in rule.kwargs.values():
+        request.getfixturevalue("monde_depose")
     user = monde["users"][role]
     if user is not None:
         client.force_login(user)

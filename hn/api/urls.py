@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers import api as dossiers
+from dossiers import api_pdf
 from hn.api.auth import ObtenirJeton
 from hn.referentiel import api as referentiel
 
@@ -71,5 +72,18 @@ urlpatterns = [
         "dossiers/<str:numero>/historique/",
         dossiers.DossierHistorique.as_view(),
         name="dossier-historique",
+    ),
+    # Exports (dossiers/api_pdf.py).
+    path("dossiers/<str:numero>/pdf/", api_pdf.DossierPdf.as_view(), name="dossier-pdf"),
+    path("dossiers/<str:numero>/depots/", api_pdf.DossierDepots.as_view(), name="dossier-depots"),
+    path(
+        "dossiers/<str:numero>/depots/<int:rang>/accuse/",
+        api_pdf.DossierDepotAccuse.as_view(),
+        name="dossier-depot-accuse",
+    ),
+    path(
+        "dossiers/<str:numero>/depots/<int:rang>/pdf/",
+        api_pdf.DossierDepotPdf.as_view(),
+        name="dossier-depot-pdf",
     ),
 ]
