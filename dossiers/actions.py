@@ -406,6 +406,20 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
 # --- transitions ----------------------------------------------------------------------------
 
 
+def _motif_et_commentaire(motif, commentaire, motifs, msg_motif, msg_commentaire, message):
+    """A decision that must be motivated: a known motif and a non-empty comment, both
+    reported at once. Returns the cleaned comment."""
+    errors = {}
+    if motif not in motifs.values:
+        errors["motif"] = [msg_motif]
+    commentaire = (commentaire or "").strip()
+    if not commentaire:
+        errors["commentaire"] = [msg_commentaire]
+    if errors:
+        raise DossierError(message, errors)
+    return commentaire
+
+
 def _verifier_etat(dossier, methode, action):
     """``action`` with its preposition, French elision included ("d'accepter le dossier")."""
     if not can_proceed(methode, check_conditions=False):
@@ -573,14 +587,14 @@ def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
 def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     dossier = _instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.refuser, "de refuser le dossier")
-    errors = {}
-    if motif not in MotifRefus.values:
-        errors["motif"] = ["Choisissez le motif du refus : enveloppe, prerequis ou autre."]
-    commentaire = (commentaire or "").strip()
-    if not commentaire:
-        errors["commentaire"] = ["Le commentaire est obligatoire pour refuser un dossier."]
-    if errors:
-        raise DossierError("Le refus doit être motivé.", errors)
+    commentaire = _motif_et_commentaire(
+        motif,
+        commentaire,
+        MotifRefus,
+        "Choisissez le motif du refus : enveloppe, prerequis ou autre.",
+        "Le commentaire est obligatoire pour refuser un dossier.",
+        "Le refus doit être motivé.",
+    )
     dossier.refuser(user=acting_user, motif=motif, le=aujourd_hui())
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
@@ -692,17 +706,15 @@ def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]."""
     dossier = _instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.clore, "de clore le dossier")
-    errors = {}
-    if motif not in MotifCloture.values:
-        errors["motif"] = [
-            "Choisissez le motif de la clôture : cibles_inatteignables, "
-            "declarations_erronees ou demande_etablissement."
-        ]
-    commentaire = (commentaire or "").strip()
-    if not commentaire:
-        errors["commentaire"] = ["Le commentaire est obligatoire pour clore un dossier."]
-    if errors:
-        raise DossierError("La clôture doit être motivée.", errors)
+    commentaire = _motif_et_commentaire(
+        motif,
+        commentaire,
+        MotifCloture,
+        "Choisissez le motif de la clôture : cibles_inatteignables, "
+        "declarations_erronees ou demande_etablissement.",
+        "Le commentaire est obligatoire pour clore un dossier.",
+        "La clôture doit être motivée.",
+    )
     dossier.clore(user=acting_user, motif=motif, le=aujourd_hui())
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
