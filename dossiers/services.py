@@ -61,13 +61,15 @@ def exiger_instruction(user, dossier):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut instruire ce dossier.")
 
 
-def pages_lisibles(user, dossier):
+def pages_lisibles(user, dossier, contenu=None):
     """The dossier's pages as ``user`` may see them: the started domaines of the live data for
     the établissement, of the last dépôt for the others (none before a first dépôt) — the page
-    list itself must not reveal what is being typed."""
+    list itself must not reveal what is being typed. ``contenu``: the caller's readable content
+    when already at hand (from :func:`contenu_lisible`)."""
     from dossiers.pages import pages
 
     if lit_la_saisie(user, dossier):
         return pages(dossier)
-    contenu, _, _ = contenu_lisible(user, dossier)
+    if contenu is None:
+        contenu, _, _ = contenu_lisible(user, dossier)
     return pages(dossier, contenu or {})

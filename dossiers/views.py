@@ -219,7 +219,6 @@ def initialiser(request):
 def _contexte_dossier(request, dossier, **extra):
     return {
         "dossier": dossier,
-        "pages": pages_lisibles(request.user, dossier),
         "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
         "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
         "actions": actions_possibles(request.user, dossier),
@@ -256,21 +255,19 @@ def _forfaits(dossier):
         return {}, None
     reg = dossier.programme.regles()
     ac = regles.activite_combinee(volumes.volumes(), reg.coefficients)
-    result = {}
-    for code in reg.grilles:
-        result[code] = {
-            "standard": regles.forfait(reg, code, ac)[1],
-            "avance": regles.forfait(reg, code, ac, avance=True)[1]
-            if reg.domaine_a_forfait_avance(code)
-            else None,
-        }
+    result = {
+        code: {"standard": standard, "avance": avance}
+        for code, (standard, avance) in regles.forfaits_par_domaine(reg, ac).items()
+    }
     return result, ac
 
 
 @login_required
 def page(request, numero, slug):
     dossier = get_dossier_for_user(request.user, numero)
-    liste_pages = pages_lisibles(request.user, dossier)
+    # A POST (the ES saving) redirects: read the content only when rendering the page.
+    lecture = None if request.method == "POST" else contenu_lisible(request.user, dossier)
+    liste_pages = pages_lisibles(request.user, dossier, lecture[0] if lecture else None)
     courante = next((p for p in liste_pages if p.slug == slug), None)
     if courante is None:
         raise Http404("Page inconnue.")
@@ -297,8 +294,8 @@ def page(request, numero, slug):
             if cible == slug:
                 messages.success(request, "Page enregistrée.")
             return redirect("dossiers:page", numero=numero, slug=cible)
-    contenu, source, depot = contenu_lisible(request.user, dossier)
-    index = liste_pages.index(next(p for p in liste_pages if p.slug == slug))
+    contenu, source, depot = lecture or contenu_lisible(request.user, dossier)
+    index = liste_pages.index(courante)
     engagements_ok = contenu is not None and set(
         dossier.programme.engagements.values_list("code", flat=True)
     ) <= set(contenu.get("engagements", []))
@@ -307,6 +304,7 @@ def page(request, numero, slug):
         request,
         dossier,
         title=f"{dossier.numero} — {courante.titre}",
+        pages=liste_pages,
         autres_editeurs=autres_editeurs,
         page=courante,
         precedente=liste_pages[index - 1] if index > 0 else None,

@@ -91,3 +91,18 @@ def forfait(
     value = min(Decimal(activite), Decimal(cat.borne_max))
     ratio = (value - cat.borne_min) / Decimal(cat.borne_max - cat.borne_min)
     return cat, arrondi_euro(tranche.minimum + (tranche.maximum - tranche.minimum) * ratio)
+
+
+def forfaits_par_domaine(
+    regles: ReglesProgramme, activite: Decimal | int
+) -> dict[str, tuple[int, int | None]]:
+    """Standard and avancé forfait (None when the domaine has none) of every domaine."""
+    return {
+        domaine: (
+            forfait(regles, domaine, activite)[1],
+            forfait(regles, domaine, activite, avance=True)[1]
+            if regles.domaine_a_forfait_avance(domaine)
+            else None,
+        )
+        for domaine in regles.grilles
+    }

@@ -85,15 +85,15 @@ def etablissement(request, finess):
             continue
         reg = programme.regles()
         ac = regles.activite_combinee(volumes.volumes(), reg.coefficients)
-        lignes = []
-        for domaine in programme.domaines.all():
-            _, montant = regles.forfait(reg, domaine.code, ac)
-            avance = (
-                regles.forfait(reg, domaine.code, ac, avance=True)[1]
-                if reg.domaine_a_forfait_avance(domaine.code)
-                else None
-            )
-            lignes.append({"domaine": domaine, "montant": montant, "avance": avance})
+        forfaits = regles.forfaits_par_domaine(reg, ac)
+        lignes = [
+            {
+                "domaine": domaine,
+                "montant": forfaits[domaine.code][0],
+                "avance": forfaits[domaine.code][1],
+            }
+            for domaine in programme.domaines.all()
+        ]
         estimations.append(
             {
                 "programme": programme,
