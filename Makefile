@@ -15,11 +15,20 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
+# Without REDIS_URL the periodic tasks (deadlines, e-mails) run in `manage.py planificateur`,
+# started beside the web server and stopped with it; with REDIS_URL, run a Celery worker and
+# beat instead (README).
 run: install system-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	@echo "Application : http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@if [ -z "$$REDIS_URL" ]; then \
+		$(PY) manage.py planificateur & planificateur=$$!; \
+		trap 'kill $$planificateur 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	else \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	fi
 
 # Debian libraries of WeasyPrint (the dossier's PDF exports) and a font: installed only when
 # one is missing.
@@ -34,11 +43,15 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Debian's Chromium for the Playwright journeys (no browser download).
+# Debian's Chromium for the Playwright journeys (no browser download), and redis-server for
+# the integration tests that start a real Celery worker on their own Redis.
 system-test-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installation de Chromium (paquet Debian)..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "Installation de Redis (paquet Debian)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 lint: install
 	$(PY) -m ruff format --check .

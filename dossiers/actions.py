@@ -35,6 +35,7 @@ from dossiers.models import (
     Dossier,
     ValeurIndicateur,
 )
+from dossiers.notifications import notifier_evenement
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import (
     aujourd_hui,
@@ -73,7 +74,8 @@ class DepotIncomplet(Exception):
 
 
 def _tracer(action, dossier, acteur, **kw):
-    tracer(
+    """Trace the event and notify whoever its table says (``dossiers.notifications``)."""
+    evenement = tracer(
         action,
         acteur=acteur,
         objet=dossier,
@@ -81,6 +83,8 @@ def _tracer(action, dossier, acteur, **kw):
         region=dossier.etablissement.region,
         **kw,
     )
+    notifier_evenement(evenement, dossier)
+    return evenement
 
 
 def _verrouiller(dossier) -> Dossier:

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from hn.comptes.scopes import acces
+from hn.notifications.models import Notification
 
 
 def site(request):
@@ -27,8 +29,14 @@ def site(request):
         items.append(("Journal", reverse("journal:liste")))
     if a.administrateur:
         items.append(("Comptes", reverse("comptes:liste")))
+    if a.national:
+        items.append(("Opérations", reverse("taches:operations")))
     if a.pilote:
         items.append(("Administration du référentiel", reverse("admin:index")))
+    # Unread notifications in the header: one indexed COUNT, only when the header renders.
+    context["notifications_non_lues"] = SimpleLazyObject(
+        lambda: Notification.objects.filter(destinataire=user).non_lues().count()
+    )
     path = request.path
     context["nav_items"] = [
         {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}

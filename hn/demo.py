@@ -2,7 +2,7 @@
 realistic activity figures, GHT, and the accounts of API.md. Deterministic and idempotent."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,7 +12,15 @@ from django.utils import timezone
 from hn.comptes import actions
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution, User
-from hn.dates import date_paris, echeance_decision
+from hn.dates import (
+    PARIS,
+    ajouter_mois,
+    aujourd_hui,
+    date_paris,
+    echeance_decision,
+    echeance_initialisation,
+)
+from hn.notifications.services import en_lot
 from hn.referentiel.chargement import charger_referentiel
 from hn.referentiel.enums import Decoupage, Statut
 from hn.referentiel.finess import completer_finess
@@ -304,8 +312,17 @@ def charger_demo(nombre_etablissements: int = 300) -> dict:
 
     _ghts(actuelles, par_region_actuelle, fixes)
     comptes = _comptes(actuelles)
-    dossiers = _dossiers(par_region_actuelle, rng)
-    return {"etablissements": cree, "comptes": comptes, "dossiers": dossiers}
+    # The demo's history notifies in the application but mails nobody; the deadlines it
+    # leaves due are notified, and mailed, by the first sweep.
+    with en_lot(courriels=False):
+        dossiers = _dossiers(par_region_actuelle, rng)
+        demandes = _demandes(par_region_actuelle)
+    return {
+        "etablissements": cree,
+        "comptes": comptes,
+        "dossiers": dossiers,
+        "demandes": demandes,
+    }
 
 
 def _ghts(actuelles, par_region_actuelle, fixes):
@@ -405,6 +422,10 @@ PLAN_DOSSIERS = [
     ("11", "HOPEN", "accepte", ("D2", "D3"), ("D2", "D3")),
     ("11", "HOPEN", "depose", ("D1",), ()),
     ("11", "HOPEN", "en_saisie", (), ()),
+    # Deadlines (issue 4): the first sweep sends the ARS its J-15 reminder for one, and
+    # refuses the other implicitly (its four months ran out yesterday).
+    ("84", "HN", "depose_echeance_proche", ("D1",), ()),
+    ("11", "HN", "depose_expire", ("D4",), ()),
 ]
 
 
@@ -474,6 +495,41 @@ def _gestionnaire_demo(etab):
     return user
 
 
+def _antidater_depot(dossier, *, echeance):
+    """Move a demo dépôt back in time so that its decision deadline falls on ``echeance``."""
+    from dossiers.models import Dossier
+
+    jour = ajouter_mois(echeance, -4)
+    depose_le = datetime.combine(jour, time(10), tzinfo=PARIS)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        depose_le=depose_le, echeance_decision=echeance_decision(jour)
+    )
+
+
+def _demandes(par_region_actuelle) -> int:
+    """Pending requests in région 84: one overdue (asked 50 days ago), one recent. Taken from
+    the end of the région's list (the dossiers' plan takes from its start), never ES A/B/C."""
+    from dossiers import actions as dossier_actions
+    from dossiers.models import DemandeInitialisation
+
+    programme = Programme.objects.get(code="HOPEN")
+    fixes = {finess for finess, *_ in ES_FIXES}
+    libres = [e for e in reversed(par_region_actuelle["84"]) if e.finess not in fixes]
+    cree = 0
+    for etab, il_y_a in zip(libres, (50, 3), strict=False):
+        if etab.dossiers.exists() or etab.demandes.exists():
+            continue
+        demande = dossier_actions.demander_initialisation(
+            programme=programme, etablissement=etab, acting_user=_gestionnaire_demo(etab)
+        )
+        demandee_le = timezone.now() - timedelta(days=il_y_a)
+        DemandeInitialisation.objects.filter(pk=demande.pk).update(
+            demandee_le=demandee_le, echeance=echeance_initialisation(date_paris(demandee_le))
+        )
+        cree += 1
+    return cree
+
+
 def _dossiers(par_region_actuelle, rng) -> int:
     from dossiers import actions as dossier_actions
     from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
@@ -515,7 +571,11 @@ def _dossiers(par_region_actuelle, rng) -> int:
             dossier=dossier, data=_saisie_demo(programme, demandes, rng), acting_user=gestionnaire
         )
         dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
-        if etat == "depose":
+        if etat == "depose_echeance_proche":
+            _antidater_depot(dossier, echeance=aujourd_hui() + timedelta(days=10))
+        elif etat == "depose_expire":
+            _antidater_depot(dossier, echeance=aujourd_hui() - timedelta(days=1))
+        if etat.startswith("depose"):
             continue
         if etat == "reporte":
             dossier_actions.reporter(

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "hn.comptes",
     "hn.referentiel",
     "hn.journal",
+    "hn.notifications",
+    "hn.taches",
     "dossiers",
     "enveloppes",
     "indicateurs",
@@ -106,16 +108,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = envstr("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "hn.cache.RedisCacheTolerante",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis (make run), tasks run in-process and `manage.py planificateur` plays beat.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that queues a task while Redis is down gives up quickly (the outbox row waits
+# for the periodic run) instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": 3600,
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "comptes.User"
@@ -188,6 +211,8 @@ STORAGES = {
 # --- django-dsfr: escape component content -------------------------------------------------
 DSFR_CONTENT_IS_SAFE = False
 SITE_TITLE = "Financement HN / HOP'EN"
+# Absolute links in e-mails.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 SITE_TAGLINE = "Programmes Hôpital numérique et HOP'EN"
 
 # --- API ------------------------------------------------------------------------------------
@@ -212,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets named "categorie" (attachments, notifications): one enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "CategoriePieceEnum": "dossiers.enums.CategoriePiece",
+        "CategorieNotificationEnum": "hn.notifications.models.Categorie",
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

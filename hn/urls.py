@@ -13,6 +13,8 @@ urlpatterns = [
     path("enveloppes/", include("enveloppes.urls")),
     path("comptes/", include("hn.comptes.urls")),
     path("journal/", include("hn.journal.urls")),
+    path("notifications/", include("hn.notifications.urls")),
+    path("operations/", include("hn.taches.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("hn.api.urls")),
 ]

@@ -18,6 +18,16 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _celery_eager():
+    """Tasks run in the test's own process, even when REDIS_URL is set (CI): the integration
+    tests of tests/taches/test_celery_worker.py switch this off around a real worker."""
+    from hn.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Both programmes' référentiel, loaded once into the test database."""

@@ -8,6 +8,8 @@ from hn.comptes import actions
 from hn.comptes.enums import Perimetre, Role
 from hn.comptes.models import Attribution, User
 from hn.journal.models import Evenement
+from hn.notifications.models import Categorie as CategorieNotification
+from hn.notifications.models import Notification
 from hn.referentiel.enums import Decoupage, Statut, TypeIndicateur
 from hn.referentiel.finess import completer_finess
 from hn.referentiel.models import (
@@ -197,6 +199,18 @@ class EvenementFactory(factory.django.DjangoModelFactory):
 
     acteur_nom = "systeme"
     action = "test"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    destinataire = factory.SubFactory(UserFactory)
+    cle = factory.Sequence(lambda n: f"test:{n}")
+    categorie = CategorieNotification.DOSSIER
+    titre = "Notification de test"
+    message = "Message de test."
+    lien = "/"
 
 
 def superuser():

@@ -16,6 +16,7 @@ from hn.comptes.models import Attribution
 from hn.referentiel.models import Etablissement
 from tests import factories as f
 from tests.dossiers_factories import depose, en_saisie, piece_de
+from tests.factories import NotificationFactory
 
 ROLES = [
     "anonyme",
@@ -227,6 +228,18 @@ RULES = {
         kwargs={"numero": "numero_depose", "rang": "rang"},
         visible=LECTURE_ETAB,
     ),
+    # Notifications: one's own only; another account's is a 404 for everyone.
+    "notifications:liste": Rule(AUTH),
+    "notifications:lire": Rule(
+        AUTH, method="post", ok=302, kwargs={"pk": "notification"}, scoped=AUTH
+    ),
+    "notifications:tout_lire": Rule(AUTH, method="post", ok=302),
+    "api:notifications": Rule(AUTH, anon=401),
+    "api:notification-lue": Rule(
+        AUTH, anon=401, method="post", kwargs={"pk": "notification"}, scoped=AUTH
+    ),
+    # Operations of the periodic tasks: the national level.
+    "taches:operations": Rule(NATIONAL),
 }
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.
@@ -274,6 +287,13 @@ def monde(db):
     dossier_other = en_saisie(autre)
     piece_own = piece_de(dossier_own, users["es_gestionnaire"])
     piece_other = piece_de(dossier_other, f.es_gestionnaire(autre))
+    notifications_own = {
+        role: NotificationFactory(destinataire=user).pk
+        for role, user in users.items()
+        if user is not None
+    }
+    notifications_own["anonyme"] = notifications_own["pilote"]
+    notification_other = NotificationFactory(destinataire=compte_other).pk
     return {
         "users": users,
         "own": {
@@ -285,6 +305,7 @@ def monde(db):
             "transition": "deposer",
             "piece": piece_own.pk,
             "page": "engagements",
+            "notification": notifications_own,
         },
         "other": {
             "finess": autre.finess,
@@ -295,6 +316,7 @@ def monde(db):
             "transition": "deposer",
             "piece": piece_other.pk,
             "page": "engagements",
+            "notification": dict.fromkeys(notifications_own, notification_other),
         },
     }
 
@@ -339,7 +361,11 @@ def test_access(client, monde, request, name, role, tenant):
     user = monde["users"][role]
     if user is not None:
         client.force_login(user)
-    kwargs = {k: monde[tenant][v] for k, v in rule.kwargs.items()}
+    # Per-account objects (notifications) are keyed by role.
+    kwargs = {
+        k: monde[tenant][v][role] if isinstance(monde[tenant][v], dict) else monde[tenant][v]
+        for k, v in rule.kwargs.items()
+    }
     url = reverse(name, kwargs=kwargs) + rule.query
     if rule.method == "post":
         response = client.post(url, rule.body or {}, content_type="application/json")

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from dossiers import api as dossiers
 from dossiers import api_pdf
 from hn.api.auth import ObtenirJeton
+from hn.notifications import api as notifications
 from hn.referentiel import api as referentiel
 
 app_name = "api"
@@ -26,6 +27,12 @@ urlpatterns = [
         name="etablissement",
     ),
     path("demandes/", dossiers.DemandeList.as_view(), name="demandes"),
+    path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
+    path(
+        "notifications/<int:pk>/lue/",
+        notifications.NotificationLue.as_view(),
+        name="notification-lue",
+    ),
     path("dossiers/", dossiers.DossierList.as_view(), name="dossiers"),
     path("dossiers/<str:numero>/", dossiers.DossierDetail.as_view(), name="dossier"),
     path(

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         resultat = charger_demo()
         self.stdout.write(
             f"Démonstration : {resultat['etablissements']} établissements, "
-            f"{resultat['dossiers']} dossiers créés."
+            f"{resultat['dossiers']} dossiers et {resultat['demandes']} demandes créés."
         )
         self.stdout.write(
             "Comptes de démonstration (mot de passe : $DEMO_PASSWORD, « demo » par défaut) :"

@@ -1,0 +1,53 @@
+import logging
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from hn.celery import app
+from hn.taches import tasks  # noqa: F401  (registers the tasks with the app)
+from hn.taches.models import ExecutionTache
+from hn.taches.planning import PERIODIQUES, prochaine_execution
+
+logger = logging.getLogger(__name__)
+
+
+def taches_dues() -> list:
+    dues = []
+    for tache in PERIODIQUES:
+        derniere = (
+            ExecutionTache.objects.filter(nom=tache.nom).values_list("debut", flat=True).first()
+        )
+        if derniere is None or prochaine_execution(tache, derniere) <= timezone.now():
+            dues.append(tache)
+    return dues
+
+
+class Command(BaseCommand):
+    help = (
+        "Planificateur embarqué (sans Redis, pour make run) : lance les tâches périodiques "
+        "à leur heure, dans ce processus, avec le même code que le worker Celery."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--une-fois", action="store_true", help="Un seul tour, puis sortir.")
+        parser.add_argument("--intervalle", type=int, default=20, help="Secondes entre deux tours.")
+
+    def handle(self, *args, **options):
+        self.stdout.write("Planificateur embarqué démarré.")
+        while True:
+            for tache in taches_dues():
+                try:
+                    app.tasks[tache.tache].apply(throw=True)
+                except Exception:
+                    logger.exception("Tâche %s en échec", tache.nom)
+                else:
+                    self.stdout.write(
+                        f"{timezone.localtime():%d/%m/%Y %H:%M:%S} {tache.nom} : fait"
+                    )
+            if options["une_fois"]:
+                return
+            try:
+                time.sleep(options["intervalle"])
+            except KeyboardInterrupt:
+                return
