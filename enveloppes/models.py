@@ -1,12 +1,159 @@
+"""Regional envelopes as published, and their append-only ledger.
+
+Every figure of an envelope is derived from its ledger lines (``MouvementEnveloppe``) by the
+rules of ``enveloppes.regles``; the aggregation here applies the same effect table in SQL.
+Lines are never updated or deleted: the model, the queryset and, on PostgreSQL, a trigger
+refuse it (a correction is a new line).
+"""
+
+import operator
+from decimal import Decimal
+from functools import reduce
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
+
+from enveloppes import regles
+from enveloppes.enums import NATURES_AMORCAGE, NATURES_REDEPLOIEMENT, Nature
+from hn.referentiel.enums import Activite, Decoupage
+
+MONTANT = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+class LigneImmuable(Exception):
+    """An attempt to change or delete an append-only row."""
+
+
+def _somme(compteur: str, *, filtre: Q | None = None):
+    """SQL sum of one figure: + amount for the natures adding to it, − for those subtracting
+    (``regles.effets``: the same table as the pure functions)."""
+    conditions: dict[int, list[Q]] = {1: [], -1: []}
+    for nature in Nature:
+        signes = {d: regles.effets(nature, d).get(compteur, 0) for d in (False, True)}
+        if signes[False] == signes[True]:
+            if signes[False]:
+                conditions[signes[False]].append(Q(nature=nature))
+            continue
+        for derogation, signe in signes.items():
+            if signe:
+                conditions[signe].append(Q(nature=nature, derogation=derogation))
+    whens = [
+        When(reduce(operator.or_, conds), then=F("montant") * Value(signe))
+        for signe, conds in conditions.items()
+        if conds
+    ]
+    return Coalesce(
+        Sum(Case(*whens, default=Value(regles.ZERO), output_field=MONTANT), filter=filtre),
+        Value(regles.ZERO),
+        output_field=MONTANT,
+    )
+
+
+def _sommes(prefixe: str = "", filtre: Q | None = None) -> dict:
+    return {f"{prefixe}{c}": _somme(c, filtre=filtre) for c in regles.COMPTEURS}
+
+
+def _compteurs(valeurs: dict, prefixe: str = "") -> regles.Compteurs:
+    """Compteurs from aggregated values, to the cent: the exact sums are whole cents, and
+    SQLite sums through floating point."""
+    return regles.Compteurs(
+        **{c: Decimal(valeurs[f"{prefixe}{c}"]).quantize(regles.CENTIME) for c in regles.COMPTEURS}
+    )
+
+
+class MouvementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LigneImmuable("Un mouvement d'enveloppe ne peut pas être modifié.")
+
+    def delete(self):
+        raise LigneImmuable("Un mouvement d'enveloppe ne peut pas être supprimé.")
+
+    # --- figures by SQL aggregation (equal to enveloppes.regles on the same lines) -------------
+    def compteurs(self) -> regles.Compteurs:
+        return _compteurs(self.order_by().aggregate(**_sommes()))
+
+    def par(self, champ: str) -> dict:
+        """Figures per value of ``champ`` (lines where it is null are left out)."""
+        rows = (
+            self.filter(**{f"{champ}__isnull": False})
+            .order_by()
+            .values(champ)
+            .annotate(**_sommes())
+        )
+        return {row[champ]: _compteurs(row) for row in rows}
+
+    def par_domaine(self) -> dict:
+        return self.par("domaine")
+
+    def par_dossier(self) -> dict:
+        return self.par("dossier")
+
+    def par_etablissement(self) -> dict:
+        return self.par("dossier__etablissement")
+
+    def par_statut(self) -> dict:
+        return self.par("dossier__etablissement__statut")
+
+    def par_activite(self) -> dict:
+        """One query; an établissement counts under each of its activités."""
+        valeurs = self.order_by().aggregate(
+            **{
+                k: v
+                for a in Activite
+                for k, v in _sommes(
+                    f"{a.value}__", filtre=Q(**{f"dossier__etablissement__{a.value}": True})
+                ).items()
+            }
+        )
+        result = {}
+        for a in Activite:
+            compteurs = _compteurs(valeurs, f"{a.value}__")
+            if compteurs != regles.Compteurs():
+                result[a.value] = compteurs
+        return result
+
+    def selection_par_annee(self) -> dict[int, Decimal]:
+        rows = (
+            self.filter(nature=Nature.ENGAGEMENT)
+            .order_by()
+            .annotate(annee=ExtractYear("date"))
+            .values("annee")
+            .annotate(total=Sum("montant"))
+        )
+        return {row["annee"]: Decimal(row["total"]).quantize(regles.CENTIME) for row in rows}
+
+    def en_mouvements(self) -> list[regles.Mouvement]:
+        """The lines as plain data for the pure functions."""
+        return [
+            m.en_mouvement()
+            for m in self.select_related("dossier__etablissement", "domaine__domaine").order_by(
+                "date", "pk"
+            )
+        ]
 
 
 class EnveloppeQuerySet(models.QuerySet):
     def total(self):
         """Sum of the regional lines as published (not the programme's published total)."""
         return self.aggregate(total=Sum("montant_publie"))["total"]
+
+    def situations(self) -> dict:
+        """Every envelope's amounts (2 queries whatever the number of envelopes)."""
+        enveloppes = list(self.select_related("programme"))
+        compteurs = MouvementEnveloppe.objects.filter(
+            enveloppe_id__in=[e.pk for e in enveloppes]
+        ).par("enveloppe")
+        return {
+            e.pk: regles.situation(
+                e.montant_publie,
+                compteurs.get(e.pk, regles.Compteurs()),
+                regles.ParametresEnveloppe(part_amorcage=e.programme.part_amorcage),
+            )
+            for e in enveloppes
+        }
 
 
 class Enveloppe(models.Model):
@@ -47,6 +194,198 @@ class Enveloppe(models.Model):
     def plafond_amorcage(self):
         return self.montant_publie * self.programme.part_amorcage
 
+    @property
+    def region_ars(self):
+        """The current région whose ARS manages this envelope (HN: the former région's)."""
+        return self.region.region_actuelle or self.region
+
+    def parametres(self) -> regles.ParametresEnveloppe:
+        from enveloppes.parametres import parametres_de
+
+        return parametres_de(self.programme)
+
+    def taux_derogation(self, parametres: regles.ParametresEnveloppe):
+        """The derogation share in force: the last national decision, else the base share."""
+        if parametres.derogation_taux is None:
+            return None
+        derniere = self.decisions_derogation.order_by("-cree_le", "-pk").first()
+        return derniere.taux if derniere else parametres.derogation_taux
+
+    def etat(self, *, domaines=None) -> regles.EtatEnveloppe:
+        """What the rules check, by SQL aggregation: the envelope's figures, those of the
+        given domaines (DomaineDossier ids; all when None) and the selections per year."""
+        parametres = self.parametres()
+        mouvements = MouvementEnveloppe.objects.filter(enveloppe=self)
+        lignes_domaines = (
+            mouvements if domaines is None else mouvements.filter(domaine_id__in=list(domaines))
+        )
+        return regles.EtatEnveloppe(
+            publie=self.montant_publie,
+            parametres=parametres,
+            taux_derogation=self.taux_derogation(parametres),
+            compteurs=mouvements.compteurs(),
+            domaines=lignes_domaines.par_domaine(),
+            selection=mouvements.selection_par_annee(),
+        )
+
+    def situation(self) -> regles.Situation:
+        return regles.situation(
+            self.montant_publie,
+            MouvementEnveloppe.objects.filter(enveloppe=self).compteurs(),
+            regles.ParametresEnveloppe(part_amorcage=self.programme.part_amorcage),
+        )
+
+
+class MouvementEnveloppe(models.Model):
+    """One line of an envelope's ledger. The amount is positive; the nature gives its effect
+    on the figures (``enveloppes.regles.EFFETS``). Append-only."""
+
+    enveloppe = models.ForeignKey(Enveloppe, on_delete=models.PROTECT, related_name="mouvements")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mouvements_enveloppe",
+    )
+    domaine = models.ForeignKey(
+        "dossiers.DomaineDossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mouvements_enveloppe",
+    )
+    nature = models.CharField(max_length=30, choices=Nature.choices)
+    montant = models.DecimalField("montant (€)", max_digits=14, decimal_places=2)
+    derogation = models.BooleanField(
+        "amorçage par dérogation",
+        default=False,
+        help_text="Amorçage d'un établissement n'ayant pas encore atteint les prérequis du "
+        "programme (HOP'EN : prérequis HN atteints, prérequis HOP'EN au plus tard le "
+        "01/01/2021).",
+    )
+    date = models.DateField("date d'effet")
+    acteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Vide : le système (tâche périodique).",
+    )
+    motif = models.TextField(blank=True)
+    contrepartie = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Redéploiement : la ligne cédée de l'enveloppe d'origine.",
+    )
+    cree_le = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    objects = MouvementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mouvement d'enveloppe"
+        verbose_name_plural = "grand livre des enveloppes"
+        ordering = ["enveloppe", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(montant__gt=0), name="mouvement_montant_positif"),
+            models.CheckConstraint(
+                condition=Q(
+                    nature__in=[n.value for n in NATURES_REDEPLOIEMENT],
+                    dossier__isnull=True,
+                    domaine__isnull=True,
+                )
+                | (
+                    ~Q(nature__in=[n.value for n in NATURES_REDEPLOIEMENT])
+                    & Q(dossier__isnull=False, domaine__isnull=False)
+                ),
+                name="mouvement_domaine_ou_redeploiement",
+            ),
+            models.CheckConstraint(
+                condition=Q(derogation=False) | Q(nature__in=[n.value for n in NATURES_AMORCAGE]),
+                name="mouvement_derogation_amorcage",
+            ),
+            models.CheckConstraint(
+                condition=Q(contrepartie__isnull=True) | Q(nature=Nature.REDEPLOIEMENT_ENTRANT),
+                name="mouvement_contrepartie_redeploiement",
+            ),
+        ]
+        indexes = [models.Index(fields=["enveloppe", "nature"], name="mouvement_nature")]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.get_nature_display()} {regles.euros(self.montant)}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LigneImmuable("Un mouvement d'enveloppe ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LigneImmuable("Un mouvement d'enveloppe ne peut pas être supprimé.")
+
+    def en_mouvement(self) -> regles.Mouvement:
+        etablissement = self.dossier.etablissement if self.dossier_id else None
+        return regles.Mouvement(
+            nature=self.nature,
+            montant=self.montant,
+            date=self.date,
+            domaine=self.domaine_id,
+            dossier=self.dossier_id,
+            etablissement=etablissement.pk if etablissement else None,
+            statut=etablissement.statut if etablissement else "",
+            activites=tuple(etablissement.activites) if etablissement else (),
+            derogation=self.derogation,
+            domaine_code=self.domaine.domaine.code if self.domaine_id else "",
+        )
+
+
+class DecisionDerogationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LigneImmuable("Une décision de dérogation ne peut pas être modifiée.")
+
+    def delete(self):
+        raise LigneImmuable("Une décision de dérogation ne peut pas être supprimée.")
+
+
+class DecisionDerogation(models.Model):
+    """The national level sets the share of a région's amorçage credits that may be paid
+    before the HOP'EN prérequis are met: 30 %, up to 50 % when too few établissements have met
+    them [003 §5.1]. Append-only; the last decision applies."""
+
+    enveloppe = models.ForeignKey(
+        Enveloppe, on_delete=models.PROTECT, related_name="decisions_derogation"
+    )
+    taux = models.DecimalField(max_digits=3, decimal_places=2)
+    motif = models.TextField()
+    decide_le = models.DateField("décidé le")
+    acteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    objects = DecisionDerogationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision sur la part d'amorçage par dérogation"
+        ordering = ["enveloppe", "cree_le", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(taux__gt=0, taux__lte=1), name="derogation_taux_part"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enveloppe} : {regles.pourcent(self.taux)} le {self.decide_le:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LigneImmuable("Une décision de dérogation ne peut pas être modifiée.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LigneImmuable("Une décision de dérogation ne peut pas être supprimée.")
+
 
 def enveloppes_visibles(user):
     """Envelopes a user may read: national all; an ARS its région and its former régions."""
@@ -58,3 +397,29 @@ def enveloppes_visibles(user):
         return qs
     regions = a.regions_lecture
     return qs.filter(Q(region_id__in=regions) | Q(region__region_actuelle_id__in=regions))
+
+
+def enveloppe_de(dossier) -> Enveloppe:
+    """The envelope a dossier draws on: HN on the établissement's former région, HOP'EN on
+    its current one (the programme's découpage)."""
+    programme, etablissement = dossier.programme, dossier.etablissement
+    if programme.decoupage == Decoupage.ANCIEN:
+        region_id = etablissement.region_historique_id
+        if region_id is None:
+            raise regles.MouvementRefuse(
+                f"L'établissement {etablissement} n'a pas de région d'avant 2016 : "
+                f"son enveloppe {programme.code} ne peut pas être déterminée."
+            )
+    else:
+        region_id = etablissement.region_id
+    enveloppe = (
+        Enveloppe.objects.select_related("programme", "region__region_actuelle")
+        .filter(programme=programme, region_id=region_id)
+        .first()
+    )
+    if enveloppe is None:
+        raise regles.MouvementRefuse(
+            f"Aucune enveloppe {programme.code} n'est publiée pour la région de "
+            f"l'établissement {etablissement}."
+        )
+    return enveloppe
