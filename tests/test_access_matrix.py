@@ -240,6 +240,10 @@ RULES = {
     ),
     # Operations of the periodic tasks: the national level.
     "taches:operations": Rule(NATIONAL),
+    # --- Envelopes: pages, annual synthesis, API (issue 5) -----------------------------------
+    # --- end of envelopes -------------------------------------------------------------------
+    # --- Phase suivi: reports, funding, closures (issue 5) ----------------------------------
+    # --- end of phase suivi -----------------------------------------------------------------
 }
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers import api as dossiers
@@ -27,6 +27,8 @@ urlpatterns = [
         name="etablissement",
     ),
     path("demandes/", dossiers.DemandeList.as_view(), name="demandes"),
+    # Envelopes and their ledger (enveloppes/api_urls.py).
+    path("", include("enveloppes.api_urls")),
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path(
         "notifications/<int:pk>/lue/",

@@ -1,0 +1,3 @@
+"""Envelope routes of the API (included in ``hn.api.urls``, namespace ``api``)."""
+
+urlpatterns: list = []
