@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PLAYWRIGHT_CHROMIUM_EXECUTABLE ?= /usr/bin/chromium
 
-.PHONY: install run test lint check-migrations system-deps system-test-deps clean
+.PHONY: install run test lint check-migrations system-deps system-test-deps bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ check-migrations: install
 
 test: install system-deps system-test-deps lint check-migrations
 	$(PY) -m pytest -W error
+
+# Scale benchmark (issue 6), not part of `make test`: a 10x national data set in PostgreSQL
+# (generated once, reused), then the measures; results in bench/results/latest.{json,md}.
+BENCH_DATABASE_URL ?= postgres://hn:hn@127.0.0.1:5432/hn_bench
+
+bench: install system-deps
+	bash scripts/postgres.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.generer
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.mesurer
 
 clean:
 	rm -rf $(VENV) var

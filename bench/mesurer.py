@@ -1,0 +1,756 @@
+"""Measurements of the benchmark (issue 6) on the data set of ``bench.generer``.
+
+    DATABASE_URL=postgres://hn:hn@127.0.0.1:5432/hn_bench python -m bench.mesurer
+
+Settings ``bench.settings`` (``DEBUG`` off, persistent connections). Per-view figures go through
+the Django test client in this process (the whole middleware stack, templates included, no
+HTTP), logged in with ``force_login`` as the demo users of API.md: ``ars_valideur`` (ARS 84),
+``es_gestionnaire`` (ES A) and ``dgos`` (national). Each scenario: warm-up requests, then
+``--requetes`` (50) timed requests, p50/p95/max in ms and the SQL query count of a request
+(``connection.execute_wrapper``). ``rows`` is the number of table rows (``<tr>``) the page
+renders, or of items in an API page. Dashboards are also compared with the single SQL query
+computing their figures (the ratio budget is 2).
+
+Then ``run_deadlines`` over the whole set, nothing due and with 10% of the deposited dossiers
+due (restored afterwards), and the throughput of the ARS list through gunicorn on loopback with
+10 concurrent clients (threads with ``requests`` and the session cookie).
+
+Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
+``previous.*``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from io import BytesIO, StringIO
+from pathlib import Path
+
+os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "bench.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench")
+
+RESULTATS = Path(__file__).resolve().parent / "results"
+RACINE = Path(__file__).resolve().parent.parent
+
+# Budgets (issue 6), in ms.
+LISTE = 150  # list and detail pages, API calls
+TABLEAU = 300  # dashboards and the envelope page
+PDF = 1_500
+TACHE_RIEN = 10_000  # run_deadlines, nothing due
+TACHE_DUS = 60_000  # run_deadlines, 10% due
+RATIO_TABLEAU = 2.0  # dashboard ≤ 2x its best SQL query
+
+# Load average when the bench starts: other processes on the machine skew the figures.
+CHARGE_AU_DEBUT = [round(x, 2) for x in os.getloadavg()]
+
+
+@dataclass
+class Resultat:
+    name: str
+    p50_ms: float | None
+    p95_ms: float | None
+    max_ms: float | None
+    queries: int | None
+    budget_ms: float | None
+    rows: int | None
+    n: int = 0
+    categorie: str = ""
+    utilisateur: str = ""
+    url: str = ""
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def dans_budget(self) -> bool | None:
+        if self.budget_ms is None or self.p95_ms is None:
+            return None
+        return self.p95_ms <= self.budget_ms
+
+    @property
+    def ratio_ok(self) -> bool | None:
+        ratio = self.extra.get("ratio_sql")
+        return None if ratio is None else ratio <= RATIO_TABLEAU
+
+    @property
+    def respecte(self) -> bool | None:
+        verdicts = [v for v in (self.dans_budget, self.ratio_ok) if v is not None]
+        return all(verdicts) if verdicts else None
+
+
+def _percentile(valeurs, p):
+    ordonnees = sorted(valeurs)
+    if not ordonnees:
+        return None
+    k = (len(ordonnees) - 1) * p / 100
+    bas, haut = int(k), min(int(k) + 1, len(ordonnees) - 1)
+    return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (k - bas)
+
+
+def _stats(durees_s):
+    ms = [d * 1000 for d in durees_s]
+    return (
+        round(_percentile(ms, 50), 1),
+        round(_percentile(ms, 95), 1),
+        round(max(ms), 1),
+    )
+
+
+class _Echec(Exception):
+    """A scenario that cannot be measured; its message is the French note of the result."""
+
+
+class Compteur:
+    """SQL statements executed, through ``connection.execute_wrapper`` (no debug cursor)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
+def _lignes(response) -> int:
+    contenu = response.content
+    if response.get("Content-Type", "").startswith("application/json"):
+        data = json.loads(contenu)
+        if isinstance(data, dict) and "results" in data:
+            return len(data["results"])
+        return len(data) if isinstance(data, list) else 1
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        try:
+            from pypdf import PdfReader
+        except ImportError:
+            return None
+        return len(PdfReader(BytesIO(contenu)).pages)  # pages of the PDF
+    return contenu.count(b"<tr")
+
+
+class Banc:
+    def __init__(self, requetes: int, echauffement: int, sortie=sys.stdout):
+        from django.db import connection
+        from django.test import Client
+
+        from hn.comptes.models import User
+
+        self.requetes = requetes
+        self.echauffement = echauffement
+        self.sortie = sortie
+        self.resultats: list[Resultat] = []
+        self.connection = connection
+        self.clients = {}
+        for username in ("ars_valideur", "es_gestionnaire", "dgos"):
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise SystemExit(
+                    f"Compte de démonstration absent : {username}. Lancez python -m bench.generer."
+                )
+            client = Client()
+            client.force_login(user)
+            self.clients[username] = client
+
+    def log(self, message=""):
+        print(message, file=self.sortie, flush=True)
+
+    def ajouter(self, resultat: Resultat):
+        self.resultats.append(resultat)
+        etat = {True: "ok", False: "HORS BUDGET", None: ""}[resultat.respecte]
+        if resultat.p95_ms is None:
+            self.log(f"  {resultat.name:<58} {resultat.note}")
+            return
+        ratio = resultat.extra.get("ratio_sql")
+        requetes = "-" if resultat.queries is None else resultat.queries
+        lignes = "-" if resultat.rows is None else resultat.rows
+        self.log(
+            f"  {resultat.name:<58} p50 {resultat.p50_ms:>8.1f}  p95 {resultat.p95_ms:>8.1f}  "
+            f"max {resultat.max_ms:>8.1f} ms  {requetes:>4} req  {lignes:>5} lignes"
+            + (f"  ratio SQL {ratio:.1f}" if ratio is not None else "")
+            + f"  {etat}"
+        )
+
+    # --- pages and API through the test client ----------------------------------------------
+
+    def page(self, nom, username, url, budget, categorie, *, requetes=None, sql=None):
+        """One scenario; a failure (an error page, an exception) is recorded, not raised."""
+        try:
+            resultat = self._mesurer_page(nom, username, url, budget, categorie, requetes, sql)
+        except Exception as exc:
+            note = str(exc) if isinstance(exc, _Echec) else f"échec : {type(exc).__name__}: {exc}"
+            resultat = Resultat(
+                nom, None, None, None, None, budget, None, 0, categorie, username, url,
+                note=note[:300],
+            )  # fmt: skip
+        self.ajouter(resultat)
+        return resultat
+
+    def _mesurer_page(self, nom, username, url, budget, categorie, requetes, sql):
+        client = self.clients[username]
+        n = requetes or self.requetes
+        for _ in range(max(1, self.echauffement)):
+            response = client.get(url)
+        if response.status_code != 200:
+            note = f"réponse {response.status_code} : mesure impossible"
+            if response.status_code == 404:
+                note += " (route absente)"
+            raise _Echec(note)
+        durees, requetes_sql = [], []
+        for _ in range(n):
+            compteur = Compteur()
+            with self.connection.execute_wrapper(compteur):
+                debut = time.perf_counter()
+                response = client.get(url)
+                durees.append(time.perf_counter() - debut)
+            requetes_sql.append(compteur.n)
+            if response.status_code != 200:
+                raise _Echec(f"réponse {response.status_code} pendant la mesure")
+        p50, p95, maxi = _stats(durees)
+        resultat = Resultat(
+            nom, p50, p95, maxi, max(requetes_sql), budget, _lignes(response), n, categorie,
+            username, url,
+        )  # fmt: skip
+        if min(requetes_sql) != max(requetes_sql):
+            resultat.note = f"requêtes SQL de {min(requetes_sql)} à {max(requetes_sql)}"
+        if sql:
+            sql_p50, sql_p95, _ = self.requete_sql(sql, n)
+            resultat.extra.update(
+                sql_p50_ms=sql_p50,
+                sql_p95_ms=sql_p95,
+                ratio_sql=round(p50 / sql_p50, 1) if sql_p50 else None,
+            )
+        return resultat
+
+    def requete_sql(self, sql, n):
+        """The dashboard's figures computed by one SQL statement, timed as the page is."""
+        with self.connection.cursor() as cursor:
+            for _ in range(self.echauffement):
+                cursor.execute(sql)
+                cursor.fetchall()
+            durees = []
+            for _ in range(n):
+                debut = time.perf_counter()
+                cursor.execute(sql)
+                cursor.fetchall()
+                durees.append(time.perf_counter() - debut)
+        return _stats(durees)
+
+    # --- tasks -----------------------------------------------------------------------------
+
+    def run_deadlines(self, repetitions: int, part_dus: float):
+        from django.core.management import call_command, get_commands
+
+        from bench.generer import marquer_dus, restaurer_dus
+
+        if "run_deadlines" not in get_commands():
+            self.ajouter(
+                Resultat(
+                    "run_deadlines",
+                    None, None, None, None, TACHE_RIEN, None,
+                    categorie="tâche",
+                    note="commande run_deadlines absente : mesure sautée",
+                )
+            )  # fmt: skip
+            return
+
+        def passage():
+            out, err = StringIO(), StringIO()
+            compteur = Compteur()
+            with self.connection.execute_wrapper(compteur):
+                debut = time.perf_counter()
+                call_command("run_deadlines", stdout=out, stderr=err)
+                duree = time.perf_counter() - debut
+            # What the sweep did: its summary lines that do not start with nothing ("0 ...").
+            faits = [
+                ligne.strip()
+                for ligne in out.getvalue().splitlines()
+                if ":" in ligne and not ligne.split(":", 1)[1].strip().startswith("0 ")
+            ]
+            return duree, compteur.n, " ; ".join(faits) or "rien à faire", err.getvalue().strip()
+
+        try:
+            premier = passage()
+        except Exception as exc:  # the command is being written: report, do not stop the bench
+            self.ajouter(
+                Resultat(
+                    "run_deadlines",
+                    None, None, None, None, TACHE_RIEN, None,
+                    categorie="tâche",
+                    note=f"échec de run_deadlines : {type(exc).__name__}: {exc}"[:300],
+                )
+            )  # fmt: skip
+            return
+        self.ajouter(
+            Resultat(
+                "run_deadlines — premier passage (rattrapage depuis le passage précédent)",
+                *_stats([premier[0]]),
+                premier[1],
+                None,
+                None,
+                1,
+                "tâche",
+                note=premier[2][:500],
+            )
+        )
+        passages = [passage() for _ in range(repetitions)]
+        self.ajouter(
+            Resultat(
+                "run_deadlines — rien d'échu",
+                *_stats([p[0] for p in passages]),
+                max(p[1] for p in passages),
+                TACHE_RIEN,
+                None,
+                repetitions,
+                "tâche",
+                note=passages[-1][2][:500],
+            )
+        )
+        if not part_dus:
+            return
+        from dossiers.models import Dossier
+
+        durees, requetes, resumes, traites = [], [], [], []
+        for i in range(max(1, repetitions // 3)):
+            originaux = marquer_dus(part_dus, graine=int(time.time()) + i)
+            try:
+                duree, nb, resume, _err = passage()
+                traites.append(
+                    Dossier.objects.filter(
+                        pk__in=[o[0] for o in originaux], etat="refuse_implicite"
+                    ).count()
+                )
+            finally:
+                restaurer_dus(originaux)
+            durees.append(duree)
+            requetes.append(nb)
+            resumes.append(resume)
+        self.ajouter(
+            Resultat(
+                f"run_deadlines — {part_dus:.0%} des déposés échus",
+                *_stats(durees),
+                max(requetes),
+                TACHE_DUS,
+                traites[-1],
+                len(durees),
+                "tâche",
+                note=f"{len(originaux)} dossiers échus ; {resumes[-1]}"[:500],
+            )
+        )
+
+    # --- throughput through gunicorn --------------------------------------------------------
+
+    def debit(self, url, username, clients, requetes_par_client, workers):
+        import requests
+        from django.conf import settings
+
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        if not gunicorn.exists():
+            self.ajouter(
+                Resultat(
+                    "Débit liste ARS", None, None, None, None, LISTE, None,
+                    categorie="débit", note="gunicorn absent : mesure sautée",
+                )
+            )  # fmt: skip
+            return
+        cookie = {settings.SESSION_COOKIE_NAME: self.clients[username].cookies[
+            settings.SESSION_COOKIE_NAME
+        ].value}  # fmt: skip
+        local = threading.local()
+
+        def une(base):
+            if not hasattr(local, "s"):
+                local.s = requests.Session()
+                local.s.cookies.update(cookie)
+            debut = time.perf_counter()
+            r = local.s.get(base + url, timeout=30)
+            duree = time.perf_counter() - debut
+            if r.status_code != 200:
+                raise RuntimeError(f"{url} : réponse {r.status_code}")
+            return duree
+
+        with _gunicorn(gunicorn, workers) as base, ThreadPoolExecutor(clients) as pool:
+            list(pool.map(lambda _: une(base), range(clients * 3)))  # warm every worker
+            debut = time.perf_counter()
+            durees = list(pool.map(lambda _: une(base), range(clients * requetes_par_client)))
+            total = time.perf_counter() - debut
+        p50, p95, maxi = _stats(durees)
+        self.ajouter(
+            Resultat(
+                f"Débit liste ARS — {clients} clients, gunicorn {workers} workers",
+                p50,
+                p95,
+                maxi,
+                None,
+                LISTE,
+                None,
+                len(durees),
+                "débit",
+                username,
+                url,
+                note=f"{len(durees) / total:.1f} requêtes/s",
+                extra={"requetes_par_s": round(len(durees) / total, 1)},
+            )
+        )
+
+
+@contextmanager
+def _gunicorn(executable, workers):
+    """gunicorn serving the application on a free loopback port, stopped (by its process id)
+    on exit. Yields the base URL once it answers."""
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    commande = [str(executable), "hn.wsgi", "--bind", f"127.0.0.1:{port}",
+                "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    with tempfile.TemporaryFile() as journal:
+        processus = subprocess.Popen(
+            commande, cwd=RACINE, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=journal
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(150):
+                if processus.poll() is not None:
+                    journal.seek(0)
+                    raise RuntimeError(f"gunicorn s'est arrêté : {journal.read()[-2000:]!r}")
+                try:
+                    if requests.get(base + "/connexion/", timeout=10).status_code == 200:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError("gunicorn ne répond pas")
+            try:
+                yield base
+            except Exception as exc:
+                journal.seek(0)
+                raise RuntimeError(
+                    f"{exc} ; journal de gunicorn : {journal.read()[-1500:]!r}"
+                ) from exc
+        finally:
+            processus.terminate()
+            try:
+                processus.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                processus.kill()
+                processus.wait()
+
+
+# --- the best SQL statement of each dashboard ------------------------------------------------
+
+SQL_TABLEAU_DOSSIERS = """
+WITH visibles AS NOT MATERIALIZED (
+    SELECT d.id, d.numero, d.nom, d.etat, d.echeance_decision
+    FROM dossiers_dossier d {jointure}
+    WHERE {perimetre}
+), etats AS (
+    SELECT etat, count(*) AS n FROM visibles GROUP BY etat
+), a_decider AS (
+    SELECT numero, nom, echeance_decision FROM visibles WHERE etat = 'depose'
+    ORDER BY echeance_decision, id LIMIT 5
+), demandes AS (
+    SELECT count(*) FILTER (WHERE dm.echeance < CURRENT_DATE) AS en_retard, count(*) AS total
+    FROM dossiers_demandeinitialisation dm {jointure_demandes}
+    WHERE dm.initialisee_le IS NULL AND dm.annulee_le IS NULL AND {perimetre}
+)
+SELECT (SELECT json_agg(etats) FROM etats), (SELECT json_agg(a_decider) FROM a_decider),
+       (SELECT row_to_json(demandes) FROM demandes)
+"""
+
+JOINTURE_ARS = {
+    "jointure": "JOIN referentiel_etablissement e ON e.id = d.etablissement_id",
+    "jointure_demandes": "JOIN referentiel_etablissement e ON e.id = dm.etablissement_id",
+}
+SANS_JOINTURE = {"jointure": "", "jointure_demandes": ""}
+
+SQL_ENVELOPPES = """
+SELECT p.code, r.code, r.nom, ra.nom, e.montant_publie, e.montant_publie * p.part_amorcage,
+       sum(e.montant_publie) OVER (PARTITION BY p.id),
+       sum(e.montant_publie * p.part_amorcage) OVER (PARTITION BY p.id)
+FROM enveloppes_enveloppe e
+JOIN referentiel_programme p ON p.id = e.programme_id
+JOIN referentiel_region r ON r.id = e.region_id
+LEFT JOIN referentiel_region ra ON ra.id = r.region_actuelle_id
+{perimetre}
+ORDER BY p.ordre, r.nom
+"""
+
+SQL_ACCUEIL_NATIONAL = """
+SELECT (SELECT count(*) FROM referentiel_etablissement), (SELECT count(*) FROM enveloppes_enveloppe)
+"""
+
+
+def _scenarios(banc: Banc, vitrines: dict):
+    from dossiers.models import Dossier
+    from hn.comptes.models import User
+    from hn.referentiel.models import Region
+
+    region = Region.objects.actuelles().get(code="84")
+    ars = User.objects.get(username="ars_valideur")
+    total_ars = Dossier.objects.visibles_par(ars).count()
+    total = Dossier.objects.count()
+    derniere_ars = (total_ars + 24) // 25
+    derniere_api_ars = (total_ars + 49) // 50
+    derniere_api = (total + 49) // 50
+    perimetre_ars = f"e.region_id = {region.pk}"
+    perimetre_env_ars = f"WHERE r.id = {region.pk} OR r.region_actuelle_id = {region.pk}"
+    pdf, instruction, es = vitrines.get("pdf"), vitrines.get("instruction"), vitrines.get("es")
+
+    banc.log(f"ARS 84 (ars_valideur) : {total_ars} dossiers visibles")
+    A = "ars_valideur"
+    banc.page("Liste ARS — 1re page (tableau de bord SI)", A, "/dossiers/", LISTE, "liste",
+              sql=SQL_TABLEAU_DOSSIERS.format(perimetre=perimetre_ars, **JOINTURE_ARS))  # fmt: skip
+    banc.page(f"Liste ARS — page profonde ({derniere_ars})", A,
+              f"/dossiers/?page={derniere_ars}", LISTE, "liste")  # fmt: skip
+    banc.page("Liste ARS — filtrée (HOPEN, déposés)", A,
+              "/dossiers/?programme=HOPEN&etat=depose", LISTE, "liste")  # fmt: skip
+    banc.page("Liste ARS — triée par échéance", A, "/dossiers/?tri=echeance", LISTE, "liste")
+    banc.page("Liste ARS — recherche « Lyon »", A, "/dossiers/?q=Lyon", LISTE, "liste")
+    banc.page("Accueil ARS", A, "/", LISTE, "page")
+    if instruction:
+        banc.page("Instruction (dossier déposé)", A, f"/dossiers/{instruction}/instruction/",
+                  LISTE, "page")  # fmt: skip
+    if pdf:
+        banc.page("Instruction (dossier accepté, 7 domaines)", A,
+                  f"/dossiers/{pdf}/instruction/", LISTE, "page")  # fmt: skip
+        for slug in ("engagements", "prerequis-P1", "projet", "domaine-D2", "couts"):
+            banc.page(f"Page du dossier « {slug} » (ARS, dépôt)", A,
+                      f"/dossiers/{pdf}/pages/{slug}/", LISTE, "page")  # fmt: skip
+        banc.page("Historique du dossier (ARS)", A, f"/dossiers/{pdf}/historique/", LISTE, "page")
+    banc.page("Établissements (ARS)", A, "/etablissements/", LISTE, "liste")
+    banc.page("Enveloppes (ARS)", A, "/enveloppes/", TABLEAU, "tableau",
+              sql=SQL_ENVELOPPES.format(perimetre=perimetre_env_ars))  # fmt: skip
+    banc.page("API dossiers (ARS) — 1re page", A, "/api/v1/dossiers/", LISTE, "api")
+    banc.page(f"API dossiers (ARS) — page {derniere_api_ars}", A,
+              f"/api/v1/dossiers/?page={derniere_api_ars}", LISTE, "api")  # fmt: skip
+    banc.page("API dossiers (ARS) — filtre état", A, "/api/v1/dossiers/?etat=depose", LISTE, "api")
+    banc.page("API demandes (ARS)", A, "/api/v1/demandes/", LISTE, "api")
+    banc.page("API établissements (ARS)", A, "/api/v1/etablissements/", LISTE, "api")
+    if pdf:
+        banc.page("API dossier — détail (ARS)", A, f"/api/v1/dossiers/{pdf}/", LISTE, "api")
+        banc.page("API dossier — historique (ARS)", A, f"/api/v1/dossiers/{pdf}/historique/",
+                  LISTE, "api")  # fmt: skip
+    banc.page("API enveloppes (ARS)", A, "/api/v1/enveloppes/?programme=HOPEN&region=84",
+              LISTE, "api")  # fmt: skip
+
+    E = "es_gestionnaire"
+    banc.page("Accueil ES", E, "/", LISTE, "page")
+    banc.page("Liste ES", E, "/dossiers/", LISTE, "liste")
+    if es:
+        for slug in ("engagements", "prerequis-P1", "projet", "domaine-D2", "couts"):
+            banc.page(f"Page du dossier « {slug} » (ES, saisie)", E,
+                      f"/dossiers/{es}/pages/{slug}/", LISTE, "page")  # fmt: skip
+
+    N = "dgos"
+    national = SQL_TABLEAU_DOSSIERS.format(perimetre="TRUE", **SANS_JOINTURE)
+    banc.page("Tableau de bord national (liste des dossiers)", N, "/dossiers/", TABLEAU,
+              "tableau", sql=national)  # fmt: skip
+    banc.page("Accueil national", N, "/", TABLEAU, "tableau", sql=SQL_ACCUEIL_NATIONAL)
+    banc.page("Enveloppes (national)", N, "/enveloppes/", TABLEAU, "tableau",
+              sql=SQL_ENVELOPPES.format(perimetre=""))  # fmt: skip
+    banc.page("Établissements (national)", N, "/etablissements/", LISTE, "liste")
+    banc.page("API dossiers (national) — 1re page", N, "/api/v1/dossiers/", LISTE, "api")
+    banc.page(f"API dossiers (national) — page {derniere_api}", N,
+              f"/api/v1/dossiers/?page={derniere_api}", LISTE, "api")  # fmt: skip
+    banc.page("API établissements (national)", N, "/api/v1/etablissements/", LISTE, "api")
+    banc.page("API programmes", N, "/api/v1/programmes/", LISTE, "api")
+    banc.page("API domaines HOPEN", N, "/api/v1/programmes/HOPEN/domaines/", LISTE, "api")
+    banc.page("API forfait", N,
+              "/api/v1/programmes/HOPEN/forfait/?domaine=D2&activite_combinee=15000",
+              LISTE, "api")  # fmt: skip
+    banc.page("API enveloppes (national)", N, "/api/v1/enveloppes/?programme=HOPEN", LISTE, "api")
+    if pdf:
+        banc.page("PDF du dossier complet (API, ARS)", A, f"/api/v1/dossiers/{pdf}/pdf/", PDF,
+                  "pdf")  # fmt: skip
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _precedents() -> dict:
+    chemin = RESULTATS / "latest.json"
+    if not chemin.exists():
+        return {}
+    try:
+        data = json.loads(chemin.read_text())
+    except ValueError:
+        return {}
+    return {r["name"]: r for r in data.get("results", [])}
+
+
+def _fmt(v):
+    return "—" if v is None else (f"{v:,.1f}".replace(",", " ") if isinstance(v, float) else str(v))
+
+
+def ecrire(banc: Banc, datasets: dict, contexte: dict):
+    RESULTATS.mkdir(exist_ok=True)
+    precedents = _precedents()
+    for nom in ("latest.json", "latest.md"):
+        if (RESULTATS / nom).exists():
+            shutil.move(RESULTATS / nom, RESULTATS / nom.replace("latest", "previous"))
+    data = {
+        **contexte,
+        "datasets": datasets,
+        "results": [
+            {
+                **{k: v for k, v in asdict(r).items() if k != "extra"},
+                **r.extra,
+                "ok": r.respecte,
+            }
+            for r in banc.resultats
+        ],
+    }
+    (RESULTATS / "latest.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    lignes = [
+        "# Banc d'essai — résultats",
+        "",
+        f"Mesuré le {contexte['mesure_le']} sur {contexte['machine']} ; jeu généré le "
+        f"{contexte['jeu']['genere_le']} en {contexte['jeu']['duree_s']} s. "
+        f"{contexte['methode']} Charge de la machine (load average 1/5/15 min) au début "
+        f"{contexte['charge_au_debut']}, à la fin {contexte['charge_a_la_fin']}.",
+        "",
+        "## Jeu de données",
+        "",
+        "| table | lignes |",
+        "|---|---:|",
+        *(f"| `{t}` | {n:,} |".replace(",", " ") for t, n in datasets.items()),
+        "",
+        "## Mesures",
+        "",
+        "| mesure | utilisateur | n | p50 (ms) | p95 (ms) | max (ms) | requêtes SQL | lignes "
+        "| budget p95 (ms) | p95 | ratio SQL | ratio ≤ 2 | p95 précédent (ms) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|",
+    ]
+    for r in banc.resultats:
+        icone = {True: "✅", False: "❌", None: ""}
+        precedent = precedents.get(r.name, {}).get("p95_ms")
+        ratio = r.extra.get("ratio_sql")
+        nom = r.name + (f" — {r.note}" if r.note and r.p95_ms is not None else "")
+        if r.p95_ms is None:
+            nom = f"{r.name} — {r.note}"
+        lignes.append(
+            f"| {nom.replace('|', '/')} | {r.utilisateur} | {r.n} | {_fmt(r.p50_ms)} | "
+            f"{_fmt(r.p95_ms)} | {_fmt(r.max_ms)} | {_fmt(r.queries)} | {_fmt(r.rows)} | "
+            f"{_fmt(r.budget_ms)} | {icone[r.dans_budget]} | "
+            f"{'' if ratio is None else f'{ratio:.1f}'} | {icone[r.ratio_ok]} | {_fmt(precedent)} |"
+        )
+    rates = [r for r in banc.resultats if r.respecte is False]
+    lignes += [
+        "",
+        f"{len(rates)} mesure(s) hors budget sur "
+        f"{sum(1 for r in banc.resultats if r.respecte is not None)}."
+        + (
+            " Ratio SQL : p50 de la page / p50 de la requête SQL unique qui calcule ses "
+            f"chiffres (budget ≤ {RATIO_TABLEAU:g})."
+        ),
+        "",
+    ]
+    (RESULTATS / "latest.md").write_text("\n".join(lignes))
+
+
+def _contexte(marqueur, args) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    return {
+        "mesure_le": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": f"{os.cpu_count()} cœurs, Python {platform.python_version()}, "
+        f"PostgreSQL {version} sur le même hôte",
+        "charge_au_debut": CHARGE_AU_DEBUT,
+        "charge_a_la_fin": [round(x, 2) for x in os.getloadavg()],
+        "methode": (
+            f"Pages et API : client de test Django dans le processus (pile WSGI et middlewares, "
+            f"sans HTTP), {args.echauffement} requêtes de chauffe puis {args.requetes} mesurées ; "
+            f"débit : gunicorn sur 127.0.0.1 et {args.clients} clients concurrents (requests)."
+        ),
+        "jeu": {
+            "genere_le": marqueur["genere_le"],
+            "duree_s": marqueur.get("duree_totale_s", marqueur["duree_s"]),
+            "tailles": marqueur["tailles"],
+        },
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mesurer", description=__doc__)
+    parser.add_argument("--requetes", type=int, default=50)
+    parser.add_argument("--echauffement", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--requetes-par-client", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--passages", type=int, default=3, help="passages de run_deadlines")
+    parser.add_argument("--dus", type=float, default=0.10)
+    parser.add_argument("--sans-debit", action="store_true")
+    parser.add_argument("--sans-taches", action="store_true")
+    parser.add_argument("--filtre", default="", help="ne mesure que les pages dont le nom contient")
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench.generer import lire_marqueur, rafraichir_echeances, tailles_du_jeu
+
+    call_command("migrate", verbosity=0, interactive=False)
+    marqueur = lire_marqueur()
+    if marqueur is None:
+        print("Aucun jeu de données : lancez d'abord python -m bench.generer.", file=sys.stderr)
+        return 2
+    n = rafraichir_echeances()
+    if n:
+        print(f"{n} dossiers déposés échus depuis la génération ont été redatés.")
+    banc = Banc(args.requetes, args.echauffement)
+    debut = time.perf_counter()
+    if args.filtre:
+        page = banc.page
+        banc.page = lambda nom, *a, **kw: page(nom, *a, **kw) if args.filtre in nom else None
+    banc.log(f"Pages et API ({args.requetes} requêtes chacune) :")
+    _scenarios(banc, marqueur.get("vitrines", {}))
+    if not args.sans_taches:
+        banc.log("Tâches :")
+        try:
+            banc.run_deadlines(args.passages, args.dus)
+        except Exception as exc:  # report it with the other figures
+            banc.ajouter(
+                Resultat(
+                    "run_deadlines", None, None, None, None, TACHE_RIEN, None, categorie="tâche",
+                    note=f"échec : {type(exc).__name__}: {exc}"[:300],
+                )
+            )  # fmt: skip
+    if not args.sans_debit:
+        banc.log("Débit :")
+        try:
+            banc.debit("/dossiers/", "ars_valideur", args.clients, args.requetes_par_client,
+                       args.workers)  # fmt: skip
+        except Exception as exc:  # report it with the other figures
+            banc.ajouter(
+                Resultat(
+                    "Débit liste ARS", None, None, None, None, LISTE, None, categorie="débit",
+                    note=f"échec : {type(exc).__name__}: {exc}"[:300],
+                )
+            )  # fmt: skip
+    datasets = tailles_du_jeu()
+    ecrire(banc, datasets, _contexte(marqueur, args))
+    rates = [r.name for r in banc.resultats if r.respecte is False]
+    banc.log(f"Durée des mesures : {time.perf_counter() - debut:.0f} s")
+    banc.log(f"Hors budget ({len(rates)}) : " + ("; ".join(rates) if rates else "aucun"))
+    banc.log(f"Résultats : {RESULTATS / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
