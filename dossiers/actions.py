@@ -21,7 +21,6 @@ from dossiers.enums import (
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
-    MotifCloture,
     MotifRefus,
     TypeContact,
 )
@@ -36,6 +35,7 @@ from dossiers.models import (
     ValeurIndicateur,
 )
 from dossiers.notifications import notifier_evenement
+from enveloppes import actions as enveloppes
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import (
     aujourd_hui,
@@ -85,6 +85,21 @@ def _tracer(action, dossier, acteur, **kw):
     )
     notifier_evenement(evenement, dossier)
     return evenement
+
+
+OUI = (True, "true", "oui", 1, "1", 100, "100")
+NON = (False, "false", "non", 0, "0")
+
+
+def oui_non(valeur) -> Decimal | None:
+    """A yes/no indicator's answer as stored (100 / 0), None when it is neither."""
+    if isinstance(valeur, str):
+        valeur = valeur.strip().lower()
+    if valeur in OUI:
+        return Decimal(100)
+    if valeur in NON:
+        return Decimal(0)
+    return None
 
 
 def _verrouiller(dossier) -> Dossier:
@@ -364,11 +379,8 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
         champ = f"indicateurs.{ind.code}"
         valeur = item.get("valeur")
         if ind.type == "existence" and valeur not in (None, ""):
-            if valeur in (True, "true", "oui", 1, "1", "100"):
-                valeur = Decimal(100)
-            elif valeur in (False, "false", "non", 0, "0"):
-                valeur = Decimal(0)
-            else:
+            valeur = oui_non(valeur)
+            if valeur is None:
                 errors.setdefault(champ, []).append("Répondez oui ou non.")
                 continue
         else:
@@ -414,7 +426,7 @@ def _motif_et_commentaire(motif, commentaire, motifs, msg_motif, msg_commentaire
     """A decision that must be motivated: a known motif and a non-empty comment, both
     reported at once. Returns the cleaned comment."""
     errors = {}
-    if motif not in motifs.values:
+    if motif not in getattr(motifs, "values", motifs):
         errors["motif"] = [msg_motif]
     commentaire = (commentaire or "").strip()
     if not commentaire:
@@ -614,7 +626,15 @@ def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
 
 
 @transaction.atomic
-def accepter(*, dossier, commentaire: str = "", acting_user) -> Dossier:
+def accepter(
+    *, dossier, commentaire: str = "", acting_user, amorcage=None, derogation: bool = False
+) -> Dossier:
+    """Acceptance [SPEC §4]: the selected domaines enter the follow-up, their forfaits are
+    engaged on the région's envelope, and the optional amorçage (``{domaine: montant}``) is
+    decided within the envelope rules (§3). All or nothing: a refused amount refuses the
+    acceptance, with the envelope's message."""
+    from dossiers import suivi
+
     dossier = _instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     raisons = dossier.raisons_non_acceptable()
@@ -622,23 +642,24 @@ def accepter(*, dossier, commentaire: str = "", acting_user) -> Dossier:
         raise TransitionRefusee(
             "Le dossier ne peut pas être accepté : " + " ".join(raisons), dossier.etat
         )
-    dossier.accepter(user=acting_user, le=aujourd_hui())
+    le = aujourd_hui()
+    dossier.accepter(user=acting_user, le=le)
     dossier.commentaire_ars_decision = (commentaire or "").strip()
     dossier.save()
+    selectionnes = suivi.entrer_en_suivi(dossier, le=le)
     _tracer(
         "dossier_accepte",
         dossier,
         acting_user,
         avant={"etat": Etat.DEPOSE},
-        apres={
-            "etat": dossier.etat,
-            "domaines": [
-                dd.domaine.code
-                for dd in dossier.domaines.all()
-                if dd.decision == DecisionDomaine.SELECTIONNE
-            ],
-        },
+        apres={"etat": dossier.etat, "domaines": [dd.domaine.code for dd in selectionnes]},
     )
+    # The money, traced by the ledger: the forfaits engaged, then the amorçage decided.
+    with suivi._argent():
+        engagement = enveloppes.engager(dossier=dossier, acting_user=acting_user, le=le)
+    suivi._decider_amorcage(dossier, amorcage, acting_user, derogation)
+    # Never blocking: the selection drifts from the région's statut/activité balance.
+    dossier.avertissements = list(engagement.avertissements)
     return dossier
 
 
@@ -707,19 +728,27 @@ def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
 
 @transaction.atomic
 def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
-    """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]."""
+    """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]: the domaines still
+    awaiting their targets are closed, their engagement released and paid amorçage made
+    repayable (``dossiers.suivi``)."""
+    from dossiers import suivi
+
     dossier = _instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.clore, "de clore le dossier")
     commentaire = _motif_et_commentaire(
         motif,
         commentaire,
-        MotifCloture,
+        suivi.MOTIFS_ARS,
         "Choisissez le motif de la clôture : cibles_inatteignables, "
         "declarations_erronees ou demande_etablissement.",
         "Le commentaire est obligatoire pour clore un dossier.",
         "La clôture doit être motivée.",
     )
-    dossier.clore(user=acting_user, motif=motif, le=aujourd_hui())
+    le = aujourd_hui()
+    suivi.clore_tous_les_domaines(
+        dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
+    )
+    dossier.clore(user=acting_user, motif=motif, le=le)
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
     _tracer(

@@ -181,10 +181,22 @@ TRANSITIONS = {
         commentaire=data.get("commentaire", ""),
         acting_user=user,
     ),
+    # Body: {"commentaire", "amorcage": {"D2": 40000, ...}, "derogation": false}.
     "accepter": lambda d, data, user: actions.accepter(
-        dossier=d, commentaire=data.get("commentaire", ""), acting_user=user
+        dossier=d,
+        commentaire=data.get("commentaire", ""),
+        acting_user=user,
+        amorcage=_objet(data, "amorcage"),
+        derogation=bool(data.get("derogation")),
     ),
 }
+
+
+def _objet(data, champ) -> dict:
+    valeur = data.get(champ) or {}
+    if not isinstance(valeur, dict):
+        raise exceptions.ValidationError({champ: ["Un objet {domaine: montant}."]})
+    return valeur
 
 
 class DossierTransition(APIView):

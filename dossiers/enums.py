@@ -71,3 +71,18 @@ class MotifCloture(models.TextChoices):
     )
     DECLARATIONS_ERRONEES = "declarations_erronees", "Déclarations fausses ou erronées"
     DEMANDE_ETABLISSEMENT = "demande_etablissement", "À la demande de l'établissement"
+    FIN_PROGRAMME = "fin_programme", "Fin du programme : cibles non atteintes"
+
+
+class SuiviDomaine(models.TextChoices):
+    """Phase suivi of a selected domaine [SPEC §5]: sélectionné → cibles atteintes →
+    financement notifié, or clos."""
+
+    HORS_SUIVI = "", "Hors suivi"
+    SELECTIONNE = "selectionne", "Sélectionné"
+    CIBLES_ATTEINTES = "cibles_atteintes", "Cibles atteintes"
+    FINANCE = "finance", "Financement notifié"
+    CLOS = "clos", "Clos"
+
+
+SUIVI_OUVERT = (SuiviDomaine.SELECTIONNE, SuiviDomaine.CIBLES_ATTEINTES)

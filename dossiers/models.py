@@ -22,6 +22,7 @@ from dossiers.enums import (
     MotifCloture,
     MotifRefus,
     Phase,
+    SuiviDomaine,
     TypeContact,
 )
 
@@ -166,6 +167,22 @@ class Dossier(FSMModelMixin, models.Model):
     commentaire_ars_prerequis = models.TextField(blank=True)
     commentaire_ars_decision = models.TextField(blank=True)
 
+    # --- phase suivi [SPEC §5] ------------------------------------------------------------------
+    frequence_suivi = models.PositiveSmallIntegerField(
+        "fréquence des rapports de suivi (mois)",
+        default=6,
+        help_text="Fixée par l'ARS ; au moins un rapport par semestre.",
+    )
+    prochain_rapport_le = models.DateField("prochain rapport de suivi attendu le", null=True)
+    cloture_demandee_le = models.DateTimeField("clôture demandée par l'établissement le", null=True)
+    # HOP'EN derogation [003 §5.1, A2 §2]: amorçage paid before the programme's prérequis are
+    # met; the ARS records when they are; without it by the deadline the amorçage is repayable.
+    prerequis_atteints_le = models.DateField(
+        "prérequis du programme atteints le (amorçage par dérogation)", null=True, blank=True
+    )
+    derogation_remboursement_exige_le = models.DateField(null=True, blank=True)
+    cloture_demandee_motif = models.TextField(blank=True)
+
     objects = DossierQuerySet.as_manager()
 
     class Meta:
@@ -186,8 +203,16 @@ class Dossier(FSMModelMixin, models.Model):
                 condition=~Q(etat=Etat.CLOS) | ~Q(motif_cloture=""),
                 name="dossier_cloture_motivee",
             ),
+            models.CheckConstraint(
+                condition=Q(frequence_suivi__gte=1, frequence_suivi__lte=6),
+                name="dossier_suivi_au_moins_semestriel",
+                violation_error_message="Un rapport de suivi au moins par semestre (1 à 6 mois).",
+            ),
         ]
-        indexes = [models.Index(fields=["etat", "echeance_decision"], name="dossier_echeance")]
+        indexes = [
+            models.Index(fields=["etat", "echeance_decision"], name="dossier_echeance"),
+            models.Index(fields=["etat", "prochain_rapport_le"], name="dossier_rapport_du"),
+        ]
 
     def __str__(self):
         return f"{self.numero} — {self.nom}"
@@ -264,6 +289,12 @@ class Dossier(FSMModelMixin, models.Model):
             d.decision == DecisionDomaine.SELECTIONNE for d in self.domaines.all() if d.demande
         ):
             raisons.append("Aucun domaine sélectionné.")
+        if not self.etablissement.volumes.filter(programme_id=self.programme_id).exists():
+            raisons.append(
+                f"L'activité {self.programme.annee_reference_activite} de l'établissement "
+                "n'est pas connue : son forfait, donc l'engagement sur l'enveloppe, ne peut pas "
+                "être calculé."
+            )
         return raisons
 
 
@@ -284,7 +315,7 @@ class Contact(models.Model):
         return f"{self.get_type_display()} : {self.nom}"
 
 
-class DomaineDossier(models.Model):
+class DomaineDossier(FSMModelMixin, models.Model):
     """A domaine of the programme in the dossier: the ES's request and the ARS's selection."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="domaines")
@@ -307,6 +338,16 @@ class DomaineDossier(models.Model):
     decision = models.CharField(max_length=20, choices=DecisionDomaine.choices, blank=True)
     commentaire_ars = models.TextField(blank=True)
 
+    # --- phase suivi: protected state, changed only by dossiers.suivi under the row lock ---
+    suivi = FSMField(default=SuiviDomaine.HORS_SUIVI, choices=SuiviDomaine.choices, protected=True)
+    cibles_atteintes_le = models.DateField(null=True, blank=True)
+    finance_le = models.DateField("financement notifié le", null=True, blank=True)
+    clos_le = models.DateField(null=True, blank=True)
+    motif_cloture = models.CharField(
+        max_length=30, choices=MotifCloture.choices, blank=True, default=""
+    )
+    commentaire_cloture = models.TextField(blank=True)
+
     class Meta:
         ordering = ["domaine__ordre"]
         constraints = [
@@ -318,6 +359,35 @@ class DomaineDossier(models.Model):
 
     def __str__(self):
         return f"{self.dossier.numero} {self.domaine.code}"
+
+    @transition(field=suivi, source=SuiviDomaine.HORS_SUIVI, target=SuiviDomaine.SELECTIONNE)
+    def entrer_en_suivi(self):
+        """At the dossier's acceptance, for each selected domaine."""
+
+    @transition(field=suivi, source=SuiviDomaine.SELECTIONNE, target=SuiviDomaine.CIBLES_ATTEINTES)
+    def constater_cibles(self, *, le):
+        """A report shows every prérequis indicator and every indicator of the domaine at
+        target: the ARS is prompted to notify the funding."""
+        self.cibles_atteintes_le = le
+
+    @transition(field=suivi, source=SuiviDomaine.CIBLES_ATTEINTES, target=SuiviDomaine.SELECTIONNE)
+    def perdre_cibles(self):
+        """A later report falls below a target before the funding was notified."""
+        self.cibles_atteintes_le = None
+
+    @transition(field=suivi, source=SuiviDomaine.CIBLES_ATTEINTES, target=SuiviDomaine.FINANCE)
+    def financer(self, *, le):
+        self.finance_le = le
+
+    @transition(
+        field=suivi,
+        source=[SuiviDomaine.SELECTIONNE, SuiviDomaine.CIBLES_ATTEINTES, SuiviDomaine.FINANCE],
+        target=SuiviDomaine.CLOS,
+    )
+    def clore(self, *, motif, commentaire, le):
+        self.motif_cloture = motif
+        self.commentaire_cloture = commentaire
+        self.clos_le = le
 
 
 class ValeurIndicateur(models.Model):

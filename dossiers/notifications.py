@@ -3,6 +3,7 @@ action. ``dossiers.actions`` notifies through it right after tracing, in the sam
 transaction; the key is the trace row, so an event is notified once."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.urls import reverse
 
@@ -25,6 +26,7 @@ class Avis:
     titre: str
     message: str
     categorie: str = Categorie.DOSSIER
+    vue: str = ""  # the page linked for every audience (default: by audience, see _lien)
 
 
 AVIS = {
@@ -69,6 +71,63 @@ AVIS = {
         "du {recandidature}.",
         Categorie.REFUS_IMPLICITE,
     ),
+    # --- phase suivi (dossiers/suivi.py) ---
+    "rapport_suivi_depose": Avis(
+        (ARS_VALIDEURS,),
+        "Dossier {numero} : rapport de suivi n° {rapport} déposé",
+        "{etablissement} a déposé le rapport de suivi n° {rapport} du dossier « {nom} » "
+        "(valeurs au {arrete_le}). Prochain rapport attendu le {prochain_rapport_le}.",
+        vue="dossiers:suivi",
+    ),
+    "cibles_atteintes": Avis(
+        (ARS_VALIDEURS, ES),
+        "Dossier {numero} : cibles du domaine {domaine} atteintes",
+        "Le rapport de suivi n° {rapport} du dossier « {nom} » montre tous les indicateurs des "
+        "prérequis et du domaine {domaine} à leur cible : l'ARS peut notifier le financement "
+        "de ce domaine.",
+        vue="dossiers:suivi",
+    ),
+    "financement_notifie": Avis(
+        (ES,),
+        "Dossier {numero} : financement du domaine {domaine} notifié",
+        "L'ARS a notifié le soutien à l'usage du domaine {domaine} du dossier « {nom} » : "
+        "{montant} € (forfait moins l'amorçage).",
+        vue="dossiers:suivi",
+    ),
+    "domaine_clos": Avis(
+        (ES, NATIONAL),
+        "Dossier {numero} : domaine {domaine} clos",
+        "Le domaine {domaine} du dossier « {nom} » de {etablissement} est clos : "
+        "{commentaire} L'engagement est libéré ; l'amorçage versé est à rembourser.",
+        vue="dossiers:suivi",
+    ),
+    "domaine_clos_fin_programme": Avis(
+        (ES, ARS_VALIDEURS, NATIONAL),
+        "Dossier {numero} : domaine {domaine} clos (fin du programme)",
+        "Le programme est terminé sans que les cibles du domaine {domaine} du dossier « {nom} » "
+        "de {etablissement} soient atteintes : {commentaire} L'engagement est libéré ; "
+        "l'amorçage versé est à rembourser.",
+        vue="dossiers:suivi",
+    ),
+    "dossier_clos_fin_programme": Avis(
+        (ES, ARS_VALIDEURS, NATIONAL),
+        "Dossier {numero} clos (fin du programme)",
+        "Le dossier « {nom} » de {etablissement} est clos à la fin du programme, sans "
+        "financement des domaines dont les cibles ne sont pas atteintes : {commentaire}",
+    ),
+    "cloture_demandee": Avis(
+        (ARS_VALIDEURS,),
+        "Dossier {numero} : l'établissement demande une clôture",
+        "{etablissement} demande la clôture ({domaine}) du dossier « {nom} » : {commentaire}",
+        vue="dossiers:suivi",
+    ),
+    "frequence_suivi_fixee": Avis(
+        (ES,),
+        "Dossier {numero} : fréquence des rapports de suivi",
+        "L'ARS a fixé un rapport de suivi tous les {frequence_suivi} mois ; prochain rapport "
+        "attendu le {prochain}.",
+        vue="dossiers:suivi",
+    ),
 }
 
 
@@ -86,10 +145,21 @@ def _comptes(public: str, dossier):
     return comptes_nationaux()
 
 
-def _lien(public: str, dossier) -> str:
+def _lien(public: str, dossier, vue: str = "") -> str:
     """The instruction page for those who decide, the dossier itself for everyone else."""
-    vue = "dossiers:instruction" if public == ARS_VALIDEURS else "dossiers:detail"
+    vue = vue or ("dossiers:instruction" if public == ARS_VALIDEURS else "dossiers:detail")
     return reverse(vue, args=[dossier.numero])
+
+
+def _lisible(valeur) -> str:
+    if isinstance(valeur, date):
+        return _date(valeur)
+    if isinstance(valeur, str) and len(valeur) == 10 and valeur[4] == "-" and valeur[7] == "-":
+        try:
+            return _date(date.fromisoformat(valeur))
+        except ValueError:
+            return valeur
+    return str(valeur)
 
 
 def notifier_evenement(evenement, dossier) -> int:
@@ -97,6 +167,8 @@ def notifier_evenement(evenement, dossier) -> int:
     if avis is None:
         return 0
     valeurs = {
+        # The event's own values (domaine, montant, rapport…), dates in French.
+        **{k: _lisible(v) for k, v in (evenement.apres or {}).items() if k != "etat"},
         "numero": dossier.numero,
         "nom": dossier.nom,
         "programme": dossier.programme.nom,
@@ -122,7 +194,7 @@ def notifier_evenement(evenement, dossier) -> int:
             categorie=avis.categorie,
             titre=titre,
             message=message,
-            lien=_lien(public, dossier),
+            lien=_lien(public, dossier, avis.vue),
         )
         for public in avis.publics
     )

@@ -15,13 +15,14 @@ from dossiers import actions
 from dossiers.contenu import domaines_demandes, manquants
 from dossiers.eligibilite import controles
 from dossiers.enums import (
+    SUIVI_OUVERT,
     Avancement,
     CategoriePiece,
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
-    MotifCloture,
     MotifRefus,
+    SuiviDomaine,
 )
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
@@ -40,6 +41,8 @@ from dossiers.services import (
     get_dossier_for_user,
     pages_lisibles,
 )
+from dossiers.suivi import MOTIFS_ARS
+from enveloppes.models import enveloppe_de
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
@@ -110,11 +113,24 @@ def liste(request):
 
 def _tableau_de_bord(user) -> dict:
     """'Tableau de bord SI' of instruction progress [000 A10 §10]: counts per state, dossiers
-    waiting for a decision with the nearest deadlines, requests overdue."""
+    waiting for a decision with the nearest deadlines, requests overdue, and the follow-up:
+    reports overdue, domaines whose funding can be notified [SPEC §5]."""
     visibles = Dossier.objects.visibles_par(user)
     compte = dict(visibles.values_list("etat").annotate(n=Count("pk")).order_by())
     demandes = DemandeInitialisation.objects.visibles_par(user).en_attente()
+    jour = aujourd_hui()
+    en_suivi = visibles.filter(etat=Etat.ACCEPTE)
     return {
+        "rapports_en_retard": en_suivi.filter(
+            prochain_rapport_le__lt=jour, domaines__suivi__in=SUIVI_OUVERT
+        )
+        .distinct()
+        .select_related("etablissement")
+        .order_by("prochain_rapport_le", "pk")[:10],
+        "a_financer": en_suivi.filter(domaines__suivi=SuiviDomaine.CIBLES_ATTEINTES)
+        .distinct()
+        .select_related("etablissement")
+        .order_by("pk")[:10],
         "etats": [(value, label, compte.get(value, 0)) for value, label in Etat.choices],
         "total": sum(compte.values()),
         "a_decider": visibles.filter(etat=Etat.DEPOSE)
@@ -448,12 +464,24 @@ def instruction(request, numero):
                 )
                 messages.success(request, "Sélection des domaines enregistrée.")
             elif etape == "accepter":
-                actions.accepter(
+                accepte = actions.accepter(
                     dossier=dossier,
                     commentaire=request.POST.get("commentaire", ""),
                     acting_user=request.user,
+                    amorcage={
+                        k.removeprefix("amorcage."): v.strip()
+                        for k, v in request.POST.items()
+                        if k.startswith("amorcage.") and v.strip()
+                    },
+                    derogation=bool(request.POST.get("derogation")),
                 )
-                messages.success(request, "Dossier accepté : il passe en suivi de projet.")
+                messages.success(
+                    request,
+                    "Dossier accepté : ses forfaits sont engagés sur l'enveloppe régionale et il "
+                    "passe en suivi de projet.",
+                )
+                for avertissement in accepte.avertissements:
+                    messages.warning(request, avertissement)
             elif etape == "reporter":
                 actions.reporter(
                     dossier=dossier,
@@ -513,6 +541,7 @@ def instruction(request, numero):
         dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines
     )
     forfaits, _ = _forfaits(dossier)
+    enveloppe = enveloppe_de(dossier)
     return render(
         request,
         "dossiers/instruction.html",
@@ -535,12 +564,16 @@ def instruction(request, numero):
             tous_refuses=tous_refuses,
             raisons=dossier.raisons_non_acceptable(),
             motifs=MotifRefus.choices,
-            motifs_cloture=MotifCloture.choices,
+            motifs_cloture=[(m.value, m.label) for m in MOTIFS_ARS],
             errors=errors,
             decisions_prerequis=DecisionPrerequis.choices,
             decisions_domaines=DecisionDomaine.choices,
             commentaires=dossier.commentaires.select_related("auteur"),
             controles=controles(dossier, contenu),
+            enveloppe=enveloppe,
+            situation=enveloppe.situation() if enveloppe else None,
+            derogation_possible=bool(enveloppe and enveloppe.parametres().derogation_echeance),
+            saisie=request.POST if request.method == "POST" else {},
         ),
         status=400 if errors else 200,
     )

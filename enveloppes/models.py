@@ -423,3 +423,34 @@ def enveloppe_de(dossier) -> Enveloppe:
             f"l'établissement {etablissement}."
         )
     return enveloppe
+
+
+# --- annual synthesis (SPEC §5) ------------------------------------------------------------------
+
+
+class CommentaireSynthese(models.Model):
+    """The CMSI's comment on one dossier in the région's annual synthesis to the national level
+    [000 A4 §1, 003 A4 §3]: one per dossier and year, edited by the ARS valideur (traced)."""
+
+    enveloppe = models.ForeignKey(
+        Enveloppe, on_delete=models.PROTECT, related_name="commentaires_synthese"
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="commentaires_synthese"
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    texte = models.TextField("commentaire du CMSI")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "commentaire de la synthèse annuelle"
+        verbose_name_plural = "commentaires de la synthèse annuelle"
+        ordering = ["enveloppe", "annee", "dossier__numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "annee"], name="commentaire_synthese_unique")
+        ]
+        indexes = [models.Index(fields=["enveloppe", "annee"], name="commentaire_synthese_annee")]
+
+    def __str__(self):
+        return f"Synthèse {self.annee} — dossier {self.dossier.numero}"

@@ -4,4 +4,30 @@ from enveloppes import views
 
 app_name = "enveloppes"
 
-urlpatterns = [path("", views.liste, name="liste")]
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("syntheses/", views.syntheses, name="syntheses"),
+    # One envelope: programme code and the région's INSEE code in the programme's découpage
+    # (HN: the former région, e.g. /enveloppes/HN/82/; HOP'EN: the current one).
+    path("<str:programme>/<str:region>/", views.detail, name="detail"),
+    path(
+        "<str:programme>/<str:region>/synthese/<int:annee>/",
+        views.synthese_page,
+        name="synthese",
+    ),
+    path(
+        "<str:programme>/<str:region>/synthese/<int:annee>/commentaire/",
+        views.commenter,
+        name="commentaire",
+    ),
+    path(
+        "<str:programme>/<str:region>/synthese/<int:annee>/pdf/",
+        views.synthese_pdf,
+        name="synthese_pdf",
+    ),
+    path(
+        "<str:programme>/<str:region>/synthese/<int:annee>/xlsx/",
+        views.synthese_xlsx,
+        name="synthese_xlsx",
+    ),
+]

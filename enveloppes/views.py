@@ -1,32 +1,284 @@
+"""Envelope pages: the list (national: every région side by side), an envelope's page with its
+charts, the annual synthesis with the CMSI's comments, its PDF and XLSX.
+
+Thin views over ``enveloppes.tableaux`` (figures, fetch-and-authorise), ``enveloppes.graphiques``
+(SVG charts), ``enveloppes.exports`` and ``enveloppes.commentaires``. Each page runs a fixed
+number of queries whatever the number of établissements, dossiers and ledger lines.
+"""
+
+import datetime as dt
 from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.db.models import Count, Min
+from django.db.models.functions import ExtractYear
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
-from enveloppes.models import enveloppes_visibles
+from dossiers.views_pdf import reponse_pdf
+from enveloppes import exports, graphiques
+from enveloppes.actions import ecarts_equilibre_de
+from enveloppes.commentaires import CommentaireRefuse, commenter_synthese, peut_commenter
+from enveloppes.models import CommentaireSynthese, MouvementEnveloppe, enveloppes_visibles
+from enveloppes.tableaux import (
+    COLONNES,
+    COLONNES_DOMAINE,
+    PREMIERE_ANNEE,
+    annee_par_defaut,
+    annees,
+    enveloppe_visible,
+    exiger_lecture,
+    synthese,
+    tableau,
+    verifier_annee,
+)
 from hn.comptes.scopes import acces
+from hn.referentiel.enums import Decoupage
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLONNES_LISTE = [
+    ("engage_amorcage", "Engagé amorçage"),
+    ("engage_usage", "Engagé usage"),
+    ("consomme_amorcage", "Consommé amorçage"),
+    ("consomme_usage", "Consommé usage"),
+    ("disponible", "Disponible"),
+]
+
+
+def _libelle_region(enveloppe) -> str:
+    return f"{enveloppe.region.nom} ({enveloppe.region.code})"
 
 
 @login_required
 def liste(request):
+    """Every envelope the caller may read with its figures; the national level sees every
+    région side by side with the national totals (sum of the lines and published total)."""
+    exiger_lecture(request.user)
     a = acces(request.user)
-    if not (a.national or a.regions):
-        raise PermissionDenied("Les enveloppes sont réservées aux ARS et au niveau national.")
-    rows = enveloppes_visibles(request.user).order_by("programme__ordre", "region__nom")
+    qs = enveloppes_visibles(request.user)
+    situations = qs.situations()
+    rows = sorted(
+        qs,
+        key=lambda e: (
+            e.programme.ordre,
+            e.programme.code,
+            e.region.region_actuelle.nom if e.region.region_actuelle_id else "",
+            e.region.nom,
+        ),
+    )
     programmes = []
     for programme, lignes in groupby(rows, key=lambda e: e.programme):
-        lignes = list(lignes)
+        lignes = [(e, situations[e.pk]) for e in lignes]
+        totaux = {
+            attr: sum(getattr(s, attr) for _, s in lignes)
+            for attr in ["publie", *(c for c, _ in COLONNES_LISTE)]
+        }
         programmes.append(
             {
                 "programme": programme,
-                "lignes": lignes,
-                "total_lignes": sum(e.montant_publie for e in lignes),
-                "total_plafond": sum(e.plafond_amorcage for e in lignes),
+                "ancien": programme.decoupage == Decoupage.ANCIEN,
+                "lignes": [
+                    {
+                        "enveloppe": e,
+                        "situation": s,
+                        "valeurs": [getattr(s, c) for c, _ in COLONNES_LISTE],
+                        "url": reverse(
+                            "enveloppes:detail",
+                            kwargs={"programme": programme.code, "region": e.region.code},
+                        ),
+                    }
+                    for e, s in lignes
+                ],
+                "total_lignes": totaux["publie"],
+                "totaux": [totaux[c] for c, _ in COLONNES_LISTE],
+                "graphique": graphiques.regions(
+                    f"graphique-{programme.code.lower()}",
+                    f"Enveloppes {programme.code} par région : engagé et disponible",
+                    [(e.region.nom, s) for e, s in lignes],
+                ),
             }
         )
     return render(
         request,
         "enveloppes/liste.html",
-        {"title": "Enveloppes régionales", "programmes": programmes, "national": a.national},
+        {
+            "title": "Enveloppes régionales",
+            "programmes": programmes,
+            "national": a.national,
+            "colonnes": COLONNES_LISTE,
+            "annee": annee_par_defaut(),
+        },
+    )
+
+
+def _premiere_annee(enveloppe):
+    return (
+        MouvementEnveloppe.objects.filter(enveloppe=enveloppe)
+        .aggregate(premiere=Min(ExtractYear("date")))
+        .get("premiere")
+    )
+
+
+@login_required
+def detail(request, programme, region):
+    """An envelope at a glance: figures, charts, breakdowns, retained établissements, late
+    domaines, balance warnings."""
+    enveloppe = enveloppe_visible(request.user, programme, region)
+    t = tableau(enveloppe)
+    s = t.situation
+    return render(
+        request,
+        "enveloppes/detail.html",
+        {
+            "title": f"Enveloppe {enveloppe.programme.code} — {_libelle_region(enveloppe)}",
+            "enveloppe": enveloppe,
+            "t": t,
+            "s": s,
+            "colonnes": COLONNES,
+            "colonnes_domaine": COLONNES_DOMAINE,
+            "ecarts": ecarts_equilibre_de(enveloppe),
+            "graphique_montants": graphiques.montants("graphique-montants", s),
+            "graphique_plafond": graphiques.plafond("graphique-plafond", s),
+            "anneau_engage": graphiques.repartition("anneau-engage", s),
+            "anneau_consomme": graphiques.repartition("anneau-consomme", s, volet="consomme"),
+            "graphique_statuts": graphiques.par_ligne(
+                "graphique-statuts", "Engagé par statut juridique", t.par_statut
+            ),
+            "graphique_activites": graphiques.par_ligne(
+                "graphique-activites", "Engagé par activité", t.par_activite
+            ),
+            "annees": annees(_premiere_annee(enveloppe)),
+        },
+    )
+
+
+def _synthese(request, programme, region, annee):
+    enveloppe = enveloppe_visible(request.user, programme, region)
+    return synthese(enveloppe, verifier_annee(annee))
+
+
+@login_required
+def synthese_page(request, programme, region, annee):
+    sy = _synthese(request, programme, region, annee)
+    enveloppe = sy.enveloppe
+    return render(
+        request,
+        "enveloppes/synthese.html",
+        {
+            "title": f"Synthèse annuelle {annee} — enveloppe {enveloppe.programme.code} — "
+            f"{_libelle_region(enveloppe)}",
+            "synthese": sy,
+            "enveloppe": enveloppe,
+            "t": sy.tableau,
+            "colonnes": COLONNES,
+            "colonnes_domaine": COLONNES_DOMAINE,
+            "peut_commenter": peut_commenter(request.user, enveloppe),
+            "annees": annees(_premiere_annee(enveloppe)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def commenter(request, programme, region, annee):
+    enveloppe = enveloppe_visible(request.user, programme, region)
+    verifier_annee(annee)
+    numero = request.POST.get("dossier", "")
+    try:
+        commentaire = commenter_synthese(
+            enveloppe=enveloppe,
+            numero=numero,
+            annee=annee,
+            texte=request.POST.get("texte", ""),
+            acting_user=request.user,
+        )
+    except CommentaireRefuse as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Commentaire du dossier {numero} enregistré."
+            if commentaire
+            else f"Commentaire du dossier {numero} effacé.",
+        )
+    url = reverse(
+        "enveloppes:synthese",
+        kwargs={
+            "programme": enveloppe.programme.code,
+            "region": enveloppe.region.code,
+            "annee": annee,
+        },
+    )
+    return redirect(f"{url}#dossier-{numero}" if numero else url)
+
+
+@login_required
+def synthese_pdf(request, programme, region, annee):
+    sy = _synthese(request, programme, region, annee)
+    return reponse_pdf(exports.pdf_synthese(sy), exports.nom_fichier(sy, "pdf"))
+
+
+@login_required
+def synthese_xlsx(request, programme, region, annee):
+    sy = _synthese(request, programme, region, annee)
+    response = HttpResponse(exports.xlsx_synthese(sy), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, exports.nom_fichier(sy, "xlsx")
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def syntheses(request):
+    """The annual syntheses of every envelope the caller may read (the national level: every
+    région's), for one year: links to the page, the PDF and the XLSX, and how many dossiers
+    the CMSI has commented."""
+    exiger_lecture(request.user)
+    try:
+        annee = verifier_annee(int(request.GET.get("annee") or annee_par_defaut()))
+    except ValueError:
+        annee = annee_par_defaut()
+    qs = enveloppes_visibles(request.user)
+    dossiers = dict(
+        MouvementEnveloppe.objects.filter(
+            enveloppe__in=qs, date__lte=dt.date(annee, 12, 31), dossier__isnull=False
+        )
+        .order_by()
+        .values_list("enveloppe")
+        .annotate(n=Count("dossier", distinct=True))
+    )
+    commentaires = dict(
+        CommentaireSynthese.objects.filter(enveloppe__in=qs, annee=annee)
+        .order_by()
+        .values_list("enveloppe")
+        .annotate(n=Count("pk"))
+    )
+    lignes = []
+    for e in sorted(qs, key=lambda e: (e.programme.ordre, e.programme.code, e.region.nom)):
+        kwargs = {"programme": e.programme.code, "region": e.region.code, "annee": annee}
+        lignes.append(
+            {
+                "enveloppe": e,
+                "dossiers": dossiers.get(e.pk, 0),
+                "commentaires": commentaires.get(e.pk, 0),
+                "url": reverse("enveloppes:synthese", kwargs=kwargs),
+                "pdf": reverse("enveloppes:synthese_pdf", kwargs=kwargs),
+                "xlsx": reverse("enveloppes:synthese_xlsx", kwargs=kwargs),
+            }
+        )
+    return render(
+        request,
+        "enveloppes/syntheses.html",
+        {
+            "title": f"Synthèses annuelles {annee}",
+            "annee": annee,
+            "annees": annees(PREMIERE_ANNEE),
+            "lignes": lignes,
+        },
     )

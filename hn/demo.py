@@ -621,13 +621,83 @@ def _dossiers(par_region_actuelle, rng) -> int:
                 },
                 acting_user=valideur,
             )
-            dossier = dossier_actions.accepter(dossier=dossier, acting_user=valideur)
-            if etat == "clos":
-                dossier_actions.clore(
-                    dossier=dossier,
-                    motif="cibles_inatteignables",
-                    commentaire="Le projet ne pourra pas atteindre ses cibles avant la fin du "
-                    "programme (changement d'éditeur).",
-                    acting_user=valideur,
-                )
+            dossier = dossier_actions.accepter(
+                dossier=dossier, acting_user=valideur, amorcage=_amorcage_demo(dossier)
+            )
+            _suivi_demo(dossier, etat, valideur, gestionnaire)
     return cree
+
+
+def _amorcage_demo(dossier) -> dict:
+    """About 15 % of each selected domaine's forfait, to the euro."""
+    from dossiers.enums import DecisionDomaine
+    from enveloppes.actions import forfaits_du_dossier
+
+    forfaits = forfaits_du_dossier(dossier)
+    return {
+        dd.domaine.code: (Decimal(forfaits[dd.domaine.code][0]) * Decimal("0.15")).quantize(1)
+        for dd in dossier.domaines.select_related("domaine")
+        if dd.decision == DecisionDomaine.SELECTIONNE
+    }
+
+
+def _valeurs_demo(dossier, *, atteints: set[str]) -> dict:
+    """Report values: prérequis and the domaines in ``atteints`` at target, others below."""
+    from dossiers import suivi
+
+    ouverts = [dd for dd in dossier.domaines.select_related("domaine") if dd.suivi]
+    valeurs = {}
+    for i in suivi.indicateurs_requis(dossier, ouverts):
+        a_la_cible = i.prerequis_id is not None or i.domaine.code in atteints
+        if i.type == "existence":
+            valeur = 100 if a_la_cible else 0
+        else:
+            valeur = (i.cible or 100) if a_la_cible else 10
+        valeurs[i.code] = {"valeur": valeur, "non_applicable": False}
+    return valeurs
+
+
+def _suivi_demo(dossier, etat, valideur, gestionnaire):
+    """Money and follow-up: amorçage paid; on the first HOP'EN dossier of région 84 a report
+    puts D2 at target and the ARS funds it (D1 and D6 still below); closures leave a
+    repayment due."""
+    from dossiers import actions as dossier_actions
+    from dossiers import suivi
+    from dossiers.enums import SuiviDomaine
+
+    domaines = [dd for dd in dossier.domaines.select_related("domaine") if dd.suivi]
+    for dd in domaines:
+        suivi.verser(
+            dossier=dossier, domaine=dd.domaine.code, volet="amorcage", acting_user=valideur
+        )
+    if etat == "clos":
+        dossier_actions.clore(
+            dossier=dossier,
+            motif="cibles_inatteignables",
+            commentaire="Le projet ne pourra pas atteindre ses cibles avant la fin du "
+            "programme (changement d'éditeur).",
+            acting_user=valideur,
+        )
+        return
+    codes = [dd.domaine.code for dd in domaines]
+    if dossier.programme.code != "HOPEN" or codes != ["D1", "D2", "D6"]:
+        return
+    suivi.deposer_rapport(
+        dossier=dossier,
+        data={
+            "arrete_le": aujourd_hui(),
+            "budget_engage": "185000",
+            "etp_engages": "2.5",
+            "commentaire": "Déploiement du DPI terminé dans tous les services.",
+            "valeurs": _valeurs_demo(dossier, atteints={"D2"}),
+            "avancements": {
+                "D1": {"avancement": "deploiement"},
+                "D2": {"avancement": "deploiement"},
+                "D6": {"avancement": "etude"},
+            },
+        },
+        acting_user=gestionnaire,
+    )
+    if dossier.domaines.get(domaine__code="D2").suivi == SuiviDomaine.CIBLES_ATTEINTES:
+        suivi.notifier_financement(dossier=dossier, domaine="D2", acting_user=valideur)
+        suivi.verser(dossier=dossier, domaine="D2", volet="usage", acting_user=valideur)

@@ -67,6 +67,8 @@ def en_saisie(etablissement=None, *, code="HOPEN", valideur=None) -> Dossier:
 def complet(etablissement=None, *, code="HOPEN", domaines=("D2", "D3")):
     """(dossier, gestionnaire) with every mandatory field filled, not yet deposited."""
     dossier = en_saisie(etablissement, code=code)
+    # Its reference-year activity: the forfaits engaged at acceptance are computed from it.
+    f.ActiviteEtablissementFactory(etablissement=dossier.etablissement, programme=dossier.programme)
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
     actions.enregistrer_saisie(
         dossier=dossier,
@@ -100,7 +102,13 @@ def prerequis_acceptes(dossier) -> Dossier:
     )
 
 
-def accepte(etablissement=None, *, selectionnes=("D2",), **kw) -> Dossier:
+def accepte(etablissement=None, *, selectionnes=("D2",), amorcage=None, **kw) -> Dossier:
+    dossier = selection(etablissement, selectionnes=selectionnes, **kw)
+    return actions.accepter(dossier=dossier, acting_user=valideur_de(dossier), amorcage=amorcage)
+
+
+def selection(etablissement=None, *, selectionnes=("D2",), **kw) -> Dossier:
+    """Deposited, every prérequis accepted, ``selectionnes`` selected: ready to accept."""
     dossier = prerequis_acceptes(depose(etablissement, **kw))
     demandes = [dd.domaine.code for dd in dossier.domaines.all() if dd.demande]
     actions.valider_domaines(
@@ -116,7 +124,26 @@ def accepte(etablissement=None, *, selectionnes=("D2",), **kw) -> Dossier:
         },
         acting_user=valideur_de(dossier),
     )
-    return actions.accepter(dossier=dossier, acting_user=valideur_de(dossier))
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def accepte_hors_enveloppe(etablissement=None, *, selectionnes=("D2",), **kw) -> Dossier:
+    """Accepted by the workflow only — state and follow-up, without the envelope engagement
+    that ``dossiers.actions.accepter`` writes: for the ledger's own tests, which call
+    ``enveloppes.actions`` themselves."""
+    from django.db import transaction
+
+    from dossiers import suivi
+    from hn.dates import aujourd_hui
+
+    dossier = selection(etablissement, selectionnes=selectionnes, **kw)
+    valideur = valideur_de(dossier)
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        dossier.accepter(user=valideur, le=aujourd_hui())
+        dossier.save()
+        suivi.entrer_en_suivi(dossier, le=dossier.decide_le)
+    return dossier
 
 
 def refuse(etablissement=None, *, motif=MotifRefus.AUTRE, **kw) -> Dossier:

@@ -241,8 +241,110 @@ RULES = {
     # Operations of the periodic tasks: the national level.
     "taches:operations": Rule(NATIONAL),
     # --- Envelopes: pages, annual synthesis, API (issue 5) -----------------------------------
+    # An envelope is read by the ARS of its région and the national level; own tenant: HN
+    # Rhône-Alpes (former région 82, managed by ARS 84), other: HOP'EN Île-de-France. Outside
+    # the scope (another région, or no ARS/national role at all) an envelope is a 404.
+    "enveloppes:syntheses": Rule(ARS | NATIONAL),
+    "enveloppes:detail": Rule(
+        ARS | NATIONAL,
+        kwargs={"programme": "programme", "region": "region"},
+        visible=ARS | NATIONAL,
+    ),
+    "enveloppes:synthese": Rule(
+        ARS | NATIONAL,
+        kwargs={"programme": "programme", "region": "region", "annee": "annee"},
+        visible=ARS | NATIONAL,
+    ),
+    "enveloppes:synthese_pdf": Rule(
+        ARS | NATIONAL,
+        kwargs={"programme": "programme", "region": "region", "annee": "annee"},
+        visible=ARS | NATIONAL,
+    ),
+    "enveloppes:synthese_xlsx": Rule(
+        ARS | NATIONAL,
+        kwargs={"programme": "programme", "region": "region", "annee": "annee"},
+        visible=ARS | NATIONAL,
+    ),
+    # No dossier in the body: the CMSI is sent back to the synthesis with the message (302).
+    "enveloppes:commentaire": Rule(
+        {"ars_valideur", "superuser"},
+        method="post",
+        ok=302,
+        kwargs={"programme": "programme", "region": "region", "annee": "annee"},
+        visible=ARS | NATIONAL,
+    ),
+    "api:enveloppes": Rule(ARS | NATIONAL, anon=401),
+    "api:enveloppe-mouvements": Rule(
+        ARS | NATIONAL,
+        anon=401,
+        kwargs={"programme": "programme", "region": "region"},
+        visible=ARS | NATIONAL,
+    ),
+    "api:enveloppe-synthese": Rule(
+        ARS | NATIONAL,
+        anon=401,
+        kwargs={"programme": "programme", "region": "region", "annee": "annee"},
+        visible=ARS | NATIONAL,
+    ),
     # --- end of envelopes -------------------------------------------------------------------
     # --- Phase suivi: reports, funding, closures (issue 5) ----------------------------------
+    "dossiers:suivi": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
+    "api:dossier-suivi": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    "api:dossier-rapports": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
+    # Writes on the monde's dossier, still being typed: the right role reaches the rule
+    # (409: not accepted; 400: the domaine is not in follow-up), the others are refused.
+    "api:dossier-amorcage": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=409,
+        kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:dossier-demande-cloture": Rule(
+        {"es_gestionnaire", "superuser"},
+        anon=401,
+        method="post",
+        ok=409,
+        kwargs={"numero": "numero"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:domaine-financement": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=409,
+        kwargs={"numero": "numero", "domaine": "domaine"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:domaine-cloture": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=409,
+        kwargs={"numero": "numero", "domaine": "domaine"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:domaine-versement": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=400,
+        kwargs={"numero": "numero", "domaine": "domaine"},
+        visible=LECTURE_ETAB,
+    ),
+    "api:domaine-remboursement": Rule(
+        {"ars_valideur", "superuser"},
+        anon=401,
+        method="post",
+        ok=400,
+        kwargs={"numero": "numero", "domaine": "domaine"},
+        visible=LECTURE_ETAB,
+    ),
     # --- end of phase suivi -----------------------------------------------------------------
 }
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
@@ -309,7 +411,10 @@ def monde(db):
             "transition": "deposer",
             "piece": piece_own.pk,
             "page": "engagements",
+            "domaine": "D2",
             "notification": notifications_own,
+            "region": "82",  # HN envelope of the former région Rhône-Alpes (ARS 84)
+            "annee": 2020,
         },
         "other": {
             "finess": autre.finess,
@@ -320,7 +425,10 @@ def monde(db):
             "transition": "deposer",
             "piece": piece_other.pk,
             "page": "engagements",
+            "domaine": "D2",
             "notification": dict.fromkeys(notifications_own, notification_other),
+            "region": "11",  # HOP'EN envelope of Île-de-France
+            "annee": 2020,
         },
     }
 

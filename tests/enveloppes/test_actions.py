@@ -46,7 +46,9 @@ def fr(texte: str) -> str:
 def accepte(selectionnes=("D2",), *, region=MAYOTTE, domaines=None, statut=Statut.PUBLIC):
     etab = f.EtablissementFactory(region=f.region(region), statut=statut)
     f.ActiviteEtablissementFactory(etablissement=etab, journees_mco=10_000)
-    return d.accepte(etab, selectionnes=selectionnes, domaines=domaines or selectionnes)
+    return d.accepte_hors_enveloppe(
+        etab, selectionnes=selectionnes, domaines=domaines or selectionnes
+    )
 
 
 def engage(selectionnes=("D2",), **kw) -> Dossier:
@@ -134,7 +136,8 @@ def test_engagement_refusals():
     assert refuse(actions.engager, dossier=depose, acting_user=valideur) == (
         f"Le dossier {depose.numero} n'a aucun domaine sélectionné."
     )
-    sans_activite = d.accepte(f.EtablissementFactory(region=f.region(MAYOTTE)))
+    sans_activite = d.accepte_hors_enveloppe(f.EtablissementFactory(region=f.region(MAYOTTE)))
+    sans_activite.etablissement.volumes.all().delete()  # e.g. corrected after the decision
     assert refuse(actions.engager, dossier=sans_activite, acting_user=valideur) == (
         f"L'activité 2017 de l'établissement {sans_activite.etablissement} n'est pas connue : "
         "son forfait ne peut pas être calculé."
@@ -515,7 +518,9 @@ def hn_accepte(etab, journees, selectionnes):
     f.ActiviteEtablissementFactory(
         etablissement=etab, programme=d.programme("HN"), journees_mco=journees
     )
-    return d.accepte(etab, code="HN", selectionnes=selectionnes, domaines=selectionnes)
+    return d.accepte_hors_enveloppe(
+        etab, code="HN", selectionnes=selectionnes, domaines=selectionnes
+    )
 
 
 @pytest.mark.django_db

@@ -59,6 +59,9 @@ class Monde:
 
     def complet(self):
         dossier = self.en_saisie()
+        f.ActiviteEtablissementFactory(
+            etablissement=self.etablissement, programme=dossier.programme
+        )
         return actions.enregistrer_saisie(
             dossier=dossier,
             data=d.saisie_complete(dossier.programme),

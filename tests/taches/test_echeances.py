@@ -235,6 +235,10 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
         "rappel_decision",
         "retard_initialisation",
         "rappel_initialisation",
+        "rappel_suivi",
+        "retard_suivi",
+        "fin_programme",
+        "derogation",
         "courriels",
     ]
     run = ExecutionTache.objects.get(nom="echeances")

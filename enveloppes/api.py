@@ -1,0 +1,212 @@
+"""Envelope API (API.md ``GET enveloppes/``), the ledger lines and the annual synthesis.
+
+Amounts of the envelope rows and of the synthesis are **whole euros**: each figure is computed
+to the cent from the ledger, then rounded to the nearest euro, half up, on its own (so a sum of
+rounded figures may differ by a euro from the rounded sum). ``total`` is the regional amount as
+published (SPEC §3 note); ``disponible`` = published + national redeployments − repayments
+taken back − engaged (the synthesis gives those terms). Ledger lines keep their exact amount
+(decimal string, two decimals).
+
+Régions: ``region`` is an INSEE code. HOP'EN envelopes are on the current régions. HN envelopes
+are on the 26 former régions: ``region=84`` answers the rows of the former régions mapped onto
+Auvergne-Rhône-Alpes (Auvergne 83, Rhône-Alpes 82), each with its own former code; a former
+code (``region=82``) answers that envelope alone. (Where a former and a current région share a
+code — 11, 24, 52, 53, 93, 94, 01-04 — the former région maps onto that same current one.)
+
+Access: the ARS of the région and the national level; other roles 403 on the list, and 404 on
+an envelope's routes like anyone outside its scope.
+"""
+
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enveloppes.models import MouvementEnveloppe, enveloppes_visibles
+from enveloppes.tableaux import (
+    CHAMPS_API,
+    COLONNES,
+    enveloppe_visible,
+    euros_entiers,
+    exiger_lecture,
+    ligne_api,
+    synthese,
+    verifier_annee,
+)
+from hn.referentiel.models import Programme
+
+LIGNE_ENVELOPPE = inline_serializer(
+    "LigneEnveloppe",
+    many=True,
+    fields={
+        "programme": serializers.CharField(),
+        "region": serializers.CharField(help_text="Code INSEE (HN : ancienne région)."),
+        **{
+            champ: serializers.IntegerField(help_text="Euros, arrondi à l'euro le plus proche.")
+            for champ in CHAMPS_API
+        },
+    },
+)
+
+
+class EnveloppeList(APIView):
+    """Envelope figures, one row per région visible to the caller."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("programme", str, description="HN ou HOPEN"),
+            OpenApiParameter(
+                "region",
+                str,
+                description="Code INSEE d'une région actuelle (HN : les anciennes régions "
+                "qu'elle couvre) ou d'une ancienne région (HN).",
+            ),
+        ],
+        responses=LIGNE_ENVELOPPE,
+    )
+    def get(self, request):
+        exiger_lecture(request.user)
+        qs = enveloppes_visibles(request.user)
+        code = request.query_params.get("programme", "").strip()
+        if code:
+            programme = Programme.objects.filter(code=code.upper()).first()
+            if programme is None:
+                raise exceptions.ValidationError({"programme": [f"Programme inconnu : {code}."]})
+            qs = qs.filter(programme=programme)
+        region = request.query_params.get("region", "").strip()
+        if region:
+            qs = qs.filter(Q(region__code=region) | Q(region__region_actuelle__code=region))
+        situations = qs.situations()
+        lignes = sorted(qs, key=lambda e: (e.programme.ordre, e.programme.code, e.region.code))
+        if region and not lignes:
+            raise exceptions.NotFound()
+        return Response([ligne_api(e, situations[e.pk]) for e in lignes])
+
+
+class MouvementSerializer(serializers.ModelSerializer):
+    dossier = serializers.CharField(source="dossier.numero", default=None)
+    finess = serializers.CharField(source="dossier.etablissement.finess", default=None)
+    domaine = serializers.CharField(source="domaine.domaine.code", default=None)
+    nature_libelle = serializers.CharField(source="get_nature_display")
+    acteur = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MouvementEnveloppe
+        fields = [
+            "id",
+            "date",
+            "nature",
+            "nature_libelle",
+            "montant",
+            "derogation",
+            "dossier",
+            "finess",
+            "domaine",
+            "acteur",
+            "motif",
+            "cree_le",
+        ]
+
+    def get_acteur(self, obj) -> str:
+        return obj.acteur.get_username() if obj.acteur_id else "systeme"
+
+
+class EnveloppeMouvements(generics.ListAPIView):
+    """The envelope's ledger, oldest first (paginated); filters ``annee`` and ``nature``."""
+
+    serializer_class = MouvementSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("annee", int), OpenApiParameter("nature", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        enveloppe = enveloppe_visible(
+            self.request.user, self.kwargs["programme"], self.kwargs["region"]
+        )
+        qs = MouvementEnveloppe.objects.filter(enveloppe=enveloppe).select_related(
+            "dossier__etablissement", "domaine__domaine", "acteur"
+        )
+        params = self.request.query_params
+        if params.get("annee"):
+            try:
+                qs = qs.filter(date__year=int(params["annee"]))
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {"annee": ["L'année doit être un nombre (par exemple 2020)."]}
+                ) from None
+        if params.get("nature"):
+            qs = qs.filter(nature=params["nature"])
+        return qs.order_by("date", "pk")
+
+
+def _entiers(compteurs) -> dict:
+    return {attr: euros_entiers(getattr(compteurs, attr)) for attr, _ in COLONNES}
+
+
+class EnveloppeSynthese(APIView):
+    """The annual synthesis [SPEC §5] as JSON: the same figures as its page, PDF and XLSX."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, programme, region, annee):
+        enveloppe = enveloppe_visible(request.user, programme, region)
+        sy = synthese(enveloppe, verifier_annee(annee))
+        t = sy.tableau
+        return Response(
+            {
+                "programme": enveloppe.programme.code,
+                "region": enveloppe.region.code,
+                "region_nom": enveloppe.region.nom,
+                "region_ars": enveloppe.region_ars.code,
+                "annee": sy.annee,
+                "au": sy.fin,
+                "provisoire": sy.provisoire,
+                "enveloppe": ligne_api(enveloppe, t.situation),
+                "situation": {attr: euros_entiers(fin) for attr, _, fin, _ in sy.lignes},
+                "mouvements_annee": {
+                    attr: euros_entiers(variation) for attr, _, _, variation in sy.lignes
+                },
+                "par_etablissement": [
+                    {
+                        "finess": lig.objet.finess,
+                        "raison_sociale": lig.objet.raison_sociale,
+                        "statut": lig.objet.statut,
+                        **_entiers(lig.compteurs),
+                    }
+                    for lig in t.par_etablissement
+                ],
+                "par_statut": [
+                    {"statut": lig.cle, "libelle": lig.libelle, **_entiers(lig.compteurs)}
+                    for lig in t.par_statut
+                ],
+                "par_activite": [
+                    {"activite": lig.cle, "libelle": lig.libelle, **_entiers(lig.compteurs)}
+                    for lig in t.par_activite
+                ],
+                "retenus": [
+                    {
+                        "finess": er.etablissement.finess,
+                        "raison_sociale": er.etablissement.raison_sociale,
+                        "dossiers": [
+                            {
+                                "numero": dr.dossier.numero,
+                                "commentaire_cmsi": dr.commentaire.texte if dr.commentaire else "",
+                                "domaines": [
+                                    {
+                                        "code": d.domaine.domaine.code,
+                                        "suivi": d.domaine.suivi,
+                                        "date_cible": d.domaine.date_cible,
+                                        **_entiers(d.compteurs),
+                                    }
+                                    for d in dr.domaines
+                                ],
+                            }
+                            for dr in er.dossiers
+                        ],
+                    }
+                    for er in t.retenus
+                ],
+            }
+        )
