@@ -165,7 +165,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.fill("[id='domaines.D5.commentaire']", "Hors priorité régionale.")
     page.get_by_role("button", name="Enregistrer la sélection des domaines").click()
     page.get_by_role("button", name="Accepter").click()
-    assert page.get_by_text("Dossier accepté : il passe en suivi de projet.").is_visible()
+    assert page.get_by_text("Dossier accepté : ses forfaits sont engagés sur l").is_visible()
     dossier.refresh_from_db()
     assert dossier.etat == "accepte"
     assert dossier.depots.count() == 2
