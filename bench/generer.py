@@ -31,7 +31,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench")
@@ -139,7 +139,20 @@ COMMENTAIRES_ARS = [
 MOTIFS_REFUS = [("enveloppe", 40), ("prerequis", 45), ("autre", 15)]
 MOTIFS_CLOTURE = ["cibles_inatteignables", "declarations_erronees", "demande_etablissement"]
 
-VALEURS = [f"{i}.00" for i in range(101)]  # numeric(6,2) as PostgreSQL returns it
+VALEURS = [f"{i}.00" for i in range(101)]
+# ActiviteEtablissement volume columns, in the order of the plan's tuples.
+VOLUMES = (
+    "journees_mco",
+    "seances_mco",
+    "hdj_chirurgie_ambulatoire",
+    "hdj_hors_chirurgie_ambulatoire",
+    "journees_ssr",
+    "journees_psy",
+    "journees_had",
+)
+# Months between two follow-up reports (set by the ARS, 1 to 6) and their weights.
+FREQUENCES_SUIVI = [(1, 20), (2, 55), (3, 25)]
+RAPPORTS_MAX = 10  # numeric(6,2) as PostgreSQL returns it
 JOUR = timedelta(days=1)
 
 
@@ -341,6 +354,23 @@ class PlanDossier:
     prerequis: dict = field(default_factory=dict)  # code -> decision
     contacts: int = 4
     commentaires: int = 0
+    # phase suivi (accepted and closed dossiers)
+    frequence: int = 6  # months between two reports
+    rapports: list = field(default_factory=list)  # (rang, arrete_le, attendu_le, depose_le)
+    prochain_rapport_le: date | None = None
+    suivi: dict = field(default_factory=dict)  # code -> PlanSuivi
+
+
+@dataclass(slots=True)
+class PlanSuivi:
+    """A selected domaine in the follow-up: its state and dates (DomaineDossier.suivi)."""
+
+    etat: str = "selectionne"
+    cibles_le: date | None = None  # cibles_atteintes_le: the report that showed the targets
+    finance_le: date | None = None
+    clos_le: date | None = None
+    motif: str = ""
+    usage: bool = False  # usage notified (funding) before a closure
 
 
 class Generateur:
@@ -370,6 +400,7 @@ class Generateur:
         from django.contrib.auth.models import Permission
 
         from enveloppes.models import Enveloppe
+        from enveloppes.parametres import parametres_de
         from hn.referentiel.models import Programme, Region
 
         self.programmes = {}
@@ -380,6 +411,8 @@ class Generateur:
             )
             self.programmes[p.code] = {
                 "id": p.pk,
+                "regles": p.regles(),
+                "parametres": parametres_de(p),
                 "domaines": [(d.pk, d.code) for d in domaines],
                 "prerequis": [(x.pk, x.code) for x in p.prerequis.order_by("ordre", "pk")],
                 "engagements": sorted(p.engagements.values_list("code", flat=True)),
@@ -408,6 +441,16 @@ class Generateur:
             e.region_id: int(e.montant_publie)
             for e in Enveloppe.objects.filter(programme__code="HN")
         }
+        # (programme code, région id) -> (envelope id, amorçage cap to the cent)
+        self.enveloppes = {
+            (e.programme.code, e.region_id): (
+                e.pk,
+                (e.montant_publie * e.programme.part_amorcage).quantize(
+                    Decimal("0.01"), rounding=ROUND_FLOOR
+                ),
+            )
+            for e in Enveloppe.objects.select_related("programme")
+        }
         self.permissions = {
             p.codename: p.pk
             for p in Permission.objects.filter(
@@ -421,7 +464,9 @@ class Generateur:
     def planifier(self):
         self._planifier_etablissements()
         self._planifier_ghts()
+        self._planifier_activites()
         self._planifier_dossiers()
+        self._planifier_suivi()
 
     def _planifier_ghts(self):
         """One GHT per département grouping its public établissements (about 100, as the 135
@@ -504,6 +549,44 @@ class Generateur:
                 self.etabs_dept[etab.id] = (dept, ville)
                 prochain += 1
 
+    def _planifier_activites(self):
+        """Reference-year activity per établissement and programme (the forfaits engaged on
+        the envelopes are computed from it)."""
+        from hn.referentiel.models import Programme
+
+        references = dict(Programme.objects.values_list("code", "annee_reference_activite"))
+        rng = random.Random(self.tailles.graine + 2)
+        self.volumes: dict[tuple[int, str], tuple[int, ...]] = {}
+        for e in self.etabs:
+            _, ssr, psy, had = ACTIVITES[e.kind]
+            mco = e.mco
+            base = (
+                mco,
+                rng.randint(0, mco // 8) if mco else 0,
+                rng.randint(mco // 40, mco // 10) if mco else 0,
+                rng.randint(0, mco // 12) if mco else 0,
+                rng.randint(4_000, 45_000) if ssr else 0,
+                rng.randint(20_000, 120_000) if psy else 0,
+                rng.randint(5_000, 30_000) if had else 0,
+            )
+            for code in PART_PROGRAMMES:
+                facteur = 1 if references[code] <= 2011 else rng.randint(92, 112) / 100
+                self.volumes[(e.id, code)] = tuple(int(v * facteur) for v in base)
+
+    def forfaits(self, d: PlanDossier) -> dict[str, int]:
+        """Standard forfait of each domaine (``enveloppes.actions.forfaits_du_dossier``)."""
+        from hn.referentiel import regles as regles_referentiel
+
+        prog = self.programmes[d.programme]
+        volumes = dict(zip(VOLUMES, self.volumes[(d.etab.id, d.programme)], strict=True))
+        activite = regles_referentiel.activite_combinee(volumes, prog["regles"].coefficients)
+        return {
+            code: standard
+            for code, (standard, _avance) in regles_referentiel.forfaits_par_domaine(
+                prog["regles"], activite
+            ).items()
+        }
+
     def _planifier_dossiers(self):
         from dossiers.models import DemandeInitialisation, Dossier
 
@@ -553,6 +636,71 @@ class Generateur:
                 prochain_demande += 1
                 d.demandee_le = d.cree_le - timedelta(seconds=rng.randrange(86_400, 40 * 86_400))
         self._numeroter()
+
+    def _planifier_suivi(self):
+        """Accepted and closed dossiers: reports every ``frequence`` months since the decision
+        (up to ten; a few late), and each selected domaine's follow-up state consistent with
+        them: targets met at a report, funding notified after it, partial closures; a closed
+        dossier's domaines are all closed on its closure date."""
+        from hn.dates import ajouter_mois
+
+        aujourd_hui = _paris(self.maintenant)
+        for d in self.dossiers:
+            if d.etat not in ("accepte", "clos"):
+                continue
+            rng = random.Random(d.graine + 3)
+            d.frequence = _choix(rng, FREQUENCES_SUIVI)
+            fin = d.clos_le if d.etat == "clos" else aujourd_hui
+            # At most ten reports: a longer follow-up gets a longer period (≤ 6 months), so
+            # that no report is missed (the next one is due after ``fin``).
+            while (
+                d.frequence < 6
+                and ajouter_mois(d.decide_le, d.frequence * (RAPPORTS_MAX + 1)) <= fin
+            ):
+                d.frequence += 1
+            attendus = []
+            for rang in range(1, RAPPORTS_MAX + 2):
+                attendu = ajouter_mois(d.decide_le, d.frequence * rang)
+                attendus.append(attendu)
+                if attendu > fin:
+                    break
+            faits = [a for a in attendus if a <= fin][:RAPPORTS_MAX]
+            if d.etat == "accepte" and faits and rng.random() < 0.03:
+                faits.pop()  # the last report is late
+            for rang, attendu in enumerate(faits, 1):
+                arrete = attendu - timedelta(days=rng.randrange(0, 10))
+                depose = datetime.combine(
+                    min(arrete + timedelta(days=rng.randrange(0, 8)), aujourd_hui),
+                    datetime.min.time(),
+                    tzinfo=self.maintenant.tzinfo,
+                ) + timedelta(hours=rng.randrange(7, 18), minutes=rng.randrange(60))
+                d.rapports.append((rang, arrete, attendu, min(depose, self.maintenant)))
+            if d.etat == "accepte":
+                d.prochain_rapport_le = ajouter_mois(d.decide_le, d.frequence * (len(faits) + 1))
+            selectionnes = sorted(c for c, dec in d.selection.items() if dec == "selectionne")
+            for code in selectionnes:
+                plan = PlanSuivi()
+                arretes = [r[1] for r in d.rapports]
+                tirage = rng.random()
+                if arretes and tirage < 0.45:
+                    plan.cibles_le = rng.choice(arretes)
+                    plan.etat = "cibles_atteintes" if tirage < 0.10 else "finance"
+                    if plan.etat == "finance":
+                        plan.finance_le = min(
+                            plan.cibles_le + timedelta(days=rng.randrange(5, 60)), fin
+                        )
+                        plan.usage = True
+                if d.etat == "clos":
+                    plan.etat, plan.clos_le, plan.motif = "clos", d.clos_le, d.motif_cloture
+                elif (
+                    arretes and len(selectionnes) > 1 and code == selectionnes[-1] and tirage > 0.9
+                ):
+                    # Partial closure of one domaine of an accepted dossier.
+                    plan.etat, plan.usage, plan.finance_le = "clos", False, None
+                    plan.cibles_le = None
+                    plan.clos_le = min(rng.choice(arretes) + timedelta(days=15), fin)
+                    plan.motif = rng.choice(MOTIFS_CLOTURE)
+                d.suivi[code] = plan
 
     def _choisir_vitrines(self):
         """The dossiers the benchmark reads: a full accepted HOP'EN dossier and a deposited one
@@ -846,6 +994,10 @@ class Generateur:
         "depots",
         "commentaires",
         "evenements",
+        "mouvements",
+        "rapports",
+        "valeurs_suivi",
+        "avancements_suivi",
     )
 
     def generer(self) -> dict:
@@ -880,9 +1032,11 @@ class Generateur:
         from django.contrib.auth.models import Group
 
         from dossiers import models as dm
+        from enveloppes.models import MouvementEnveloppe
         from hn.comptes.models import Attribution, User
         from hn.journal.models import Evenement
         from hn.referentiel import models as rm
+        from indicateurs import models as im
 
         return [
             rm.Etablissement,
@@ -902,6 +1056,10 @@ class Generateur:
             dm.Depot,
             dm.Commentaire,
             Evenement,
+            MouvementEnveloppe,
+            im.RapportSuivi,
+            im.ValeurSuivi,
+            im.AvancementSuivi,
         ]
 
     def _utilisateur(self, username) -> int | None:
@@ -971,44 +1129,19 @@ class Generateur:
         )
 
     def table_activites(self) -> int:
-        from hn.referentiel.models import ActiviteEtablissement, Programme
+        from hn.referentiel.models import ActiviteEtablissement
 
-        references = dict(Programme.objects.values_list("code", "annee_reference_activite"))
-        rng = random.Random(self.tailles.graine + 2)
         prochain = _prochain_id(ActiviteEtablissement)
 
         def lignes():
             nonlocal prochain
             for e in self.etabs:
-                _, ssr, psy, had = ACTIVITES[e.kind]
-                mco = e.mco
-                base = (
-                    mco,
-                    rng.randint(0, mco // 8) if mco else 0,
-                    rng.randint(mco // 40, mco // 10) if mco else 0,
-                    rng.randint(0, mco // 12) if mco else 0,
-                    rng.randint(4_000, 45_000) if ssr else 0,
-                    rng.randint(20_000, 120_000) if psy else 0,
-                    rng.randint(5_000, 30_000) if had else 0,
-                )
                 for code in PART_PROGRAMMES:
-                    facteur = 1 if references[code] <= 2011 else rng.randint(92, 112) / 100
-                    yield (
-                        prochain,
-                        e.id,
-                        self.programmes[code]["id"],
-                        *(int(v * facteur) for v in base),
-                    )
+                    yield (prochain, e.id, self.programmes[code]["id"], *self.volumes[(e.id, code)])
                     prochain += 1
 
         return copier(
-            ActiviteEtablissement,
-            (
-                "id etablissement programme journees_mco seances_mco "
-                "hdj_chirurgie_ambulatoire hdj_hors_chirurgie_ambulatoire journees_ssr "
-                "journees_psy journees_had"
-            ),
-            lignes(),
+            ActiviteEtablissement, "id etablissement programme " + " ".join(VOLUMES), lignes()
         )
 
     def table_ghts(self) -> int:
@@ -1159,6 +1292,7 @@ class Generateur:
                     d.numero,
                     self.programmes[d.programme]["id"],
                     d.etab.id,
+                    d.etab.region_id,  # the établissement's current région
                     d.demande_id,
                     d.etab.raison_sociale[:200],
                     "Système d'information",
@@ -1182,17 +1316,20 @@ class Generateur:
                     "",
                     "Prérequis à compléter." if "non_accepte" in d.prerequis.values() else "",
                     decision,
+                    d.frequence,
+                    d.prochain_rapport_le,
                 )
 
         return copier(
             Dossier,
             (
-                "id numero programme etablissement demande nom type etat cree_le "
+                "id numero programme etablissement region demande nom type etat cree_le "
                 "cree_par depose_le echeance_decision decide_le motif_refus clos_le "
                 "motif_cloture engagements commentaire_etablissement "
                 "commentaire_contacts mutualise partenaires description_projet "
                 "motivation commentaire_ars_etablissement commentaire_ars_contacts "
-                "commentaire_ars_prerequis commentaire_ars_decision"
+                "commentaire_ars_prerequis commentaire_ars_decision frequence_suivi "
+                "prochain_rapport_le"
             ),
             lignes(),
         )
@@ -1210,6 +1347,9 @@ class Generateur:
                         code, (False, "", None, None)
                     )
                     decision = d.selection.get(code, "")
+                    plan = d.suivi.get(code)
+                    if plan is not None:
+                        self.domaines_ids[(d.id, code)] = prochain
                     yield (
                         prochain,
                         d.id,
@@ -1220,12 +1360,20 @@ class Generateur:
                         cout,
                         decision,
                         "Hors de la priorité régionale." if decision == "non_selectionne" else "",
+                        plan.etat if plan else "",
+                        plan.cibles_le if plan else None,
+                        plan.finance_le if plan else None,
+                        plan.clos_le if plan else None,
+                        plan.motif if plan else "",
+                        "Clôture décidée par l'ARS." if plan and plan.clos_le else "",
                     )
                     prochain += 1
 
+        self.domaines_ids: dict[tuple[int, str], int] = {}
         return copier(
             DomaineDossier,
-            "id dossier domaine demande avancement date_cible cout decision commentaire_ars",
+            "id dossier domaine demande avancement date_cible cout decision commentaire_ars "
+            "suivi cibles_atteintes_le finance_le clos_le motif_cloture commentaire_cloture",
             lignes(),
         )
 
@@ -1371,6 +1519,238 @@ class Generateur:
                 "horodatage acteur acteur_nom action objet_type objet_id objet_libelle "
                 "etablissement region reserve_etablissement avant apres commentaire"
             ),
+            lignes(),
+        )
+
+    # --- money and follow-up ----------------------------------------------------------------
+
+    def mouvements(self, d: PlanDossier, reste_amorcage: dict) -> list:
+        """The ledger lines of a retained dossier (``enveloppes.regles.Mouvement``, domaine =
+        DomaineDossier id), as ``enveloppes.actions`` writes them: the forfait engaged per
+        selected domaine at the decision, the amorçage decided (within the région's 20 %,
+        ``reste_amorcage`` per envelope) and paid, the usage notified at the funding and
+        paid, the closure lines of ``regles.cloture`` and some repayments received (HOP'EN:
+        taken back from the envelope)."""
+        from enveloppes import regles
+        from enveloppes.enums import Nature
+
+        cle = self._enveloppe_de(d)
+        if cle is None:
+            return []
+        rng = random.Random(d.graine + 4)
+        aujourd_hui = _paris(self.maintenant)
+        forfaits = self.forfaits(d)
+        parametres = self.programmes[d.programme]["parametres"]
+        result = []
+        for code, plan in sorted(d.suivi.items()):
+            dd = self.domaines_ids[(d.id, code)]
+            commun = {"domaine": dd, "dossier": d.id, "etablissement": d.etab.id}
+            lignes = []
+
+            def ligne(nature, montant, le, lignes=lignes, commun=commun):
+                montant = Decimal(montant).quantize(regles.CENTIME)
+                if montant > 0:
+                    lignes.append(regles.Mouvement(nature, montant, min(le, aujourd_hui), **commun))
+
+            forfait = Decimal(forfaits[code])
+            ligne(Nature.ENGAGEMENT, forfait, d.decide_le)
+            amorcage = regles.ZERO
+            if rng.random() < 0.6:
+                voulu = (forfait * Decimal(rng.randrange(20, 50)) / 100).quantize(Decimal(1))
+                if 0 < voulu <= reste_amorcage[cle]:
+                    amorcage = voulu
+                    reste_amorcage[cle] -= voulu
+                    ligne(Nature.AMORCAGE_DECIDE, amorcage, d.decide_le)
+                    verse_le = d.decide_le + timedelta(days=rng.randrange(20, 60))
+                    if verse_le <= aujourd_hui and rng.random() < 0.85:
+                        ligne(Nature.AMORCAGE_VERSE, amorcage, verse_le)
+            if plan.usage and plan.finance_le:
+                ligne(Nature.USAGE_NOTIFIE, forfait - amorcage, plan.finance_le)
+                verse_le = plan.finance_le + timedelta(days=rng.randrange(10, 45))
+                if verse_le <= aujourd_hui and rng.random() < 0.7:
+                    ligne(Nature.USAGE_VERSE, forfait - amorcage, verse_le)
+            if plan.clos_le:
+                lignes += regles.cloture(
+                    regles.releve(lignes),
+                    cle=dd,
+                    date=plan.clos_le,
+                    usage_remboursable=False,
+                    dossier=d.id,
+                    etablissement=d.etab.id,
+                )
+                du = regles.releve(lignes).du_amorcage
+                recu_le = plan.clos_le + timedelta(days=rng.randrange(15, 90))
+                if du > 0 and recu_le <= aujourd_hui and rng.random() < 0.5:
+                    ligne(Nature.REMBOURSEMENT_AMORCAGE_RECU, du, recu_le)
+                    if parametres.reprise_des_remboursements:
+                        ligne(Nature.REPRISE, du, recu_le)
+            result += lignes
+        return result
+
+    def _enveloppe_de(self, d: PlanDossier):
+        """``enveloppes.models.enveloppe_de``: HN on the former région, HOP'EN the current."""
+        region = self.etabs_hist.get(d.etab.id) if d.programme == "HN" else d.etab.region_id
+        cle = (d.programme, region)
+        return cle if cle in self.enveloppes else None
+
+    def table_mouvements(self) -> int:
+        from enveloppes.enums import Nature
+        from enveloppes.models import MouvementEnveloppe
+
+        prochain = _prochain_id(MouvementEnveloppe)
+        reste_amorcage = {cle: plafond for cle, (_pk, plafond) in self.enveloppes.items()}
+        systeme = {Nature.LIBERATION, Nature.AMORCAGE_ANNULE, Nature.USAGE_ANNULE}
+        retenus = sorted((d for d in self.dossiers if d.suivi), key=lambda d: (d.decide_le, d.id))
+
+        def lignes():
+            nonlocal prochain
+            for d in retenus:
+                enveloppe = self.enveloppes[cle][0] if (cle := self._enveloppe_de(d)) else None
+                valideur = self.valideurs[d.etab.region_code]
+                for m in self.mouvements(d, reste_amorcage):
+                    cloture = m.nature in systeme or m.nature.startswith(
+                        "remboursement_amorcage_du"
+                    )
+                    yield (
+                        prochain,
+                        enveloppe,
+                        m.dossier,
+                        m.domaine,
+                        m.nature,
+                        m.montant,
+                        m.derogation,
+                        m.date,
+                        valideur,
+                        f"Clôture : {d.motif_cloture or 'domaine clos'}." if cloture else "",
+                        datetime.combine(m.date, datetime.min.time(), tzinfo=self.maintenant.tzinfo)
+                        + timedelta(hours=10),
+                    )
+                    prochain += 1
+
+        return copier(
+            MouvementEnveloppe,
+            "id enveloppe dossier domaine nature montant derogation date acteur motif cree_le",
+            lignes(),
+        )
+
+    def _suivis_au(self, d: PlanDossier, arrete: date) -> list[tuple[str, PlanSuivi]]:
+        """The domaines in follow-up at a report (not closed before it)."""
+        return [
+            (code, plan)
+            for code, plan in sorted(d.suivi.items())
+            if plan.clos_le is None or arrete < plan.clos_le
+        ]
+
+    def valeurs_suivi(self, d: PlanDossier, rang: int, arrete: date) -> list[tuple]:
+        """(indicateur id, valeur, non applicable) of a report: every prérequis indicator
+        (met, as at the acceptance) and the indicators of the domaines still awaiting their
+        targets, at target in the report that showed them met."""
+        rng = random.Random(d.graine * 31 + rang)
+        attente = {
+            code: plan.cibles_le == arrete
+            for code, plan in self._suivis_au(d, arrete)
+            if plan.cibles_le is None or arrete <= plan.cibles_le
+        }
+        result = []
+        for pk, _code, type_, cible, prerequis, domaine in self.programmes[d.programme][
+            "indicateurs"
+        ]:
+            if prerequis is not None:
+                atteint = True
+            elif domaine in attente:
+                atteint = attente[domaine]
+            else:
+                continue
+            if type_ == "existence":
+                valeur = VALEURS[100 if atteint else 0]
+            elif cible is None:
+                valeur = VALEURS[rng.randint(0, 100)]
+            elif atteint:
+                valeur = VALEURS[rng.randint(cible, 100)]
+            else:
+                valeur = VALEURS[rng.randint(0, max(cible - 1, 0))]
+            result.append((pk, valeur, False))
+        return result
+
+    def table_rapports(self) -> int:
+        from indicateurs.models import RapportSuivi
+
+        prochain = _prochain_id(RapportSuivi)
+        self.rapports_ids: dict[tuple[int, int], int] = {}
+
+        def lignes():
+            nonlocal prochain
+            for d in self.dossiers:
+                rng = random.Random(d.graine + 5)
+                auteur = d.etab.gestionnaire_id or self.valideurs[d.etab.region_code]
+                budget = Decimal(0)
+                for rang, arrete, attendu, depose in d.rapports:
+                    self.rapports_ids[(d.id, rang)] = prochain
+                    budget += Decimal(rng.randrange(5, 120) * 1000)
+                    yield (
+                        prochain,
+                        d.id,
+                        rang,
+                        arrete,
+                        attendu,
+                        depose,
+                        auteur,
+                        budget,
+                        Decimal(rng.randrange(5, 60)) / 10,
+                        "Déploiement conforme au planning." if rng.random() < 0.3 else "",
+                    )
+                    prochain += 1
+
+        return copier(
+            RapportSuivi,
+            "id dossier rang arrete_le attendu_le depose_le depose_par budget_engage "
+            "etp_engages commentaire",
+            lignes(),
+        )
+
+    def table_valeurs_suivi(self) -> int:
+        from indicateurs.models import ValeurSuivi
+
+        prochain = _prochain_id(ValeurSuivi)
+
+        def lignes():
+            nonlocal prochain
+            for d in self.dossiers:
+                for rang, arrete, _attendu, _depose in d.rapports:
+                    rapport = self.rapports_ids[(d.id, rang)]
+                    for pk, valeur, na in self.valeurs_suivi(d, rang, arrete):
+                        yield (prochain, rapport, pk, valeur, na)
+                        prochain += 1
+
+        return copier(ValeurSuivi, "id rapport indicateur valeur non_applicable", lignes())
+
+    def table_avancements_suivi(self) -> int:
+        from indicateurs.models import AvancementSuivi
+
+        prochain = _prochain_id(AvancementSuivi)
+
+        def lignes():
+            nonlocal prochain
+            for d in self.dossiers:
+                for rang, arrete, _attendu, _depose in d.rapports:
+                    rapport = self.rapports_ids[(d.id, rang)]
+                    for code, plan in self._suivis_au(d, arrete):
+                        avancement = (
+                            "deploiement" if rang > 1 or plan.cibles_le else d.domaines[code][1]
+                        )
+                        yield (
+                            prochain,
+                            rapport,
+                            self.domaines_ids[(d.id, code)],
+                            avancement or "deploiement",
+                            False,
+                            "",
+                        )
+                        prochain += 1
+
+        return copier(
+            AvancementSuivi,
+            "id rapport domaine_dossier avancement condition_avance commentaire",
             lignes(),
         )
 

@@ -209,6 +209,7 @@ def initialiser_dossier(
                 numero=_numero(region, date_paris(now)),
                 programme=programme,
                 etablissement=etablissement,
+                region=region,
                 demande=demande,
                 nom=nom[:200],
                 cree_par=acting_user,
@@ -748,11 +749,19 @@ def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     suivi.clore_tous_les_domaines(
         dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
     )
+    return clore_le_dossier(
+        dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
+    )
+
+
+def clore_le_dossier(dossier, *, motif, commentaire, acting_user, le, action="dossier_clos"):
+    """The dossier's own closure (its domaines already handled), under the caller's lock:
+    the total closure, the last open domaine closed, the programme's end (``action``)."""
     dossier.clore(user=acting_user, motif=motif, le=le)
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
     _tracer(
-        "dossier_clos",
+        action,
         dossier,
         acting_user,
         avant={"etat": Etat.ACCEPTE},

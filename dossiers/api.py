@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from dossiers import actions, pieces
 from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.pagination import PaginationParIds
 from dossiers.serializers import (
     DemandeCreateSerializer,
     DemandeSerializer,
@@ -102,6 +103,7 @@ class DemandeList(generics.ListCreateAPIView):
 
 class DossierList(generics.ListCreateAPIView):
     serializer_class = DossierListSerializer
+    pagination_class = PaginationParIds  # deep pages read their ids from an index first
 
     def get_queryset(self):
         qs = Dossier.objects.visibles_par(self.request.user).select_related(
@@ -111,7 +113,7 @@ class DossierList(generics.ListCreateAPIView):
         filtres = {
             "programme": "programme__code",
             "etat": "etat",
-            "region": "etablissement__region__code",
+            "region": "region__code",
             "finess": "etablissement__finess",
         }
         for param, field in filtres.items():

@@ -5,5 +5,9 @@ class DossiersConfig(AppConfig):
     name = "dossiers"
 
     def ready(self):
-        # Registers the instruction's deadlines with the sweep (hn.taches.echeances).
-        from dossiers import echeances  # noqa: F401
+        # The instruction's deadlines register with the sweep (hn.taches.echeances); Dossier.region
+        # follows the établissement's current région (dossiers.signals).
+        from dossiers import (
+            echeances,  # noqa: F401
+            signals,  # noqa: F401
+        )

@@ -75,6 +75,14 @@ class DemandeInitialisation(models.Model):
     class Meta:
         verbose_name = "demande d'initialisation"
         ordering = ["echeance", "pk"]
+        indexes = [
+            # The pending requests, most urgent first (list page, deadline sweep).
+            models.Index(
+                fields=["echeance", "id"],
+                condition=Q(initialisee_le__isnull=True, annulee_le__isnull=True),
+                name="demande_en_attente_echeance",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "etablissement"],
@@ -104,9 +112,10 @@ class DossierQuerySet(models.QuerySet):
         a = acces(user)
         if a.national:
             return self
+        # ``region`` is the établissement's current région copied on the dossier: the ARS
+        # scope is a filter on the dossier's own row, which the (région, …) indexes serve.
         return self.filter(
-            Q(etablissement_id__in=a.etablissements_lecture)
-            | Q(etablissement__region_id__in=a.regions_lecture)
+            Q(etablissement_id__in=a.etablissements_lecture) | Q(region_id__in=a.regions_lecture)
         )
 
     def ouverts(self):
@@ -120,6 +129,15 @@ class Dossier(FSMModelMixin, models.Model):
     )
     etablissement = models.ForeignKey(
         "referentiel.Etablissement", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # The établissement's current région, set at the initialisation (tenant key of the ARS
+    # scope and of the list's indexes, so that no list query joins the établissements).
+    region = models.ForeignKey(
+        "referentiel.Region",
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (région, …) indexes below lead with it
     )
     demande = models.OneToOneField(
         DemandeInitialisation,
@@ -212,10 +230,27 @@ class Dossier(FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["etat", "echeance_decision"], name="dossier_echeance"),
             models.Index(fields=["etat", "prochain_rapport_le"], name="dossier_rapport_du"),
+            # National API list (Meta.ordering).
+            models.Index(fields=["-cree_le", "-id"], name="dossier_cree_le"),
+            # ARS list and dashboard, scoped by région: default sort, état counts and filter,
+            # sort by échéance, API list.
+            models.Index(fields=["region", "-numero"], name="dossier_region_numero"),
+            models.Index(
+                fields=["region", "etat", "echeance_decision"], name="dossier_region_etat"
+            ),
+            models.Index(
+                fields=["region", "echeance_decision", "id"], name="dossier_region_echeance"
+            ),
+            models.Index(fields=["region", "-cree_le", "-id"], name="dossier_region_cree_le"),
         ]
 
     def __str__(self):
         return f"{self.numero} — {self.nom}"
+
+    def save(self, *args, **kwargs):
+        if self.region_id is None and self.etablissement_id is not None:
+            self.region_id = self.etablissement.region_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("api:dossier", args=[self.numero])

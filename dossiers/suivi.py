@@ -27,6 +27,7 @@ from dossiers.actions import (
     _motif_et_commentaire,
     _tracer,
     _verrouiller,
+    clore_le_dossier,
     oui_non,
 )
 from dossiers.enums import (
@@ -461,16 +462,8 @@ def clore_domaine(*, dossier, domaine: str, motif: str, commentaire: str, acting
     restants = dossier.domaines.filter(suivi__in=SUIVI_OUVERT).exists()
     finances = dossier.domaines.filter(suivi=SuiviDomaine.FINANCE).exists()
     if not restants and not finances:
-        dossier.clore(user=acting_user, motif=motif, le=le)
-        dossier.commentaire_ars_decision = commentaire
-        dossier.save()
-        _tracer(
-            "dossier_clos",
-            dossier,
-            acting_user,
-            avant={"etat": Etat.ACCEPTE},
-            apres={"etat": dossier.etat, "motif": motif},
-            commentaire=commentaire,
+        clore_le_dossier(
+            dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
         )
     return dd
 
@@ -520,16 +513,13 @@ def clore_fin_de_programme(dossier, *, fin: date) -> bool:
     if not dossier.domaines.filter(
         suivi__in=(SuiviDomaine.FINANCE, SuiviDomaine.CIBLES_ATTEINTES)
     ).exists():
-        dossier.clore(user=None, motif=motif, le=le)
-        dossier.commentaire_ars_decision = commentaire
-        dossier.save()
-        _tracer(
-            "dossier_clos_fin_programme",
+        clore_le_dossier(
             dossier,
-            None,
-            avant={"etat": Etat.ACCEPTE},
-            apres={"etat": dossier.etat, "motif": motif},
+            motif=motif,
             commentaire=commentaire,
+            acting_user=None,
+            le=le,
+            action="dossier_clos_fin_programme",
         )
     return True
 

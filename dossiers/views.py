@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from dossiers.enums import (
 )
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
     ajouter_piece,
     pieces_actives,
@@ -51,6 +51,8 @@ from hn.journal.models import Evenement
 from hn.referentiel import regles
 from hn.referentiel.models import Etablissement, Programme, Region
 
+DEMANDES_AFFICHEES = 10
+
 TRIS = {
     "numero": "numero",
     "nom": "nom",
@@ -72,7 +74,7 @@ def liste(request):
     if filtres["etat"]:
         qs = qs.filter(etat=filtres["etat"])
     if filtres["region"]:
-        qs = qs.filter(etablissement__region__code=filtres["region"])
+        qs = qs.filter(region__code=filtres["region"])
     if filtres["q"]:
         qs = qs.filter(
             Q(nom__icontains=filtres["q"])
@@ -81,8 +83,15 @@ def liste(request):
         )
     tri = request.GET.get("tri", "-numero")
     champ = TRIS.get(tri.lstrip("-"), "numero")
-    qs = qs.order_by(f"-{champ}" if tri.startswith("-") else champ, "-pk")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    ordre = [f"-{champ}" if tri.startswith("-") else champ]
+    if champ != "numero":  # unique: no tie to break, the (région, -numero) index serves it
+        ordre.append("-pk")
+    page = PaginatorParIds(qs.order_by(*ordre), 25).get_page(request.GET.get("page"))
+    demandes = (
+        DemandeInitialisation.objects.visibles_par(request.user)
+        .en_attente()
+        .order_by("echeance", "pk")
+    )
     tableau = _tableau_de_bord(request.user) if (a.national or a.regions) else None
     gestionnaire_de = Etablissement.objects.filter(
         pk__in=[pk for pk, role in a.etablissements.items() if role == Role.ES_GESTIONNAIRE]
@@ -98,9 +107,9 @@ def liste(request):
             "etats": Etat.choices,
             "programmes": Programme.objects.all(),
             "regions": Region.objects.actuelles() if a.national else None,
-            "demandes": DemandeInitialisation.objects.visibles_par(request.user)
-            .en_attente()
-            .select_related("programme", "etablissement"),
+            # The most urgent pending requests; the counts are in the section's heading.
+            "demandes": demandes.select_related("programme", "etablissement")[:DEMANDES_AFFICHEES],
+            **_compte_demandes(demandes, tableau),
             "peut_initialiser": bool(
                 [r for r, role in a.regions.items() if role == Role.ARS_VALIDEUR]
             )
@@ -109,6 +118,19 @@ def liste(request):
             "tableau": tableau,
         },
     )
+
+
+def _compte_demandes(demandes, tableau) -> dict:
+    """Pending requests and overdue ones (already counted by the dashboard when shown)."""
+    if tableau is not None:
+        return {
+            "demandes_total": tableau["demandes"],
+            "demandes_en_retard": tableau["demandes_en_retard"],
+        }
+    return {
+        "demandes_total": demandes.count(),
+        "demandes_en_retard": demandes.filter(echeance__lt=aujourd_hui()).count(),
+    }
 
 
 def _tableau_de_bord(user) -> dict:

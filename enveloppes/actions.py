@@ -61,6 +61,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 
 from dossiers.enums import DecisionDomaine
 from enveloppes import regles
@@ -595,23 +596,26 @@ def fixer_taux_derogation(
 # --- read-only ----------------------------------------------------------------------------------
 
 
-def ecarts_equilibre_de(enveloppe) -> list[regles.Ecart]:
+def ecarts_equilibre_de(enveloppe, *, par_etablissement=None) -> list[regles.Ecart]:
     """Balance warnings of the établissements currently engaged on the envelope against the
-    établissements of its région (HN: of the former région) (3 queries)."""
-    engages = [
-        pk
-        for pk, c in MouvementEnveloppe.objects.filter(enveloppe=enveloppe)
-        .par_etablissement()
-        .items()
-        if c.engage > 0
-    ]
+    établissements of its région (HN: of the former région) (3 queries; 2 when the caller has
+    the envelope's figures per établissement, ``{établissement id: Compteurs}``)."""
+    if par_etablissement is None:
+        par_etablissement = MouvementEnveloppe.objects.filter(
+            enveloppe=enveloppe
+        ).par_etablissement()
+    engages = [pk for pk, c in par_etablissement.items() if c.engage > 0]
     champ = "region_historique" if enveloppe.programme.decoupage == Decoupage.ANCIEN else "region"
 
     def profils(qs):
-        return [
-            regles.Profil(e["statut"], tuple(a for a in ("mco", "ssr", "psy", "had") if e[a]))
-            for e in qs.values("statut", "mco", "ssr", "psy", "had")
-        ]
+        # One row per profile with its count (thousands of établissements in a région).
+        result = []
+        for e in qs.order_by().values("statut", "mco", "ssr", "psy", "had").annotate(n=Count("pk")):
+            profil = regles.Profil(
+                e["statut"], tuple(a for a in ("mco", "ssr", "psy", "had") if e[a])
+            )
+            result += [profil] * e["n"]
+        return result
 
     return regles.ecarts_equilibre(
         profils(Etablissement.objects.filter(pk__in=engages)),

@@ -228,7 +228,10 @@ class Tableau:
     par_etablissement: list[Ligne]
     par_statut: list[Ligne]
     par_activite: list[Ligne]
-    retenus: list[EtablissementRetenu]
+    retenus: list[EtablissementRetenu]  # those of the selection (all by default)
+    cles_retenus: list = field(default_factory=list)  # every retained établissement's id
+    nb_retards: int = 0  # late domaines of the whole envelope
+    compteurs_etablissements: dict = field(default_factory=dict)  # id -> Compteurs, all
 
     @property
     def lignes_situation(self) -> list[tuple[str, str, Decimal]]:
@@ -258,38 +261,130 @@ def _libelle(choices, valeur) -> str:
     return choices(valeur).label if valeur in choices.values else valeur
 
 
-def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None) -> Tableau:
-    """The envelope's figures from its lines dated up to ``au`` (all when None), in 6 queries.
-    Late domaines are flagged for the current state only (``au`` None)."""
+# What the pages and exports read of the retained domaines (thousands of rows at scale: the
+# wide dossier and établissement rows are not loaded).
+CHAMPS_RETENUS = (
+    "id",
+    "dossier_id",
+    "domaine_id",
+    "date_cible",
+    "suivi",
+    "domaine__code",
+    "domaine__libelle",
+    "domaine__ordre",
+    "dossier__numero",
+    "dossier__etablissement_id",
+    "dossier__etablissement__raison_sociale",
+    "dossier__etablissement__finess",
+    "dossier__etablissement__statut",
+    *(f"dossier__etablissement__{a.value}" for a in Activite),
+)
+
+
+CHAMPS_LEGERS = (
+    "pk",
+    "dossier__etablissement_id",
+    "dossier__etablissement__raison_sociale",
+    "dossier__etablissement__statut",
+    *(f"dossier__etablissement__{a.value}" for a in Activite),
+    "date_cible",
+    "suivi",
+)
+
+
+def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) -> Tableau:
+    """The envelope's figures from its lines dated up to ``au`` (all when None), in 4 queries.
+    Late domaines are flagged for the current state only (``au`` None).
+
+    ``selection(cles)``: given the ids of every retained établissement in display order, returns
+    those whose rows (``retenus``, ``par_etablissement``) are built, e.g. a page; all when None.
+    The figures, the breakdowns by statut and activité, ``cles_retenus``, ``nb_retards`` and
+    ``compteurs_etablissements`` always cover the whole envelope."""
     mouvements = _mouvements(enveloppe, au)
-    compteurs = mouvements.compteurs()
     par_domaine = mouvements.par_domaine()
-    domaines = list(
-        DomaineDossier.objects.filter(pk__in=list(par_domaine))
-        .select_related("domaine", "dossier__etablissement")
-        .order_by(
-            "dossier__etablissement__raison_sociale",
-            "dossier__etablissement_id",
-            "dossier__numero",
-            "domaine__ordre",
-        )
+    lignes_domaines = DomaineDossier.objects.filter(
+        pk__in=mouvements.order_by().values("domaine")
+    ).order_by(
+        "dossier__etablissement__raison_sociale",
+        "dossier__etablissement_id",
+        "dossier__numero",
+        "domaine__ordre",
     )
     aujourdhui = aujourd_hui()
+
+    def en_retard(date_cible, suivi) -> bool:
+        return (
+            au is None
+            and date_cible is not None
+            and date_cible < aujourdhui
+            and suivi not in SUIVI_ATTEINT
+        )
+
+    # Every retained domaine as a plain row: the sums per établissement (every line of a
+    # dossier is a domaine's), their profile, the late domaines.
+    vecteurs: dict[int, list] = {}
+    profils: dict[int, tuple] = {}
+    nb_retards = 0
+    for (
+        pk,
+        etab_id,
+        raison_sociale,
+        statut,
+        *activites,
+        date_cible,
+        suivi,
+    ) in lignes_domaines.values_list(*CHAMPS_LEGERS):
+        vecteur = _vecteur(par_domaine[pk])
+        somme = vecteurs.get(etab_id)
+        if somme is None:
+            vecteurs[etab_id] = vecteur
+            profils[etab_id] = (
+                str(raison_sociale),
+                statut,
+                tuple(a.value for a, oui in zip(Activite, activites, strict=True) if oui),
+            )
+        else:
+            for i, v in enumerate(vecteur):
+                somme[i] += v
+        nb_retards += en_retard(date_cible, suivi)
+    cles = list(vecteurs)
+    choisis = cles if selection is None else list(selection(cles))
+    domaines = lignes_domaines.select_related("domaine", "dossier__etablissement").only(
+        *CHAMPS_RETENUS
+    )
+    if selection is not None:
+        domaines = domaines.filter(dossier__etablissement_id__in=choisis)
     retenus: dict[int, EtablissementRetenu] = {}
     for dd in domaines:
         etab = dd.dossier.etablissement
         e = retenus.setdefault(etab.pk, EtablissementRetenu(etab))
         if not e.dossiers or e.dossiers[-1].dossier.pk != dd.dossier_id:
             e.dossiers.append(DossierRetenu(dd.dossier))
-        en_retard = (
-            au is None
-            and dd.date_cible is not None
-            and dd.date_cible < aujourdhui
-            and dd.suivi not in SUIVI_ATTEINT
+        e.dossiers[-1].domaines.append(
+            DomaineRetenu(dd, par_domaine[dd.pk], en_retard(dd.date_cible, dd.suivi))
         )
-        e.dossiers[-1].domaines.append(DomaineRetenu(dd, par_domaine[dd.pk], en_retard))
-    etablissements = {e.etablissement.pk: e.etablissement for e in retenus.values()}
-    par_etablissement = mouvements.par_etablissement()
+    par_etablissement = {pk: regles.Compteurs(*v) for pk, v in vecteurs.items()}
+    # The envelope's total and the breakdowns by statut and activité add up the établissements'
+    # figures (exact: amounts in cents) plus the lines of no dossier (national redeployments),
+    # instead of aggregating the whole ledger once more for each.
+    total = ("total",)
+    sommes: dict[tuple, list] = {
+        total: _vecteur(mouvements.filter(dossier__isnull=True).compteurs())
+    }
+    for pk, vecteur in vecteurs.items():
+        _raison_sociale, statut, activites = profils[pk]
+        for cle in [total, ("statut", statut), *(("activite", a) for a in activites)]:
+            somme = sommes.get(cle)
+            if somme is None:
+                sommes[cle] = list(vecteur)
+            else:
+                for i, v in enumerate(vecteur):
+                    somme[i] += v
+    compteurs = regles.Compteurs(*sommes.pop(total))
+    par_statut = {cle[1]: regles.Compteurs(*v) for cle, v in sommes.items() if cle[0] == "statut"}
+    par_activite = {
+        cle[1]: regles.Compteurs(*v) for cle, v in sommes.items() if cle[0] == "activite"
+    }
     return Tableau(
         enveloppe=enveloppe,
         au=au,
@@ -297,25 +392,29 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None) -> Tableau:
         situation=regles.situation(enveloppe.montant_publie, compteurs, parametres(enveloppe)),
         par_etablissement=sorted(
             (
-                Ligne(pk, str(etablissements[pk].raison_sociale), c, etablissements[pk])
-                for pk, c in par_etablissement.items()
+                Ligne(pk, profils[pk][0], par_etablissement[pk], retenus[pk].etablissement)
+                for pk in choisis
             ),
             key=lambda lig: (lig.libelle, lig.cle),
         ),
         par_statut=[
             Ligne(s, _libelle(Statut, s), c)
-            for s, c in sorted(
-                mouvements.par_statut().items(), key=lambda kv: _ordre(Statut, kv[0])
-            )
+            for s, c in sorted(par_statut.items(), key=lambda kv: _ordre(Statut, kv[0]))
         ],
         par_activite=[
             Ligne(a, _libelle(Activite, a), c)
-            for a, c in sorted(
-                mouvements.par_activite().items(), key=lambda kv: _ordre(Activite, kv[0])
-            )
+            for a, c in sorted(par_activite.items(), key=lambda kv: _ordre(Activite, kv[0]))
+            if c != regles.Compteurs()
         ],
         retenus=list(retenus.values()),
+        cles_retenus=cles,
+        nb_retards=nb_retards,
+        compteurs_etablissements=par_etablissement,
     )
+
+
+def _vecteur(compteurs: regles.Compteurs) -> list[Decimal]:
+    return [getattr(compteurs, nom) for nom in regles.COMPTEURS]
 
 
 def _ordre(choices, valeur) -> tuple:
@@ -360,7 +459,7 @@ class Synthese:
 
 
 def synthese(enveloppe: Enveloppe, annee: int) -> Synthese:
-    """The région's annual synthesis: 10 queries whatever the size of the envelope."""
+    """The région's annual synthesis: a fixed number of queries whatever the envelope's size."""
     fin = dt.date(annee, 12, 31)
     t = tableau(enveloppe, au=fin)
     debut = _mouvements(enveloppe, dt.date(annee - 1, 12, 31)).compteurs()

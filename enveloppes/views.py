@@ -11,6 +11,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
@@ -40,6 +41,7 @@ from hn.comptes.scopes import acces
 from hn.referentiel.enums import Decoupage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ETABLISSEMENTS_PAR_PAGE = 25
 COLONNES_LISTE = [
     ("engage_amorcage", "Engagé amorçage"),
     ("engage_usage", "Engagé usage"),
@@ -128,7 +130,17 @@ def detail(request, programme, region):
     """An envelope at a glance: figures, charts, breakdowns, retained établissements, late
     domaines, balance warnings."""
     enveloppe = enveloppe_visible(request.user, programme, region)
-    t = tableau(enveloppe)
+    # The figures, charts and breakdowns cover the whole envelope; the rows per établissement
+    # (breakdown, retained domaines, late domaines) are built and shown by pages.
+    pagination = {}
+
+    def une_page(cles):
+        pagination["page"] = Paginator(cles, ETABLISSEMENTS_PAR_PAGE).get_page(
+            request.GET.get("page")
+        )
+        return list(pagination["page"])
+
+    t = tableau(enveloppe, selection=une_page)
     s = t.situation
     return render(
         request,
@@ -138,9 +150,14 @@ def detail(request, programme, region):
             "enveloppe": enveloppe,
             "t": t,
             "s": s,
+            "page_obj": pagination["page"],
+            "retenus": t.retenus,
+            "par_etablissement": t.par_etablissement,
+            "retards": t.retards,
+            "nb_retards": t.nb_retards,
             "colonnes": COLONNES,
             "colonnes_domaine": COLONNES_DOMAINE,
-            "ecarts": ecarts_equilibre_de(enveloppe),
+            "ecarts": ecarts_equilibre_de(enveloppe, par_etablissement=t.compteurs_etablissements),
             "graphique_montants": graphiques.montants("graphique-montants", s),
             "graphique_plafond": graphiques.plafond("graphique-plafond", s),
             "anneau_engage": graphiques.repartition("anneau-engage", s),
@@ -165,10 +182,27 @@ def _synthese(request, programme, region, annee):
 def synthese_page(request, programme, region, annee):
     sy = _synthese(request, programme, region, annee)
     enveloppe = sy.enveloppe
+    t = sy.tableau
+    # Situation and breakdowns by statut / activité cover the envelope; the rows per
+    # établissement (breakdown, retained domaines, CMSI comments, the year's lines of their
+    # dossiers) come by pages of établissements. The PDF and the XLSX hold everything.
+    page = Paginator(t.retenus, ETABLISSEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
+    sur_la_page = {er.etablissement.pk for er in page}
+    dossiers_page = {dr.dossier.pk for er in page for dr in er.dossiers}
+    pagine = page.paginator.num_pages > 1
     return render(
         request,
         "enveloppes/synthese.html",
         {
+            "page_obj": page,
+            "retenus": list(page),
+            "par_etablissement": [lig for lig in t.par_etablissement if lig.cle in sur_la_page],
+            "mouvements": [
+                m
+                for m in sy.mouvements
+                if not pagine or m.dossier_id is None or m.dossier_id in dossiers_page
+            ],
+            "nb_mouvements": len(sy.mouvements),
             "title": f"Synthèse annuelle {annee} — enveloppe {enveloppe.programme.code} — "
             f"{_libelle_region(enveloppe)}",
             "synthese": sy,
@@ -213,6 +247,9 @@ def commenter(request, programme, region, annee):
             "annee": annee,
         },
     )
+    page = request.POST.get("page", "")
+    if page.isdigit() and int(page) > 1:  # back to the page of établissements it came from
+        url = f"{url}?page={int(page)}"
     return redirect(f"{url}#dossier-{numero}" if numero else url)
 
 

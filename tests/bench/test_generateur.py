@@ -3,10 +3,11 @@ every database constraint and the application's own invariants hold on what it w
 
 import re
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 
 from bench.generer import (
     MIX_ETATS,
@@ -29,6 +30,7 @@ from dossiers.models import (
     Dossier,
     ValeurIndicateur,
 )
+from enveloppes.models import enveloppe_de
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui, date_paris, echeance_decision
 from hn.journal.models import Evenement
@@ -225,3 +227,92 @@ def test_existing_rows_are_kept_and_ids_continue(jeu):
     contact = Contact.objects.create(dossier=Dossier.objects.exclude(pk=d.pk).first(), type="x")
     assert contact.pk > max(Contact.objects.exclude(pk=contact.pk).values_list("pk", flat=True))
     assert Depot.objects.count() >= Dossier.objects.exclude(etat=Etat.EN_SAISIE).count()
+
+
+# --- money and follow-up (ledger, domaines in follow-up, semester reports) -----------------------
+
+
+def test_ledger_figures_are_consistent_and_amorcage_within_20_percent(jeu):
+    from enveloppes import regles
+    from enveloppes.enums import Nature
+    from enveloppes.models import Enveloppe, MouvementEnveloppe
+
+    assert MouvementEnveloppe.objects.filter(nature=Nature.ENGAGEMENT).exists()
+    assert MouvementEnveloppe.objects.filter(nature=Nature.AMORCAGE_VERSE).exists()
+    for enveloppe in Enveloppe.objects.select_related("programme"):
+        lignes = MouvementEnveloppe.objects.filter(enveloppe=enveloppe)
+        compteurs = lignes.compteurs()
+        # The SQL aggregation and the pure rules agree on the generated lines.
+        assert compteurs == regles.releve(lignes.en_mouvements())
+        assert all(getattr(compteurs, c) >= 0 for c in regles.COMPTEURS), enveloppe
+        assert compteurs.engage_amorcage <= enveloppe.montant_publie * Decimal("0.20")
+        for cle, par_domaine in lignes.par_domaine().items():
+            assert par_domaine.engage >= par_domaine.consomme_amorcage + par_domaine.consomme_usage
+            assert par_domaine.engage_amorcage <= par_domaine.engage_selection, cle
+            assert all(getattr(par_domaine, c) >= 0 for c in regles.COMPTEURS), cle
+    # Every line of a dossier is on its envelope (HN: the former région).
+    for m in MouvementEnveloppe.objects.select_related("dossier__etablissement", "domaine"):
+        assert m.domaine.dossier_id == m.dossier_id
+        assert m.enveloppe_id == enveloppe_de(m.dossier).pk
+
+
+def test_follow_up_states_match_the_dossiers_and_the_ledger(jeu):
+    from enveloppes.enums import Nature
+    from enveloppes.models import MouvementEnveloppe
+
+    natures = {}
+    for domaine_id, nature in MouvementEnveloppe.objects.values_list("domaine", "nature"):
+        natures.setdefault(domaine_id, set()).add(nature)
+    vus = Counter()
+    for dd in DomaineDossier.objects.select_related("dossier"):
+        dossier = dd.dossier
+        vus[dd.suivi] += 1
+        if dossier.etat not in (Etat.ACCEPTE, Etat.CLOS) or dd.decision != "selectionne":
+            assert dd.suivi == "" and dd.pk not in natures
+            continue
+        assert Nature.ENGAGEMENT in natures[dd.pk]
+        if dossier.etat == Etat.CLOS:
+            assert dd.suivi == "clos" and dd.clos_le == dossier.clos_le
+        if dd.suivi == "finance":
+            assert dd.cibles_atteintes_le <= dd.finance_le
+            assert Nature.USAGE_NOTIFIE in natures[dd.pk]
+        if dd.suivi == "cibles_atteintes":
+            assert dd.cibles_atteintes_le and Nature.USAGE_NOTIFIE not in natures[dd.pk]
+        if dd.suivi == "clos":
+            assert dd.clos_le and dd.motif_cloture
+            assert Nature.LIBERATION in natures[dd.pk] or Nature.USAGE_VERSE in natures[dd.pk]
+    assert vus["selectionne"] and vus["finance"] and vus["clos"]
+
+
+def test_semester_reports_follow_the_decision(jeu):
+    from indicateurs.models import AvancementSuivi, RapportSuivi, ValeurSuivi
+
+    jour = aujourd_hui()
+    retenus = Dossier.objects.filter(etat__in=[Etat.ACCEPTE, Etat.CLOS])
+    assert RapportSuivi.objects.exists() and ValeurSuivi.objects.exists()
+    for dossier in retenus.prefetch_related("rapports"):
+        rapports = sorted(dossier.rapports.all(), key=lambda r: r.rang)
+        assert [r.rang for r in rapports] == list(range(1, len(rapports) + 1))
+        assert len(rapports) <= 10
+        assert all(dossier.decide_le < r.attendu_le for r in rapports)
+        assert all(date_paris(r.depose_le) <= jour for r in rapports)
+        if dossier.etat == Etat.ACCEPTE:
+            assert dossier.prochain_rapport_le > (
+                rapports[-1].attendu_le if rapports else jour.replace(year=2000)
+            )
+        else:
+            assert all(r.attendu_le <= dossier.clos_le for r in rapports)
+    assert not RapportSuivi.objects.exclude(dossier__in=retenus).exists()
+    # Each report holds every prérequis indicator of its programme; progress per domaine of
+    # its own dossier, selected.
+    for rapport in RapportSuivi.objects.select_related("dossier__programme")[:20]:
+        prerequis = set(
+            rapport.dossier.programme.indicateurs.filter(prerequis__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        assert prerequis <= set(rapport.valeurs.values_list("indicateur", flat=True))
+    assert not AvancementSuivi.objects.exclude(
+        domaine_dossier__dossier=models.F("rapport__dossier")
+    ).exists()
+    assert not AvancementSuivi.objects.exclude(domaine_dossier__decision="selectionne").exists()

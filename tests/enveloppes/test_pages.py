@@ -295,3 +295,31 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
 def test_unknown_envelopes_are_404_in_french(client):
     html = page(client, f.pilote_national(), "/enveloppes/XX/84/", 404)
     assert "introuvable" in html.lower()
+
+
+def test_rows_per_etablissement_come_by_pages_and_the_figures_cover_the_envelope(
+    client, scenario, monkeypatch
+):
+    """At scale an envelope retains thousands of domaines: its page shows the établissements'
+    rows by pages (``ETABLISSEMENTS_PAR_PAGE``), the figures and breakdowns stay whole."""
+    from enveloppes import views
+
+    with x.a_midi(AUJOURD_HUI):
+        entier = page(client, f.ars_lecteur("84"), "/enveloppes/HOPEN/84/")
+        monkeypatch.setattr(views, "ETABLISSEMENTS_PAR_PAGE", 1)
+        pages = [
+            page(client, f.ars_lecteur("84"), f"/enveloppes/HOPEN/84/?page={n}") for n in (1, 2)
+        ]
+    assert "Page 1 / 2" in pages[0] and "Page 2 / 2" in pages[1]
+    for html, present, absent in ((pages[0], "CH Alpha", "Clinique Bêta"),
+                                  (pages[1], "Clinique Bêta", "CH Alpha")):  # fmt: skip
+        for ident in ("retenus", "etablissements"):
+            assert present in section(html, ident) and absent not in section(html, ident)
+        assert section(html, "montants") == section(entier, "montants")
+        assert section(html, "statuts") == section(entier, "statuts")
+        assert "1 domaine en retard dans l'enveloppe" in section(html, "retards")
+    # CH Alpha's D3 is the late one: listed on its page only.
+    assert "D3 — " in section(pages[0], "retards")
+    assert "Aucune date cible dépassée pour les établissements de cette page." in section(
+        pages[1], "retards"
+    )

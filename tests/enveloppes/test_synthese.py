@@ -425,3 +425,31 @@ def test_page_api_pdf_and_xlsx_agree_to_the_euro_with_the_ledger(client, scenari
             f"{etab.raison_sociale} ({etab.finess}) "
             + " ".join(regles.euros(v).replace(NB, " ") for v in attendus)
         ) in texte_pdf
+
+
+def test_the_page_shows_etablissements_by_pages_and_the_exports_hold_them_all(
+    client, scenario, monkeypatch
+):
+    from enveloppes import views
+
+    monkeypatch.setattr(views, "ETABLISSEMENTS_PAR_PAGE", 1)
+    user = scenario["valideur"]
+    url = URL.format(annee=2021)
+    pages = [telecharger(client, user, f"{url}?page={n}").content.decode() for n in (1, 2)]
+    numeros = (scenario["dossier_a"].numero, scenario["dossier_b"].numero)
+    for html, present, absent in ((pages[0], *numeros), (pages[1], *reversed(numeros))):
+        assert f'id="dossier-{present}"' in html and f'id="dossier-{absent}"' not in html
+        mouvements = re.search(r'<section[^>]*id="mouvements".*?</section>', html, re.S).group(0)
+        assert present in mouvements and absent not in mouvements
+    assert "Page 2 / 2" in pages[1]
+    # A comment posted from page 2 comes back to page 2.
+    response = poster(
+        client, user, 2021, dossier=scenario["dossier_b"].numero, texte="Suivi.", page="2"
+    )
+    assert response["Location"] == f"{url}?page=2#dossier-{scenario['dossier_b'].numero}"
+    # The exports are whole.
+    classeur = feuilles(telecharger(client, user, url + "xlsx/"))
+    etablissements = [
+        r[0] for r in classeur["Par établissement"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert len([e for e in etablissements if e]) >= 2
