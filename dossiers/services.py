@@ -56,6 +56,19 @@ def actions_possibles(user, dossier) -> list[str]:
     return result
 
 
+def activite_et_forfaits(dossier):
+    """(activité combinée, {domaine: (forfait standard, forfait avancé)}) of the dossier's
+    établissement from its reference-year activity, or None when that activity is unknown."""
+    from hn.referentiel import regles
+
+    volumes = dossier.etablissement.volumes.filter(programme=dossier.programme).first()
+    if volumes is None:
+        return None
+    reg = dossier.programme.regles()
+    activite = regles.activite_combinee(volumes.volumes(), reg.coefficients)
+    return activite, regles.forfaits_par_domaine(reg, activite)
+
+
 def exiger_instruction(user, dossier):
     if not peut_instruire(user, dossier.etablissement.region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut instruire ce dossier.")

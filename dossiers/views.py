@@ -36,6 +36,7 @@ from dossiers.pieces import (
 from dossiers.presence import signaler
 from dossiers.services import (
     actions_possibles,
+    activite_et_forfaits,
     contenu_lisible,
     exiger_instruction,
     get_dossier_for_user,
@@ -48,7 +49,6 @@ from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
 from hn.dates import aujourd_hui
 from hn.journal.models import Evenement
-from hn.referentiel import regles
 from hn.referentiel.models import Etablissement, Programme, Region
 
 DEMANDES_AFFICHEES = 10
@@ -288,14 +288,13 @@ def _lignes_indicateurs(indicateurs, contenu):
 
 
 def _forfaits(dossier):
-    volumes = dossier.etablissement.volumes.filter(programme=dossier.programme).first()
-    if volumes is None:
+    calcul = activite_et_forfaits(dossier)
+    if calcul is None:
         return {}, None
-    reg = dossier.programme.regles()
-    ac = regles.activite_combinee(volumes.volumes(), reg.coefficients)
+    ac, forfaits = calcul
     result = {
         code: {"standard": standard, "avance": avance}
-        for code, (standard, avance) in regles.forfaits_par_domaine(reg, ac).items()
+        for code, (standard, avance) in forfaits.items()
     }
     return result, ac
 

@@ -76,7 +76,6 @@ from enveloppes.regles import MouvementRefuse
 from hn.comptes.perms import peut_instruire, peut_piloter
 from hn.dates import aujourd_hui
 from hn.journal.services import tracer
-from hn.referentiel import regles as regles_referentiel
 from hn.referentiel.enums import Decoupage
 from hn.referentiel.models import Etablissement
 
@@ -168,6 +167,21 @@ def _enregistrer(enveloppe, lignes, *, acting_user, motif="", contrepartie=None)
     ]
 
 
+def _ecrire(action, enveloppe, lignes, *, acting_user, dossier, motif="", **apres):
+    """Append the checked lines and trace them, in the caller's transaction."""
+    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
+    _tracer(
+        action,
+        enveloppe,
+        mouvements,
+        acting_user=acting_user,
+        dossier=dossier,
+        motif=motif,
+        **apres,
+    )
+    return mouvements
+
+
 def _tracer(action, enveloppe, mouvements, *, acting_user, dossier=None, motif="", **apres):
     tracer(
         action,
@@ -204,16 +218,15 @@ def _operation(*, dossier, acting_user, systeme_admis=False):
 def forfaits_du_dossier(dossier) -> dict[str, tuple[int, int | None]]:
     """Standard and avancé forfait of every domaine for the dossier's établissement, from its
     reference-year activity (``hn.referentiel.regles``)."""
-    programme = dossier.programme
-    volumes = dossier.etablissement.volumes.filter(programme=programme).first()
-    if volumes is None:
+    from dossiers.services import activite_et_forfaits
+
+    calcul = activite_et_forfaits(dossier)
+    if calcul is None:
         raise MouvementRefuse(
-            f"L'activité {programme.annee_reference_activite} de l'établissement "
+            f"L'activité {dossier.programme.annee_reference_activite} de l'établissement "
             f"{dossier.etablissement} n'est pas connue : son forfait ne peut pas être calculé."
         )
-    reg = programme.regles()
-    activite = regles_referentiel.activite_combinee(volumes.volumes(), reg.coefficients)
-    return regles_referentiel.forfaits_par_domaine(reg, activite)
+    return calcul[1]
 
 
 # --- the operations -----------------------------------------------------------------------------
@@ -277,16 +290,14 @@ def decider_amorcage(
         for dd in domaines
     ]
     regles.appliquer_tous(enveloppe.etat(domaines=[dd.pk for dd in domaines]), lignes)
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
-    _tracer(
+    return _ecrire(
         "enveloppe_amorcage_decide",
         enveloppe,
-        mouvements,
+        lignes,
         acting_user=acting_user,
         dossier=dossier,
         motif=motif,
     )
-    return mouvements
 
 
 @transaction.atomic
@@ -317,11 +328,10 @@ def verser(
         derogation=volet == Volet.AMORCAGE and d.derogatoire,
     )
     regles.appliquer(etat, ligne)
-    [mouvement] = _enregistrer(enveloppe, [ligne], acting_user=acting_user, motif=motif)
-    _tracer(
+    [mouvement] = _ecrire(
         "enveloppe_versement",
         enveloppe,
-        [mouvement],
+        [ligne],
         acting_user=acting_user,
         dossier=dossier,
         motif=motif,
@@ -353,17 +363,15 @@ def notifier_usage(
     ligne = _ligne(Nature.USAGE_NOTIFIE, montant, dossier=dossier, dd=dd, le=le)
     regles.appliquer(etat, ligne)
     lignes.append(ligne)
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
-    _tracer(
+    return _ecrire(
         "enveloppe_usage_notifie",
         enveloppe,
-        mouvements,
+        lignes,
         acting_user=acting_user,
         dossier=dossier,
         motif=motif,
         avance=avance,
     )
-    return mouvements
 
 
 @transaction.atomic
@@ -409,17 +417,15 @@ def liberer(
     regles.appliquer_tous(etat, lignes)
     if not lignes:
         return []
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
-    _tracer(
+    return _ecrire(
         "enveloppe_liberation",
         enveloppe,
-        mouvements,
+        lignes,
         acting_user=acting_user,
         dossier=dossier,
         motif=motif,
         audit=audit,
     )
-    return mouvements
 
 
 @transaction.atomic
@@ -472,16 +478,14 @@ def exiger_remboursement_derogation(
     if not lignes:
         return []
     motif = f"Prérequis non atteints au {echeance:%d/%m/%Y} : amorçage par dérogation à rembourser."
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
-    _tracer(
+    return _ecrire(
         "enveloppe_remboursement_exige",
         enveloppe,
-        mouvements,
+        lignes,
         acting_user=acting_user,
         dossier=dossier,
         motif=motif,
     )
-    return mouvements
 
 
 @transaction.atomic
@@ -511,16 +515,14 @@ def constater_remboursement(
     if etat.parametres.reprise_des_remboursements:
         lignes.append(_ligne(Nature.REPRISE, montant, dossier=dossier, dd=dd, le=le))
     regles.appliquer_tous(etat, lignes)
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
-    _tracer(
+    return _ecrire(
         "enveloppe_remboursement_recu",
         enveloppe,
-        mouvements,
+        lignes,
         acting_user=acting_user,
         dossier=dossier,
         motif=motif,
     )
-    return mouvements
 
 
 @transaction.atomic
