@@ -1643,13 +1643,14 @@ class Generateur:
 
     def valeurs_suivi(self, d: PlanDossier, rang: int, arrete: date) -> list[tuple]:
         """(indicateur id, valeur, non applicable) of a report: every prérequis indicator
-        (met, as at the acceptance) and the indicators of the domaines still awaiting their
-        targets, at target in the report that showed them met."""
+        (met, as at the acceptance) and the indicators of the domaines still open, as
+        ``dossiers.suivi.deposer_rapport`` asks them (``SUIVI_OUVERT``: selected, or targets
+        met and funding not notified yet), at target from the report that showed them met."""
         rng = random.Random(d.graine * 31 + rang)
         attente = {
-            code: plan.cibles_le == arrete
+            code: plan.cibles_le is not None and plan.cibles_le <= arrete
             for code, plan in self._suivis_au(d, arrete)
-            if plan.cibles_le is None or arrete <= plan.cibles_le
+            if plan.finance_le is None or arrete < plan.finance_le
         }
         result = []
         for pk, _code, type_, cible, prerequis, domaine in self.programmes[d.programme][

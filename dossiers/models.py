@@ -391,6 +391,15 @@ class DomaineDossier(FSMModelMixin, models.Model):
                 condition=Q(cout__isnull=True) | Q(cout__gte=0), name="cout_positif"
             ),
         ]
+        indexes = [
+            # The dashboards' "funding can be notified": a few rows among hundreds of
+            # thousands of domaines.
+            models.Index(
+                fields=["dossier"],
+                condition=Q(suivi="cibles_atteintes"),
+                name="domaine_cibles_atteintes",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.dossier.numero} {self.domaine.code}"

@@ -1,17 +1,15 @@
-"""The annual synthesis as XLSX (openpyxl) and PDF (WeasyPrint) [SPEC §5].
+"""The annual synthesis as XLSX (openpyxl) [SPEC §5]; its PDF is ``enveloppes.documents``.
 
 Both read one :class:`enveloppes.tableaux.Synthese`, the object the page shows, so the
 figures agree to the cent. The spreadsheet holds numbers as numbers (euro format), one sheet per
-section. The PDF goes through ``dossiers.pdf.html_vers_pdf`` and its static-only URL fetcher
-(nothing is fetched from the network).
+section.
 """
 
 import io
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from enveloppes.tableaux import COLONNES, COLONNES_DOMAINE, Synthese
+from enveloppes.tableaux import COLONNES, Synthese
 from hn.dates import PARIS
 
 FORMAT_EUROS = '#,##0.00\\ "€"'
@@ -23,7 +21,7 @@ def nom_fichier(synthese: Synthese, extension: str) -> str:
     return f"synthese-{e.programme.code}-{e.region.code}-{synthese.annee}.{extension}"
 
 
-def _titre(synthese: Synthese) -> str:
+def titre(synthese: Synthese) -> str:
     e = synthese.enveloppe
     return (
         f"Synthèse annuelle {synthese.annee} — enveloppe {e.programme.code} — "
@@ -66,7 +64,7 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
     # 1. The envelope at 31/12 and the change over the year.
     ws = classeur.active
     ws.title = "Synthèse"
-    ws.append([_titre(synthese)])
+    ws.append([titre(synthese)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(["Programme", f"{e.programme.nom} ({e.programme.code})"])
     ws.append(["Région", f"{e.region.nom} ({e.region.code})"])
@@ -214,24 +212,3 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()
-
-
-# --- PDF ------------------------------------------------------------------------------------------
-
-
-def pdf_synthese(synthese: Synthese) -> bytes:
-    from dossiers.pdf import html_vers_pdf
-
-    html = render_to_string(
-        "enveloppes/synthese_pdf.html",
-        {
-            "synthese": synthese,
-            "t": synthese.tableau,
-            "enveloppe": synthese.enveloppe,
-            "colonnes": COLONNES,
-            "colonnes_domaine": COLONNES_DOMAINE,
-            "titre": _titre(synthese),
-            "edite_le": timezone.localtime(timezone.now(), PARIS),
-        },
-    )
-    return html_vers_pdf(html)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 
 from dossiers.enums import SuiviDomaine
@@ -231,6 +231,7 @@ class Tableau:
     retenus: list[EtablissementRetenu]  # those of the selection (all by default)
     cles_retenus: list = field(default_factory=list)  # every retained établissement's id
     nb_retards: int = 0  # late domaines of the whole envelope
+    nb_dossiers: int = 0  # retained dossiers of the whole envelope
     compteurs_etablissements: dict = field(default_factory=dict)  # id -> Compteurs, all
 
     @property
@@ -283,6 +284,7 @@ CHAMPS_RETENUS = (
 
 CHAMPS_LEGERS = (
     "pk",
+    "dossier_id",
     "dossier__etablissement_id",
     "dossier__etablissement__raison_sociale",
     "dossier__etablissement__statut",
@@ -298,13 +300,13 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
 
     ``selection(cles)``: given the ids of every retained établissement in display order, returns
     those whose rows (``retenus``, ``par_etablissement``) are built, e.g. a page; all when None.
-    The figures, the breakdowns by statut and activité, ``cles_retenus``, ``nb_retards`` and
-    ``compteurs_etablissements`` always cover the whole envelope."""
+    The figures, the breakdowns by statut and activité, ``cles_retenus``, ``nb_retards``,
+    ``nb_dossiers`` and ``compteurs_etablissements`` always cover the whole envelope."""
     mouvements = _mouvements(enveloppe, au)
     par_domaine = mouvements.par_domaine()
-    lignes_domaines = DomaineDossier.objects.filter(
-        pk__in=mouvements.order_by().values("domaine")
-    ).order_by(
+    # The ids themselves (a few thousand at most): with a subquery PostgreSQL hash-joins the
+    # whole domaine table (60 ms at 10x) instead of reading these rows by their key (4 ms).
+    lignes_domaines = DomaineDossier.objects.filter(pk__in=list(par_domaine)).order_by(
         "dossier__etablissement__raison_sociale",
         "dossier__etablissement_id",
         "dossier__numero",
@@ -325,8 +327,10 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
     vecteurs: dict[int, list] = {}
     profils: dict[int, tuple] = {}
     nb_retards = 0
+    dossiers_retenus: set[int] = set()
     for (
         pk,
+        dossier_id,
         etab_id,
         raison_sociale,
         statut,
@@ -334,6 +338,7 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
         date_cible,
         suivi,
     ) in lignes_domaines.values_list(*CHAMPS_LEGERS):
+        dossiers_retenus.add(dossier_id)
         vecteur = _vecteur(par_domaine[pk])
         somme = vecteurs.get(etab_id)
         if somme is None:
@@ -409,6 +414,7 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
         retenus=list(retenus.values()),
         cles_retenus=cles,
         nb_retards=nb_retards,
+        nb_dossiers=len(dossiers_retenus),
         compteurs_etablissements=par_etablissement,
     )
 
@@ -429,7 +435,9 @@ class Synthese:
     annee: int
     debut: regles.Situation  # at 31/12 of the previous year
     tableau: Tableau  # at 31/12 of the year
-    mouvements: list[MouvementEnveloppe]  # the year's lines
+    mouvements: list[MouvementEnveloppe]  # the year's lines (of the selection's dossiers)
+    nb_mouvements: int = 0  # the year's lines, all
+    commentaires: int = 0  # dossiers commented by the CMSI, all
 
     @property
     def enveloppe(self) -> Enveloppe:
@@ -453,34 +461,45 @@ class Synthese:
             for attr, libelle in LIGNES_SITUATION
         ]
 
-    @property
-    def commentaires(self) -> int:
-        return sum(1 for d in self.tableau.dossiers if d.commentaire is not None)
 
+def synthese(enveloppe: Enveloppe, annee: int, *, selection=None) -> Synthese:
+    """The région's annual synthesis: a fixed number of queries whatever the envelope's size.
 
-def synthese(enveloppe: Enveloppe, annee: int) -> Synthese:
-    """The région's annual synthesis: a fixed number of queries whatever the envelope's size."""
+    ``selection`` as for :func:`tableau` (a page of établissements): the rows per établissement,
+    the comments and the year's lines are then those of the selected établissements' dossiers
+    (plus the lines of no dossier); the figures and the counts still cover the envelope."""
     fin = dt.date(annee, 12, 31)
-    t = tableau(enveloppe, au=fin)
+    t = tableau(enveloppe, au=fin, selection=selection)
     debut = _mouvements(enveloppe, dt.date(annee - 1, 12, 31)).compteurs()
-    commentaires = {
-        c.dossier_id: c
-        for c in CommentaireSynthese.objects.filter(
-            enveloppe=enveloppe, annee=annee
-        ).select_related("auteur")
-    }
-    for dossier in t.dossiers:
-        dossier.commentaire = commentaires.get(dossier.dossier.pk)
+    dossiers = {d.dossier.pk: d for d in t.dossiers}
+    commentaires = CommentaireSynthese.objects.filter(enveloppe=enveloppe, annee=annee)
+    for c in (
+        commentaires if selection is None else commentaires.filter(dossier_id__in=dossiers)
+    ).select_related("auteur"):
+        if c.dossier_id in dossiers:
+            dossiers[c.dossier_id].commentaire = c
+    annuelles = MouvementEnveloppe.objects.filter(enveloppe=enveloppe, date__year=annee)
+    lignes = annuelles
+    if selection is not None:
+        lignes = lignes.filter(Q(dossier__isnull=True) | Q(dossier_id__in=dossiers))
     lignes = list(
-        MouvementEnveloppe.objects.filter(enveloppe=enveloppe, date__year=annee)
-        .select_related("dossier__etablissement", "domaine__domaine", "acteur")
-        .order_by("date", "pk")
+        lignes.select_related("dossier__etablissement", "domaine__domaine", "acteur").order_by(
+            "date", "pk"
+        )
     )
     return Synthese(
         annee=annee,
         debut=regles.situation(enveloppe.montant_publie, debut, parametres(enveloppe)),
         tableau=t,
         mouvements=lignes,
+        nb_mouvements=len(lignes) if selection is None else annuelles.count(),
+        commentaires=(
+            sum(1 for d in dossiers.values() if d.commentaire is not None)
+            if selection is None
+            else commentaires.filter(
+                dossier_id__in=dossiers_de_la_synthese(enveloppe, annee)
+            ).count()
+        ),
     )
 
 

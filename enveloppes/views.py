@@ -21,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from dossiers.views_pdf import reponse_pdf
-from enveloppes import exports, graphiques
+from enveloppes import documents, exports, graphiques
 from enveloppes.actions import ecarts_equilibre_de
 from enveloppes.commentaires import CommentaireRefuse, commenter_synthese, peut_commenter
 from enveloppes.models import CommentaireSynthese, MouvementEnveloppe, enveloppes_visibles
@@ -133,14 +133,7 @@ def detail(request, programme, region):
     # The figures, charts and breakdowns cover the whole envelope; the rows per établissement
     # (breakdown, retained domaines, late domaines) are built and shown by pages.
     pagination = {}
-
-    def une_page(cles):
-        pagination["page"] = Paginator(cles, ETABLISSEMENTS_PAR_PAGE).get_page(
-            request.GET.get("page")
-        )
-        return list(pagination["page"])
-
-    t = tableau(enveloppe, selection=une_page)
+    t = tableau(enveloppe, selection=_page_de(request, pagination))
     s = t.situation
     return render(
         request,
@@ -173,41 +166,47 @@ def detail(request, programme, region):
     )
 
 
-def _synthese(request, programme, region, annee):
+def _synthese(request, programme, region, annee, *, selection=None):
     enveloppe = enveloppe_visible(request.user, programme, region)
-    return synthese(enveloppe, verifier_annee(annee))
+    return synthese(enveloppe, verifier_annee(annee), selection=selection)
+
+
+def _page_de(request, pagination: dict):
+    """``selection`` for :func:`tableau`: the requested page of établissements (in
+    ``pagination["page"]``)."""
+
+    def une_page(cles):
+        pagination["page"] = Paginator(cles, ETABLISSEMENTS_PAR_PAGE).get_page(
+            request.GET.get("page")
+        )
+        return list(pagination["page"])
+
+    return une_page
 
 
 @login_required
 def synthese_page(request, programme, region, annee):
-    sy = _synthese(request, programme, region, annee)
-    enveloppe = sy.enveloppe
-    t = sy.tableau
     # Situation and breakdowns by statut / activité cover the envelope; the rows per
     # établissement (breakdown, retained domaines, CMSI comments, the year's lines of their
-    # dossiers) come by pages of établissements. The PDF and the XLSX hold everything.
-    page = Paginator(t.retenus, ETABLISSEMENTS_PAR_PAGE).get_page(request.GET.get("page"))
-    sur_la_page = {er.etablissement.pk for er in page}
-    dossiers_page = {dr.dossier.pk for er in page for dr in er.dossiers}
-    pagine = page.paginator.num_pages > 1
+    # dossiers) are built for one page of établissements. The PDF and the XLSX hold everything.
+    pagination = {}
+    sy = _synthese(request, programme, region, annee, selection=_page_de(request, pagination))
+    enveloppe = sy.enveloppe
+    t = sy.tableau
     return render(
         request,
         "enveloppes/synthese.html",
         {
-            "page_obj": page,
-            "retenus": list(page),
-            "par_etablissement": [lig for lig in t.par_etablissement if lig.cle in sur_la_page],
-            "mouvements": [
-                m
-                for m in sy.mouvements
-                if not pagine or m.dossier_id is None or m.dossier_id in dossiers_page
-            ],
-            "nb_mouvements": len(sy.mouvements),
+            "page_obj": pagination["page"],
+            "retenus": t.retenus,
+            "par_etablissement": t.par_etablissement,
+            "mouvements": sy.mouvements,
+            "nb_mouvements": sy.nb_mouvements,
             "title": f"Synthèse annuelle {annee} — enveloppe {enveloppe.programme.code} — "
             f"{_libelle_region(enveloppe)}",
             "synthese": sy,
             "enveloppe": enveloppe,
-            "t": sy.tableau,
+            "t": t,
             "colonnes": COLONNES,
             "colonnes_domaine": COLONNES_DOMAINE,
             "peut_commenter": peut_commenter(request.user, enveloppe),
@@ -255,8 +254,35 @@ def commenter(request, programme, region, annee):
 
 @login_required
 def synthese_pdf(request, programme, region, annee):
+    """The stored PDF of the synthesis as it is now; otherwise its production is queued and a
+    waiting page reloads until it is ready (``enveloppes.documents``)."""
     sy = _synthese(request, programme, region, annee)
-    return reponse_pdf(exports.pdf_synthese(sy), exports.nom_fichier(sy, "pdf"))
+    doc = documents.document(sy)
+    if request.GET.get("reessayer"):
+        documents.oublier_echec(doc)
+    data = documents.stocke(doc)
+    if data is None and not documents.en_echec(doc):
+        documents.demander(doc, request.user)
+        data = documents.stocke(doc)  # produced already when the task ran eagerly
+    if data is not None:
+        return reponse_pdf(data, exports.nom_fichier(sy, "pdf"))
+    echec = documents.en_echec(doc)
+    response = render(
+        request,
+        "enveloppes/synthese_pdf_attente.html",
+        {
+            "title": f"PDF en préparation — synthèse annuelle {sy.annee}",
+            "synthese": sy,
+            "enveloppe": sy.enveloppe,
+            "echec": echec,
+            "delai": documents.DELAI_RECHARGEMENT,
+        },
+        status=503 if echec else 202,
+    )
+    response["Cache-Control"] = "private, no-store"
+    if echec:
+        response["Retry-After"] = str(documents.DUREE_ECHEC)
+    return response
 
 
 @login_required

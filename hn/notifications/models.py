@@ -18,6 +18,7 @@ class Categorie(models.TextChoices):
     RAPPEL = "rappel", "Rappel d'échéance"
     RETARD = "retard", "Échéance dépassée"
     REFUS_IMPLICITE = "refus_implicite", "Refus implicite"
+    DOCUMENT = "document", "Document prêt"
 
 
 class StatutCourriel(models.TextChoices):

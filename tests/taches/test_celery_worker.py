@@ -182,3 +182,37 @@ def test_redis_down_the_site_serves_and_the_sweep_resumes(referentiel, redis_bro
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.REFUSE_IMPLICITE
     assert not pending.exists()
     assert any(other_manager.email in m.to for m in mail.outbox)
+
+
+def test_the_synthesis_pdf_is_produced_by_the_worker(referentiel, redis_broker, client, settings):
+    """A request queues the production and answers the waiting page; the worker renders and
+    stores the PDF and notifies the requester; the next request downloads it."""
+    from tests.enveloppes import donnees
+
+    donnees.scenario_hopen_84()
+    url = "/enveloppes/HOPEN/84/synthese/2021/pdf/"
+    lecteur = f.ars_lecteur("84")
+    client.force_login(lecteur)
+    assert client.get(url).status_code == 202  # queued in Redis, no worker yet
+    assert client.get(url).status_code == 202  # a reload does not queue it twice
+
+    with worker():
+        assert wait_for(lambda: Notification.objects.filter(destinataire=lecteur).exists())
+    notification = Notification.objects.get(destinataire=lecteur)
+    assert notification.lien == url and notification.categorie == "document"
+    pdf = client.get(url)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_broker_down_the_synthesis_pdf_is_produced_in_the_request(
+    referentiel, redis_broker, client
+):
+    from tests.enveloppes import donnees
+
+    donnees.scenario_hopen_84()
+    redis_broker.stop()  # no broker, no cache
+    client.force_login(f.ars_lecteur("84"))
+    started = time.monotonic()
+    pdf = client.get("/enveloppes/HOPEN/84/synthese/2021/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert time.monotonic() - started < 20
