@@ -53,7 +53,8 @@ class DocumentSynthese:
     @property
     def cle(self) -> str:
         e = self.synthese.enveloppe
-        return f"{DOSSIER}/{_prefixe(e.programme.code, e.region.code, self.synthese.annee)}{self.empreinte}.pdf"
+        prefixe = _prefixe(e.programme.code, e.region.code, self.synthese.annee)
+        return f"{DOSSIER}/{prefixe}{self.empreinte}.pdf"
 
 
 def _prefixe(programme: str, region: str, annee: int) -> str:
