@@ -69,6 +69,10 @@ BENCH_DATABASE_URL ?= postgres://hn:hn@127.0.0.1:5432/hn_bench
 
 bench: install system-deps
 	bash scripts/postgres.sh
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installation de wrk (paquet Debian, charge du débit)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+		|| echo "wrk indisponible : le débit sera mesuré avec des fils Python."; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.generer
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.mesurer
 

@@ -598,10 +598,13 @@ def fixer_taux_derogation(
 # --- read-only ----------------------------------------------------------------------------------
 
 
-def ecarts_equilibre_de(enveloppe, *, par_etablissement=None) -> list[regles.Ecart]:
+def ecarts_equilibre_de(
+    enveloppe, *, par_etablissement=None, profils_etablissements=None
+) -> list[regles.Ecart]:
     """Balance warnings of the établissements currently engaged on the envelope against the
-    établissements of its région (HN: of the former région) (3 queries; 2 when the caller has
-    the envelope's figures per établissement, ``{établissement id: Compteurs}``)."""
+    établissements of its région (HN: of the former région) (3 queries; 1 when the caller has
+    the envelope's figures and profiles per établissement, ``{id: Compteurs}`` and
+    ``{id: regles.Profil}``, as ``tableaux.tableau`` gives them)."""
     if par_etablissement is None:
         par_etablissement = MouvementEnveloppe.objects.filter(
             enveloppe=enveloppe
@@ -620,6 +623,8 @@ def ecarts_equilibre_de(enveloppe, *, par_etablissement=None) -> list[regles.Eca
         return result
 
     return regles.ecarts_equilibre(
-        profils(Etablissement.objects.filter(pk__in=engages)),
+        [profils_etablissements[pk] for pk in engages]
+        if profils_etablissements is not None
+        else profils(Etablissement.objects.filter(pk__in=engages)),
         profils(Etablissement.objects.filter(**{champ: enveloppe.region_id})),
     )

@@ -150,7 +150,11 @@ def detail(request, programme, region):
             "nb_retards": t.nb_retards,
             "colonnes": COLONNES,
             "colonnes_domaine": COLONNES_DOMAINE,
-            "ecarts": ecarts_equilibre_de(enveloppe, par_etablissement=t.compteurs_etablissements),
+            "ecarts": ecarts_equilibre_de(
+                enveloppe,
+                par_etablissement=t.compteurs_etablissements,
+                profils_etablissements=t.profils_etablissements,
+            ),
             "graphique_montants": graphiques.montants("graphique-montants", s),
             "graphique_plafond": graphiques.plafond("graphique-plafond", s),
             "anneau_engage": graphiques.repartition("anneau-engage", s),

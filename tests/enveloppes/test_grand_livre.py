@@ -287,3 +287,12 @@ def test_state_of_an_envelope_in_a_fixed_number_of_queries(ligne):
     assert n == 5
     assert etat.allouee == D(49_778_000)
     assert etat.parametres.derogation_echeance == dt.date(2021, 1, 1)
+
+
+def test_figures_per_key_of_a_filter_matching_nothing_by_construction_are_empty():
+    """``par()`` reads its rows through the cursor: an ``__in=[]`` filter (no SQL at all) gives
+    no group instead of an error (the HOP'EN derogation read its dossiers that way)."""
+    from enveloppes.models import MouvementEnveloppe
+
+    assert MouvementEnveloppe.objects.filter(dossier__in=[]).par_domaine() == {}
+    assert MouvementEnveloppe.objects.none().par_etablissement() == {}
