@@ -1920,10 +1920,11 @@ def tailles_du_jeu() -> dict[str, int]:
     from django.contrib.auth.models import Group
 
     from dossiers import models as dm
-    from enveloppes.models import Enveloppe
+    from enveloppes.models import Enveloppe, MouvementEnveloppe
     from hn.comptes.models import Attribution, User
     from hn.journal.models import Evenement
     from hn.referentiel import models as rm
+    from indicateurs import models as im
 
     models = [
         rm.Region,
@@ -1944,8 +1945,17 @@ def tailles_du_jeu() -> dict[str, int]:
         dm.Depot,
         dm.Commentaire,
         Evenement,
+        MouvementEnveloppe,
+        im.RapportSuivi,
+        im.ValeurSuivi,
+        im.AvancementSuivi,
     ]
-    return {m._meta.db_table: m.objects.count() for m in models}
+    tailles = {m._meta.db_table: m.objects.count() for m in models}
+    # The "~6 million indicator values": instruction plus semester reports.
+    tailles["valeurs d'indicateurs (instruction + rapports)"] = (
+        tailles[dm.ValeurIndicateur._meta.db_table] + tailles[im.ValeurSuivi._meta.db_table]
+    )
+    return tailles
 
 
 def generer_jeu(tailles: Tailles | None = None, *, sortie=None) -> dict:

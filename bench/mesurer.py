@@ -845,7 +845,8 @@ def _contexte(marqueur, args) -> dict:
         "methode": (
             f"Pages et API : client de test Django dans le processus (pile WSGI et middlewares, "
             f"sans HTTP), {args.echauffement} requêtes de chauffe puis {args.requetes} mesurées ; "
-            f"débit : gunicorn sur 127.0.0.1 et {args.clients} clients concurrents (requests)."
+            f"débit : gunicorn sur 127.0.0.1 et {args.clients} connexions concurrentes "
+            f"({'wrk, 5 s de chauffe puis 20 s' if shutil.which('wrk') else 'fils Python requests'})."
         ),
         "jeu": {
             "genere_le": marqueur["genere_le"],
