@@ -52,6 +52,8 @@ TACHE_RIEN = 10_000  # run_deadlines, nothing due
 TACHE_DUS = 60_000  # run_deadlines, 10% due
 RATIO_TABLEAU = 2.0  # dashboard ≤ 2x its best SQL query
 
+OUTIL_DEBIT = "wrk, 5 s de chauffe puis 20 s mesurées"
+
 # Load average when the bench starts: other processes on the machine skew the figures.
 CHARGE_AU_DEBUT = [round(x, 2) for x in os.getloadavg()]
 
@@ -846,7 +848,7 @@ def _contexte(marqueur, args) -> dict:
             f"Pages et API : client de test Django dans le processus (pile WSGI et middlewares, "
             f"sans HTTP), {args.echauffement} requêtes de chauffe puis {args.requetes} mesurées ; "
             f"débit : gunicorn sur 127.0.0.1 et {args.clients} connexions concurrentes "
-            f"({'wrk, 5 s de chauffe puis 20 s' if shutil.which('wrk') else 'fils Python requests'})."
+            f"({OUTIL_DEBIT if shutil.which('wrk') else 'fils Python requests'})."
         ),
         "jeu": {
             "genere_le": marqueur["genere_le"],
