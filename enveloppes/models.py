@@ -73,20 +73,21 @@ class MouvementQuerySet(models.QuerySet):
 
     # --- figures by SQL aggregation (equal to enveloppes.regles on the same lines) -------------
     def compteurs(self) -> regles.Compteurs:
-        return _compteurs(self.order_by().aggregate(**_sommes()))
+        return self.par(None).get(None, regles.Compteurs())
 
-    def par(self, champ: str) -> dict:
-        """Figures per value of ``champ`` (lines where it is null are left out).
+    def par(self, champ: str | None) -> dict:
+        """Figures per value of ``champ`` (lines where it is null are left out; ``None``: one
+        group, key ``None``, for all the lines).
 
-        Thousands of groups at scale (one per domaine of a région): the rows are read through
-        the cursor, without the ORM's per-value converters, then rounded to the cent as
-        :func:`_compteurs` does (the sums' columns come in ``regles.COMPTEURS`` order)."""
-        qs = (
-            self.filter(**{f"{champ}__isnull": False})
-            .order_by()
-            .values(champ)
-            .annotate(**_sommes())
-        )
+        PostgreSQL sums the amounts per (key, nature, dérogation), a plain aggregation that is
+        cheap even over the whole national ledger; each sum is then added to the figures it
+        moves by ``regles.effets``, the table the pure functions use. The rows are read through
+        the cursor (thousands at scale, one per domaine of a région, without the ORM's
+        per-value converters); each sum is rounded to the cent (SQLite sums in floating
+        point), the figures are then exact."""
+        qs = self if champ is None else self.filter(**{f"{champ}__isnull": False})
+        colonnes = ["nature", "derogation"] if champ is None else [champ, "nature", "derogation"]
+        qs = qs.order_by().values(*colonnes).annotate(somme=Sum("montant"))
         try:
             sql, params = qs.query.sql_with_params()
         except EmptyResultSet:  # a filter that matches nothing by construction (``__in=[]``)
@@ -94,10 +95,14 @@ class MouvementQuerySet(models.QuerySet):
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return {
-            cle: regles.Compteurs(*(Decimal(v).quantize(regles.CENTIME) for v in sommes))
-            for cle, *sommes in rows
-        }
+        rang = {nom: i for i, nom in enumerate(regles.COMPTEURS)}
+        vecteurs: dict = {}
+        for *cle, nature, derogation, somme in rows:
+            vecteur = vecteurs.setdefault(cle[0] if cle else None, [regles.ZERO] * len(rang))
+            montant = Decimal(somme).quantize(regles.CENTIME)
+            for nom, signe in regles.effets(nature, bool(derogation)).items():
+                vecteur[rang[nom]] += montant if signe > 0 else -montant
+        return {cle: regles.Compteurs(*vecteur) for cle, vecteur in vecteurs.items()}
 
     def par_domaine(self) -> dict:
         return self.par("domaine")
