@@ -127,10 +127,11 @@ def _compte_demandes(demandes, tableau) -> dict:
             "demandes_total": tableau["demandes"],
             "demandes_en_retard": tableau["demandes_en_retard"],
         }
-    return {
-        "demandes_total": demandes.count(),
-        "demandes_en_retard": demandes.filter(echeance__lt=aujourd_hui()).count(),
-    }
+    # One scan for both counts.
+    return demandes.order_by().aggregate(
+        demandes_total=Count("pk"),
+        demandes_en_retard=Count("pk", filter=Q(echeance__lt=aujourd_hui())),
+    )
 
 
 def _tableau_de_bord(user) -> dict:
@@ -157,8 +158,10 @@ def _tableau_de_bord(user) -> dict:
         "a_decider": visibles.filter(etat=Etat.DEPOSE)
         .select_related("etablissement")
         .order_by("echeance_decision", "pk")[:5],
-        "demandes_en_retard": demandes.filter(echeance__lt=aujourd_hui()).count(),
-        "demandes": demandes.count(),
+        **{
+            "demandes" if cle == "demandes_total" else cle: n
+            for cle, n in _compte_demandes(demandes, None).items()
+        },
     }
 
 

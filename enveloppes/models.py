@@ -1,7 +1,9 @@
 """Regional envelopes as published, and their append-only ledger.
 
 Every figure of an envelope is derived from its ledger lines (``MouvementEnveloppe``) by the
-rules of ``enveloppes.regles``; the aggregation here applies the same effect table in SQL.
+rules of ``enveloppes.regles``: SQL sums the amounts per nature (``MouvementQuerySet.par``),
+then the same effect table as the pure functions turns those sums into figures (``par_activite``
+applies the table in SQL, as CASE sums).
 Lines are never updated or deleted: the model, the queryset and, on PostgreSQL, a trigger
 refuse it (a correction is a new line).
 """
