@@ -123,10 +123,7 @@ def liste(request):
 def _compte_demandes(demandes, tableau) -> dict:
     """Pending requests and overdue ones (already counted by the dashboard when shown)."""
     if tableau is not None:
-        return {
-            "demandes_total": tableau["demandes"],
-            "demandes_en_retard": tableau["demandes_en_retard"],
-        }
+        return {cle: tableau[cle] for cle in ("demandes_total", "demandes_en_retard")}
     # One scan for both counts.
     return demandes.order_by().aggregate(
         demandes_total=Count("pk"),
@@ -158,10 +155,7 @@ def _tableau_de_bord(user) -> dict:
         "a_decider": visibles.filter(etat=Etat.DEPOSE)
         .select_related("etablissement")
         .order_by("echeance_decision", "pk")[:5],
-        **{
-            "demandes" if cle == "demandes_total" else cle: n
-            for cle, n in _compte_demandes(demandes, None).items()
-        },
+        **_compte_demandes(demandes, None),
     }
 
 

@@ -1,69 +1,41 @@
 """Regional envelopes as published, and their append-only ledger.
 
 Every figure of an envelope is derived from its ledger lines (``MouvementEnveloppe``) by the
-rules of ``enveloppes.regles``: SQL sums the amounts per nature (``MouvementQuerySet.par``),
-then the same effect table as the pure functions turns those sums into figures (``par_activite``
-applies the table in SQL, as CASE sums).
+rules of ``enveloppes.regles``: SQL sums the amounts per key and nature, then the effect table
+of the pure functions (``regles.effets``) turns those sums into figures (``_plier``).
 Lines are never updated or deleted: the model, the queryset and, on PostgreSQL, a trigger
 refuse it (a correction is a new line).
 """
 
-import operator
 from decimal import Decimal
-from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
-from django.db.models import Case, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractYear
 
 from enveloppes import regles
 from enveloppes.enums import NATURES_AMORCAGE, NATURES_REDEPLOIEMENT, Nature
 from hn.referentiel.enums import Activite, Decoupage
-
-MONTANT = models.DecimalField(max_digits=14, decimal_places=2)
 
 
 class LigneImmuable(Exception):
     """An attempt to change or delete an append-only row."""
 
 
-def _somme(compteur: str, *, filtre: Q | None = None):
-    """SQL sum of one figure: + amount for the natures adding to it, − for those subtracting
-    (``regles.effets``: the same table as the pure functions)."""
-    conditions: dict[int, list[Q]] = {1: [], -1: []}
-    for nature in Nature:
-        signes = {d: regles.effets(nature, d).get(compteur, 0) for d in (False, True)}
-        if signes[False] == signes[True]:
-            if signes[False]:
-                conditions[signes[False]].append(Q(nature=nature))
-            continue
-        for derogation, signe in signes.items():
-            if signe:
-                conditions[signe].append(Q(nature=nature, derogation=derogation))
-    whens = [
-        When(reduce(operator.or_, conds), then=F("montant") * Value(signe))
-        for signe, conds in conditions.items()
-        if conds
-    ]
-    return Coalesce(
-        Sum(Case(*whens, default=Value(regles.ZERO), output_field=MONTANT), filter=filtre),
-        Value(regles.ZERO),
-        output_field=MONTANT,
-    )
-
-
-def _sommes(prefixe: str = "", filtre: Q | None = None) -> dict:
-    return {f"{prefixe}{c}": _somme(c, filtre=filtre) for c in regles.COMPTEURS}
-
-
-def _compteurs(valeurs: dict, prefixe: str = "") -> regles.Compteurs:
-    """Compteurs from aggregated values, to the cent: the exact sums are whole cents, and
-    SQLite sums through floating point."""
-    return regles.Compteurs(
-        **{c: Decimal(valeurs[f"{prefixe}{c}"]).quantize(regles.CENTIME) for c in regles.COMPTEURS}
-    )
+def _plier(groupes) -> dict:
+    """Figures per key from (key, nature, dérogation, sum) rows: each sum, rounded to the cent
+    (SQLite sums in floating point), moves the figures ``regles.effets`` gives for its nature,
+    the table the pure functions use; the figures are then exact."""
+    rang = {nom: i for i, nom in enumerate(regles.COMPTEURS)}
+    vecteurs: dict = {}
+    for cle, nature, derogation, somme in groupes:
+        vecteur = vecteurs.setdefault(cle, [regles.ZERO] * len(rang))
+        montant = Decimal(somme).quantize(regles.CENTIME)
+        for nom, signe in regles.effets(nature, bool(derogation)).items():
+            vecteur[rang[nom]] += montant if signe > 0 else -montant
+    return {cle: regles.Compteurs(*vecteur) for cle, vecteur in vecteurs.items()}
 
 
 class MouvementQuerySet(models.QuerySet):
@@ -77,34 +49,25 @@ class MouvementQuerySet(models.QuerySet):
     def compteurs(self) -> regles.Compteurs:
         return self.par(None).get(None, regles.Compteurs())
 
-    def par(self, champ: str | None) -> dict:
-        """Figures per value of ``champ`` (lines where it is null are left out; ``None``: one
-        group, key ``None``, for all the lines).
-
-        PostgreSQL sums the amounts per (key, nature, dérogation), a plain aggregation that is
-        cheap even over the whole national ledger; each sum is then added to the figures it
-        moves by ``regles.effets``, the table the pure functions use. The rows are read through
-        the cursor (thousands at scale, one per domaine of a région, without the ORM's
-        per-value converters); each sum is rounded to the cent (SQLite sums in floating
-        point), the figures are then exact."""
-        qs = self if champ is None else self.filter(**{f"{champ}__isnull": False})
-        colonnes = ["nature", "derogation"] if champ is None else [champ, "nature", "derogation"]
-        qs = qs.order_by().values(*colonnes).annotate(somme=Sum("montant"))
+    def _sommes_par_nature(self, *champs) -> list[tuple]:
+        """Rows (*values of ``champs``, nature, dérogation, sum of the amounts): a plain
+        aggregation, cheap even over the whole national ledger, read through the cursor
+        (thousands of rows at scale, without the ORM's per-value converters)."""
+        qs = self.order_by().values(*champs, "nature", "derogation").annotate(somme=Sum("montant"))
         try:
             sql, params = qs.query.sql_with_params()
         except EmptyResultSet:  # a filter that matches nothing by construction (``__in=[]``)
-            return {}
+            return []
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        rang = {nom: i for i, nom in enumerate(regles.COMPTEURS)}
-        vecteurs: dict = {}
-        for *cle, nature, derogation, somme in rows:
-            vecteur = vecteurs.setdefault(cle[0] if cle else None, [regles.ZERO] * len(rang))
-            montant = Decimal(somme).quantize(regles.CENTIME)
-            for nom, signe in regles.effets(nature, bool(derogation)).items():
-                vecteur[rang[nom]] += montant if signe > 0 else -montant
-        return {cle: regles.Compteurs(*vecteur) for cle, vecteur in vecteurs.items()}
+            return cursor.fetchall()
+
+    def par(self, champ: str | None) -> dict:
+        """Figures per value of ``champ`` (lines where it is null are left out; ``None``: one
+        group, key ``None``, for all the lines)."""
+        if champ is None:
+            return _plier((None, *row) for row in self._sommes_par_nature())
+        return _plier(self.filter(**{f"{champ}__isnull": False})._sommes_par_nature(champ))
 
     def par_domaine(self) -> dict:
         return self.par("domaine")
@@ -120,21 +83,15 @@ class MouvementQuerySet(models.QuerySet):
 
     def par_activite(self) -> dict:
         """One query; an établissement counts under each of its activités."""
-        valeurs = self.order_by().aggregate(
-            **{
-                k: v
-                for a in Activite
-                for k, v in _sommes(
-                    f"{a.value}__", filtre=Q(**{f"dossier__etablissement__{a.value}": True})
-                ).items()
-            }
+        drapeaux = [f"dossier__etablissement__{a.value}" for a in Activite]
+        rows = self.filter(dossier__isnull=False)._sommes_par_nature(*drapeaux)
+        result = _plier(
+            (activite.value, nature, derogation, somme)
+            for *oui, nature, derogation, somme in rows
+            for activite, exerce in zip(Activite, oui, strict=True)
+            if exerce
         )
-        result = {}
-        for a in Activite:
-            compteurs = _compteurs(valeurs, f"{a.value}__")
-            if compteurs != regles.Compteurs():
-                result[a.value] = compteurs
-        return result
+        return {cle: c for cle, c in result.items() if c != regles.Compteurs()}
 
     def selection_par_annee(self) -> dict[int, Decimal]:
         rows = (

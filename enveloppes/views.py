@@ -265,7 +265,7 @@ def synthese_pdf(request, programme, region, annee):
     if request.GET.get("reessayer"):
         documents.oublier_echec(doc)
     data = documents.stocke(doc)
-    if data is None and not documents.en_echec(doc):
+    if data is None:  # queued unless under way or failed a moment ago
         documents.demander(doc, request.user)
         data = documents.stocke(doc)  # produced already when the task ran eagerly
     if data is not None:
