@@ -576,3 +576,23 @@ class PieceJointe(models.Model):
     @property
     def active(self) -> bool:
         return self.remplacee_par_id is None and self.supprimee_le is None
+
+
+class VersionPerimetre(models.Model):
+    """The version of what a région's dashboard shows (its dossiers, their followed domaines,
+    its initialisation requests, its établissements' names), bumped by database triggers in the
+    transaction of every such change (``hn.db.versionner_par_region``, migration 0008). The
+    dashboards are cached under these versions (``dossiers.tableau``), so a change is seen by
+    every process at its commit, whoever made it (web, worker, scheduler, admin, raw SQL)."""
+
+    region = models.OneToOneField(
+        "referentiel.Region", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "version du périmètre"
+        verbose_name_plural = "versions des périmètres"
+
+    def __str__(self):
+        return f"{self.region_id} : {self.version}"

@@ -6,6 +6,7 @@ app_name = "dossiers"
 
 urlpatterns = [
     path("", views.liste, name="liste"),
+    path("tableau-de-bord/", views.tableau, name="tableau"),
     path("demander/", views.demander, name="demander"),
     path("initialiser/", views.initialiser, name="initialiser"),
     path("<str:numero>/", views.detail, name="detail"),

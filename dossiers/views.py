@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,17 +14,15 @@ from dossiers import actions
 from dossiers.contenu import domaines_demandes, manquants
 from dossiers.eligibilite import controles
 from dossiers.enums import (
-    SUIVI_OUVERT,
     Avancement,
     CategoriePiece,
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
     MotifRefus,
-    SuiviDomaine,
 )
 from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
-from dossiers.models import DemandeInitialisation, DomaineDossier, Dossier
+from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
     ajouter_piece,
@@ -43,15 +41,13 @@ from dossiers.services import (
     pages_lisibles,
 )
 from dossiers.suivi import MOTIFS_ARS
+from dossiers.tableau import compte_demandes, demandes_urgentes, tableau_de_bord
 from enveloppes.models import enveloppe_de
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
-from hn.dates import aujourd_hui
 from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme, Region
-
-DEMANDES_AFFICHEES = 10
 
 TRIS = {
     "numero": "numero",
@@ -86,13 +82,16 @@ def liste(request):
     ordre = [f"-{champ}" if tri.startswith("-") else champ]
     if champ != "numero":  # unique: no tie to break, the (région, -numero) index serves it
         ordre.append("-pk")
-    page = PaginatorParIds(qs.order_by(*ordre), 25).get_page(request.GET.get("page"))
-    demandes = (
-        DemandeInitialisation.objects.visibles_par(request.user)
-        .en_attente()
-        .order_by("echeance", "pk")
-    )
-    tableau = _tableau_de_bord(request.user) if (a.national or a.regions) else None
+    tableau = tableau_de_bord(request.user)
+    paginator = PaginatorParIds(qs.order_by(*ordre), 25)
+    if tableau is not None and not any(filtres.values()):
+        paginator.count = tableau["total"]  # the whole perimeter, already counted
+    page = paginator.get_page(request.GET.get("page"))
+    if tableau is not None:
+        demandes = {k: tableau[k] for k in ("demandes", "demandes_total", "demandes_en_retard")}
+    else:
+        en_attente = DemandeInitialisation.objects.visibles_par(request.user).en_attente()
+        demandes = {"demandes": demandes_urgentes(en_attente), **compte_demandes(en_attente)}
     gestionnaire_de = Etablissement.objects.filter(
         pk__in=[pk for pk, role in a.etablissements.items() if role == Role.ES_GESTIONNAIRE]
     )
@@ -107,9 +106,7 @@ def liste(request):
             "etats": Etat.choices,
             "programmes": Programme.objects.all(),
             "regions": Region.objects.actuelles() if a.national else None,
-            # The most urgent pending requests; the counts are in the section's heading.
-            "demandes": demandes.select_related("programme", "etablissement")[:DEMANDES_AFFICHEES],
-            **_compte_demandes(demandes, tableau),
+            **demandes,
             "peut_initialiser": bool(
                 [r for r, role in a.regions.items() if role == Role.ARS_VALIDEUR]
             )
@@ -120,43 +117,15 @@ def liste(request):
     )
 
 
-def _compte_demandes(demandes, tableau) -> dict:
-    """Pending requests and overdue ones (already counted by the dashboard when shown)."""
-    if tableau is not None:
-        return {cle: tableau[cle] for cle in ("demandes_total", "demandes_en_retard")}
-    # One scan for both counts.
-    return demandes.order_by().aggregate(
-        demandes_total=Count("pk"),
-        demandes_en_retard=Count("pk", filter=Q(echeance__lt=aujourd_hui())),
+@login_required
+def tableau(request):
+    """The dashboard alone: the national level's and the ARS's figures, without the list."""
+    tableau = tableau_de_bord(request.user)
+    if tableau is None:
+        raise PermissionDenied
+    return render(
+        request, "dossiers/tableau.html", {"title": "Tableau de bord", "tableau": tableau}
     )
-
-
-def _tableau_de_bord(user) -> dict:
-    """'Tableau de bord SI' of instruction progress [000 A10 §10]: counts per state, dossiers
-    waiting for a decision with the nearest deadlines, requests overdue, and the follow-up:
-    reports overdue, domaines whose funding can be notified [SPEC §5]."""
-    visibles = Dossier.objects.visibles_par(user)
-    # COUNT(*), not COUNT(id): the (région, état) index answers alone (index-only scan).
-    compte = dict(visibles.values_list("etat").annotate(n=Count("*")).order_by())
-    demandes = DemandeInitialisation.objects.visibles_par(user).en_attente()
-    jour = aujourd_hui()
-    en_suivi = visibles.filter(etat=Etat.ACCEPTE).select_related("etablissement")
-
-    def ayant(*suivis):  # EXISTS, not a join + DISTINCT over the wide dossier rows
-        return Exists(DomaineDossier.objects.filter(dossier=OuterRef("pk"), suivi__in=suivis))
-
-    return {
-        "rapports_en_retard": en_suivi.filter(
-            ayant(*SUIVI_OUVERT), prochain_rapport_le__lt=jour
-        ).order_by("prochain_rapport_le", "pk")[:10],
-        "a_financer": en_suivi.filter(ayant(SuiviDomaine.CIBLES_ATTEINTES)).order_by("pk")[:10],
-        "etats": [(value, label, compte.get(value, 0)) for value, label in Etat.choices],
-        "total": sum(compte.values()),
-        "a_decider": visibles.filter(etat=Etat.DEPOSE)
-        .select_related("etablissement")
-        .order_by("echeance_decision", "pk")[:5],
-        **_compte_demandes(demandes, None),
-    }
 
 
 @login_required

@@ -32,69 +32,122 @@ def titre(synthese: Synthese) -> str:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
+def _libelles(modele, champ: str) -> dict:
+    """``get_<champ>_display()`` as one dict for the thousands of rows (value -> label)."""
+    return {cle: str(libelle) for cle, libelle in modele._meta.get_field(champ).flatchoices}
+
+
+def _texte(cellule):
+    """A text stays a text: openpyxl stores one starting with "=" (a CMSI comment, a motif, a
+    name) as a formula, which the spreadsheet would evaluate."""
+    if cellule.data_type == "f":
+        cellule.data_type = "s"
+    return cellule
+
+
+def _a_garder(valeur) -> bool:
+    """A plain text that openpyxl would not keep as it is (rare: "=" first, or a control)."""
+    return isinstance(valeur, str) and (valeur.startswith("=") or not valeur.isprintable())
+
+
+def _sans_controle(valeur):
+    """Without the control characters XML cannot hold (pasted text): openpyxl refuses them,
+    and the whole export failed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", valeur) if isinstance(valeur, str) else valeur
+
+
 def xlsx_synthese(synthese: Synthese) -> bytes:
+    """The workbook in openpyxl's write-only mode (streamed through lxml): all the rows are built
+    first, then each sheet is written in one pass, its widths, frozen panes and size first."""
     from openpyxl import Workbook
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    gras = Font(bold=True)
-    classeur = Workbook()
-    e, t = synthese.enveloppe, synthese.tableau
+    from dossiers.models import DomaineDossier
+    from enveloppes.models import MouvementEnveloppe
+    from hn.referentiel.models import Etablissement
 
-    def feuille(titre, entetes, lignes, *, montants_depuis=None):
+    classeur = Workbook(write_only=True)
+    e, t = synthese.enveloppe, synthese.tableau
+    feuilles = []  # (sheet, rows, widths), written at the end
+
+    def style(ws, **attributs):
+        """A function putting a value in a cell of ``ws`` with these style attributes."""
+        modele = WriteOnlyCell(ws)
+        for nom, valeur in attributs.items():
+            setattr(modele, nom, valeur)
+        indices = modele._style  # the style registered once, shared by the cells
+        return lambda valeur: _texte(
+            Cell(ws, row=1, column=1, value=_sans_controle(valeur), style_array=indices)
+        )
+
+    def feuille(titre, entetes, lignes, *, montants_depuis=None, styles=None, largeurs=None):
         """A sheet: bold headers, frozen, amounts (from column ``montants_depuis`` + 1) in
-        euros."""
+        euros, ``styles`` (column index -> style attributes) on other columns; its rows."""
         ws = classeur.create_sheet(titre)
-        ws.append(entetes)
-        for cellule in ws[ws.max_row]:
-            cellule.font = gras
-        debut = ws.max_row
-        for ligne in lignes:
-            ws.append(list(ligne))
+        ws.freeze_panes = "A2"
+        colonnes = [(i, style(ws, **attributs)) for i, attributs in sorted((styles or {}).items())]
+        cellules = list(colonnes)
         if montants_depuis is not None:
-            for row in ws.iter_rows(min_row=debut + 1, min_col=montants_depuis + 1):
-                for cellule in row:
-                    cellule.number_format = FORMAT_EUROS
-        ws.freeze_panes = ws.cell(row=debut + 1, column=1)
+            euros = style(ws, number_format=FORMAT_EUROS)
+            cellules += [(i, euros) for i in range(montants_depuis, len(entetes))]
+        for ligne in lignes:
+            for i, cellule in cellules:
+                ligne[i] = cellule(ligne[i])
+        if not lignes:  # an empty row 2 all the same, under the frozen headers, in ``styles``
+            lignes = [[None] * (colonnes[-1][0] + 1 if colonnes else 0)]
+            for i, cellule in colonnes:
+                lignes[0][i] = cellule(None)
+        gras = style(ws, font=Font(bold=True))
+        lignes = [[gras(entete) for entete in entetes], *lignes]
+        defaut = {}
         for i, entete in enumerate(entetes, start=1):
             lettre = get_column_letter(i)
-            ws.column_dimensions[lettre].width = LARGEURS.get(lettre, max(14, len(str(entete)) + 4))
-        return ws
+            defaut[lettre] = LARGEURS.get(lettre, max(14, len(str(entete)) + 4))
+        feuilles.append((ws, lignes, defaut | (largeurs or {})))
+        return lignes
 
     # 1. The envelope at 31/12 and the change over the year.
-    ws = classeur.active
-    ws.title = "Synthèse"
-    ws.append([titre(synthese)])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append(["Programme", f"{e.programme.nom} ({e.programme.code})"])
-    ws.append(["Région", f"{e.region.nom} ({e.region.code})"])
+    ws = classeur.create_sheet("Synthèse")
+    gras = style(ws, font=Font(bold=True))
+    euros = style(ws, number_format=FORMAT_EUROS)
+    lignes = [
+        [style(ws, font=Font(bold=True, size=13))(titre(synthese))],
+        ["Programme", f"{e.programme.nom} ({e.programme.code})"],
+        ["Région", f"{e.region.nom} ({e.region.code})"],
+    ]
     if e.region.region_actuelle_id:
-        ws.append(["Région actuelle (ARS)", f"{e.region_ars.nom} ({e.region_ars.code})"])
-    ws.append(["Situation au", synthese.fin])
-    ws.cell(row=ws.max_row, column=2).number_format = "DD/MM/YYYY"
-    ws.append(["Édité le", timezone.localtime(timezone.now(), PARIS).replace(tzinfo=None)])
-    ws.cell(row=ws.max_row, column=2).number_format = "DD/MM/YYYY HH:MM"
+        lignes.append(["Région actuelle (ARS)", f"{e.region_ars.nom} ({e.region_ars.code})"])
+    lignes.append(["Situation au", style(ws, number_format="DD/MM/YYYY")(synthese.fin)])
+    edition = timezone.localtime(timezone.now(), PARIS).replace(tzinfo=None)
+    lignes.append(["Édité le", style(ws, number_format="DD/MM/YYYY HH:MM")(edition)])
     if synthese.provisoire:
-        ws.append(["Année en cours : situation provisoire."])
-    ws.append([])
-    ws.append(["Montant", f"Au 31/12/{synthese.annee}", f"Mouvements de l'année {synthese.annee}"])
-    for cellule in ws[ws.max_row]:
-        cellule.font = gras
-    for _attr, libelle, fin, variation in synthese.lignes:
-        ws.append([libelle, fin, variation])
-        for cellule in ws[ws.max_row][1:]:
-            cellule.number_format = FORMAT_EUROS
-    ws.column_dimensions["A"].width = 46
-    ws.column_dimensions["B"].width = 24
-    ws.column_dimensions["C"].width = 30
+        lignes.append(["Année en cours : situation provisoire."])
+    lignes.append([])
+    entetes = ["Montant", f"Au 31/12/{synthese.annee}", f"Mouvements de l'année {synthese.annee}"]
+    lignes.append([gras(entete) for entete in entetes])
+    lignes.extend(
+        [libelle, euros(fin), euros(variation)]
+        for _attr, libelle, fin, variation in synthese.lignes
+    )
+    feuilles.append((ws, lignes, {"A": 46, "B": 24, "C": 30}))
 
     montants = [libelle for _, libelle in COLONNES]
     # 2-4. Breakdowns at 31/12.
+    statuts = _libelles(Etablissement, "statut")
     feuille(
         "Par établissement",
         ["FINESS", "Établissement", "Statut", *montants],
         [
-            [lig.objet.finess, lig.libelle, lig.objet.get_statut_display(), *lig.valeurs]
+            [
+                lig.objet.finess,
+                lig.libelle,
+                statuts.get(lig.objet.statut, lig.objet.statut),
+                *lig.valeurs,
+            ]
             for lig in t.par_etablissement
         ],
         montants_depuis=3,
@@ -105,20 +158,21 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         [[lig.libelle, *lig.valeurs] for lig in t.par_statut] + [["Total", *t.total_par_statut]],
         montants_depuis=1,
     )
-    ws = feuille(
+    lignes = feuille(
         "Par activité",
         ["Activité", *montants],
         [[lig.libelle, *lig.valeurs] for lig in t.par_activite],
         montants_depuis=1,
     )
-    ws.append([])
-    ws.append(
+    lignes.append([])
+    lignes.append(
         [
             "Un établissement exerçant plusieurs activités compte sous chacune d'elles : la somme "
             "des activités peut dépasser le total de l'enveloppe."
         ]
     )
     # 5. Retained établissements and their domaines.
+    suivis = _libelles(DomaineDossier, "suivi")
     feuille(
         "Retenus",
         [
@@ -138,7 +192,7 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
                 dr.dossier.numero,
                 d.domaine.domaine.code,
                 d.domaine.domaine.libelle,
-                d.domaine.get_suivi_display(),
+                suivis.get(d.domaine.suivi, d.domaine.suivi),
                 d.domaine.date_cible,
                 *d.valeurs,
             ]
@@ -147,12 +201,10 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
             for d in dr.domaines
         ],
         montants_depuis=7,
+        styles={6: {"number_format": "DD/MM/YYYY"}},
     )
-    ws = classeur["Retenus"]
-    for (cellule,) in ws.iter_rows(min_row=2, min_col=7, max_col=7):
-        cellule.number_format = "DD/MM/YYYY"
     # 6. The CMSI's comments.
-    ws = feuille(
+    feuille(
         "Commentaires CMSI",
         ["Dossier", "FINESS", "Établissement", "Commentaire du CMSI", "Auteur", "Modifié le"],
         [
@@ -171,13 +223,15 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
             for er in t.retenus
             for dr in er.dossiers
         ],
+        styles={
+            3: {"alignment": Alignment(wrap_text=True, vertical="top")},
+            5: {"number_format": "DD/MM/YYYY HH:MM"},
+        },
+        largeurs={"D": 80},
     )
-    ws.column_dimensions["D"].width = 80
-    for row in ws.iter_rows(min_row=2):
-        row[3].alignment = Alignment(wrap_text=True, vertical="top")
-        row[5].number_format = "DD/MM/YYYY HH:MM"
     # 7. The year's ledger lines.
-    ws = feuille(
+    natures = _libelles(MouvementEnveloppe, "nature")
+    feuille(
         "Mouvements de l'année",
         [
             "Date",
@@ -193,7 +247,7 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         [
             [
                 m.date,
-                m.get_nature_display(),
+                natures.get(m.nature, m.nature),
                 m.dossier.numero if m.dossier_id else "",
                 m.dossier.etablissement.finess if m.dossier_id else "",
                 m.domaine.domaine.code if m.domaine_id else "",
@@ -204,11 +258,20 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
             ]
             for m in synthese.mouvements
         ],
+        styles={0: {"number_format": "DD/MM/YYYY"}, 5: {"number_format": FORMAT_EUROS}},
     )
-    for row in ws.iter_rows(min_row=2):
-        row[0].number_format = "DD/MM/YYYY"
-        row[5].number_format = FORMAT_EUROS
 
+    for ws, lignes, largeurs in feuilles:
+        for lettre, largeur in largeurs.items():
+            ws.column_dimensions[lettre].width = largeur
+        # The size, which the write-only writer asks for but leaves out by default (readers in
+        # read-only mode go by it).
+        taille = f"A1:{get_column_letter(max(map(len, lignes)))}{len(lignes)}"
+        ws.calculate_dimension = lambda taille=taille: taille
+        for ligne in lignes:
+            ws.append(
+                [_texte(Cell(ws, 1, 1, _sans_controle(v))) if _a_garder(v) else v for v in ligne]
+            )
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()

@@ -11,6 +11,7 @@ available, grey for the envelope; every value is also written next to its bar, s
 never the only carrier of the information.
 """
 
+import hashlib
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -86,6 +87,12 @@ class Graphique:
     x_libelle: str
     barres: tuple[Barre, ...]
     legende: tuple[tuple[str, str], ...]  # (label, colour)
+
+    @property
+    def empreinte(self) -> str:
+        """The hash of everything the chart draws: the key of its rendered fragment
+        (``{% cache … g.empreinte %}``), which a change of any figure changes."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()
 
 
 def barres(ident: str, titre: str, lignes, *, series=None) -> Graphique:

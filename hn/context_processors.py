@@ -19,6 +19,8 @@ def site(request):
         return context
     a = acces(user)
     items = [("Accueil", reverse("home"))]
+    if a.national or a.regions:
+        items.append(("Tableau de bord", reverse("dossiers:tableau")))
     if a.national or a.regions or a.etablissements:
         items.append(("Dossiers", reverse("dossiers:liste")))
         items.append(("Établissements", reverse("referentiel:etablissements")))
@@ -38,8 +40,13 @@ def site(request):
         lambda: Notification.objects.filter(destinataire=user).non_lues().count()
     )
     path = request.path
+    # The current item: the longest of the menu's addresses that the page's path starts with.
+    courant = max(
+        (url for _, url in items if path == url or (url != "/" and path.startswith(url))),
+        key=len,
+        default=None,
+    )
     context["nav_items"] = [
-        {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
-        for label, url in items
+        {"label": label, "url": url, "active": url == courant} for label, url in items
     ]
     return context

@@ -32,3 +32,73 @@ DROP FUNCTION IF EXISTS {fonction}();
             schema_editor.execute(supprimer)
 
     return migrations.RunPython(forwards, backwards)
+
+
+def versionner_par_region(table: str, colonnes: list[str], region: str) -> migrations.RunPython:
+    """Triggers that bump the version row of a région (``dossiers_versionperimetre``) in the
+    same transaction as any insert, delete or change of ``colonnes`` in ``table``, whatever
+    the code path (ORM, ``update()``, raw SQL, COPY). ``region`` is the SQL giving a row's
+    région, with ``{ligne}`` standing for ``NEW`` or ``OLD``. A version row starts at a random
+    value, so that versions never repeat after a rollback (tests) or a restore: the cached
+    dashboards keyed by version (``dossiers.tableau``) can never be read for another state."""
+    nom = f"{table}_version"
+    cle = "dossiers_versionperimetre"
+
+    def incrementer(ligne: str, depart: str, distinct: str = "", sauf: str = "") -> str:
+        """Bump the région of ``ligne``; of ``NEW`` only when it differs from ``sauf``'s."""
+        condition = f" AND r {distinct} {region.format(ligne=sauf)}" if sauf else ""
+        return (
+            f"INSERT INTO {cle} (region_id, version) "
+            f"SELECT r, {depart} FROM (SELECT {region.format(ligne=ligne)} AS r) AS s "
+            f"WHERE r IS NOT NULL{condition} "
+            f"ON CONFLICT (region_id) DO UPDATE SET version = {cle}.version + 1;"
+        )
+
+    pg_depart = "floor(random() * 1099511627776)::bigint"
+    pg_change = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in colonnes)
+    postgresql = f"""
+CREATE OR REPLACE FUNCTION {nom}() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN {incrementer("NEW", pg_depart)} END IF;
+    IF TG_OP <> 'INSERT' THEN {incrementer("OLD", pg_depart)} END IF;
+    IF TG_OP = 'UPDATE' THEN {incrementer("NEW", pg_depart, "IS DISTINCT FROM", "OLD")} END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER {nom}_ecriture AFTER INSERT OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {nom}();
+CREATE TRIGGER {nom}_modification AFTER UPDATE OF {", ".join(colonnes)} ON {table}
+    FOR EACH ROW WHEN ({pg_change}) EXECUTE FUNCTION {nom}();
+"""
+    sqlite_depart = "abs(random() % 1099511627776)"
+    sqlite_change = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in colonnes)
+    sqlite = [
+        f"CREATE TRIGGER {nom}_insertion AFTER INSERT ON {table} "
+        f"BEGIN {incrementer('NEW', sqlite_depart)} END;",
+        f"CREATE TRIGGER {nom}_suppression AFTER DELETE ON {table} "
+        f"BEGIN {incrementer('OLD', sqlite_depart)} END;",
+        f"CREATE TRIGGER {nom}_modification AFTER UPDATE OF {', '.join(colonnes)} ON {table} "
+        f"WHEN {sqlite_change} "
+        f"BEGIN {incrementer('OLD', sqlite_depart)} "
+        f"{incrementer('NEW', sqlite_depart, 'IS NOT', 'OLD')} END;",
+    ]
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(postgresql)
+        elif schema_editor.connection.vendor == "sqlite":
+            for instruction in sqlite:
+                schema_editor.execute(instruction)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {nom}_ecriture ON {table};"
+                f"DROP TRIGGER IF EXISTS {nom}_modification ON {table};"
+                f"DROP FUNCTION IF EXISTS {nom}();"
+            )
+        elif schema_editor.connection.vendor == "sqlite":
+            for suffixe in ("insertion", "suppression", "modification"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {nom}_{suffixe};")
+
+    return migrations.RunPython(forwards, backwards)

@@ -87,6 +87,7 @@ RULES = {
     ),
     # Dossier web pages (dossiers/urls.py).
     "dossiers:liste": Rule(AUTH),
+    "dossiers:tableau": Rule(ARS | NATIONAL),
     # Empty form: back to the list with a message.
     "dossiers:demander": Rule(AUTH, method="post", ok=302),
     "dossiers:initialiser": Rule({"ars_valideur", "superuser"}),

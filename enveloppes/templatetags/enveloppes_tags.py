@@ -2,6 +2,7 @@ from django import template
 
 from enveloppes import regles
 from enveloppes.graphiques import compact
+from enveloppes.tableaux import euros_entiers
 
 register = template.Library()
 
@@ -29,3 +30,12 @@ def brut(montant) -> str:
 def pourcent(part):
     """``Decimal("0.20")`` → ``20 %``."""
     return regles.pourcent(part)
+
+
+@register.filter
+def euros_arrondis(montant) -> str:
+    """``{{ montant|floatformat:"0g" }}`` (to the euro, half up, no-break space between
+    thousands) without Django's general number formatter: a national page shows hundreds."""
+    if montant is None or montant == "":
+        return ""
+    return f"{euros_entiers(montant):,}".replace(",", "\u00a0")

@@ -76,21 +76,41 @@ def test_database_constraints_hold(jeu):
     connection.check_constraints()
 
 
+def _lignes(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
 @pytest.mark.postgres
 def test_foreign_keys_are_back_after_the_bulk_load():
     """The generator drops the foreign keys of the tables it loads and adds them back."""
-
-    def cles():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
-            )
-            return cursor.fetchall()
-
-    avant = cles()
+    cles = (
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+    )
+    avant = _lignes(cles)
     generer_jeu(TAILLES, sortie=StringIO())
-    assert cles() == avant
+    assert _lignes(cles) == avant
+
+
+@pytest.mark.postgres
+def test_version_triggers_are_back_and_every_region_bumped_after_the_bulk_load():
+    """The dashboards' version triggers are off for the load, then on, every région bumped."""
+    from dossiers.models import VersionPerimetre
+    from hn.referentiel.models import Region
+
+    declencheurs = (
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE '%_version_%' ORDER BY 1"
+    )
+    avant = dict(VersionPerimetre.objects.values_list("region_id", "version"))
+    etat = _lignes(declencheurs)
+    assert len(etat) == 8 and {actif for _, actif in etat} == {"O"}
+    generer_jeu(TAILLES, sortie=StringIO())
+    assert _lignes(declencheurs) == etat
+    apres = dict(VersionPerimetre.objects.values_list("region_id", "version"))
+    assert set(apres) == set(Region.objects.values_list("pk", flat=True))
+    assert all(apres[r] != v for r, v in avant.items())
 
 
 def test_finess_numbers_and_dossier_numbers(jeu):

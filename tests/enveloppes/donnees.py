@@ -142,3 +142,15 @@ def scenario_hopen_84():
         le=dt.date(2022, 1, 10),
     )
     return {"a": a, "b": b, "dossier_a": dossier_a, "dossier_b": dossier_b, "valideur": valideur}
+
+
+# The sheets of the annual synthesis XLSX, in order.
+FEUILLES = [
+    "Synthèse",
+    "Par établissement",
+    "Par statut",
+    "Par activité",
+    "Retenus",
+    "Commentaires CMSI",
+    "Mouvements de l'année",
+]

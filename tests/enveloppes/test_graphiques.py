@@ -5,6 +5,8 @@ import math
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from enveloppes import graphiques, regles
 from enveloppes.tableaux import Ligne
@@ -110,3 +112,44 @@ def test_an_empty_donut_says_so():
     a = graphiques.repartition("a", situation(), volet="consomme")
     assert a.arcs == ()
     assert a.description == "Consommé : aucun montant."
+
+
+# --- amounts to the euro on the envelope list -------------------------------------------------
+
+
+@given(
+    st.one_of(
+        st.decimals(
+            min_value=-(10**12), max_value=10**12, places=2, allow_nan=False, allow_infinity=False
+        ),
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.sampled_from([D("0.5"), D("-0.5"), D("-0.49"), D("999.5"), D("1000"), None]),
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_euros_arrondis_is_floatformat_0g(montant):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("fr"):
+        rendu = Template(
+            '{% load enveloppes_tags %}{{ m|euros_arrondis }}|{{ m|floatformat:"0g" }}'
+        ).render(Context({"m": montant}))
+    rapide, general = rendu.split("|")
+    assert rapide == general
+
+
+def test_a_chart_is_rendered_once_per_content():
+    """The rendered SVG is cached under the hash of what it draws: a change of one cent draws
+    a new chart, the same figures reuse the fragment."""
+    from django.template.loader import render_to_string
+
+    def rendu(valeur):
+        g = graphiques.barres("g", "Titre", [("Région A", [("amorcage", valeur), ("usage", 5)])])
+        return g.empreinte, render_to_string("enveloppes/_barres.html", {"g": g, "table": "t"})
+
+    avant, html = rendu(D("100.00"))
+    assert rendu(D("100.00")) == (avant, html)
+    apres, autre = rendu(D("100.01"))
+    assert apres != avant
+    assert 'data-valeur="100.01"' in autre and 'data-valeur="100.00"' in html

@@ -262,15 +262,7 @@ def test_the_xlsx_has_one_sheet_per_section_with_numbers_in_euros(client, scenar
     )
     assert 'filename="synthese-HOPEN-84-2021.xlsx"' in response["Content-Disposition"]
     classeur = feuilles(response)
-    assert classeur.sheetnames == [
-        "Synthèse",
-        "Par établissement",
-        "Par statut",
-        "Par activité",
-        "Retenus",
-        "Commentaires CMSI",
-        "Mouvements de l'année",
-    ]
+    assert classeur.sheetnames == x.FEUILLES
     synthese = classeur["Synthèse"]
     lignes = {r[0].value: r for r in synthese.iter_rows() if r[0].value in LIBELLES.values()}
     cellule = lignes["Engagé — amorçage"][1]
