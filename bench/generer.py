@@ -309,39 +309,28 @@ def cles_etrangeres_suspendues(models):
     compte.n = len(cles)
 
 
-# The tables whose rows the dashboards show (dossiers migration 0008, hn.db.versionner_par_region).
-TABLES_VERSIONNEES = (
-    "dossiers_dossier",
-    "dossiers_domainedossier",
-    "dossiers_demandeinitialisation",
-    "referentiel_etablissement",
-)
-
-
 @contextmanager
 def versions_suspendues():
-    """PostgreSQL: the triggers that version the régions' dashboards are switched off for the
-    bulk load (one version bump per copied row otherwise), then every région's version is bumped
-    once: a dashboard cached before the load is never read again. Elsewhere: nothing to do."""
+    """PostgreSQL: the triggers that version the régions' dashboards (``hn.db``) are switched
+    off for the bulk load (one version bump per copied row otherwise), then every région's
+    version is bumped once: a dashboard cached before the load is never read again. Elsewhere:
+    nothing to do."""
     from django.db import connection
+
+    from hn.db import declencheurs_de_version, incrementer_toutes_les_regions
 
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        for table in TABLES_VERSIONNEES:
-            for suffixe in ("ecriture", "modification"):
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_version_{suffixe}")
+        declencheurs = declencheurs_de_version(cursor)
+        for table, nom in declencheurs:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {nom}")
     yield
     with connection.cursor() as cursor:
-        for table in TABLES_VERSIONNEES:
-            for suffixe in ("ecriture", "modification"):
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_version_{suffixe}")
-        cursor.execute(
-            "INSERT INTO dossiers_versionperimetre (region_id, version) "
-            "SELECT id, floor(random() * 1099511627776)::bigint FROM referentiel_region "
-            "ON CONFLICT (region_id) DO UPDATE SET version = dossiers_versionperimetre.version + 1"
-        )
+        for table, nom in declencheurs:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {nom}")
+        incrementer_toutes_les_regions(cursor)
 
 
 # --- the plan of a dossier -------------------------------------------------------------------
