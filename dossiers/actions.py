@@ -73,7 +73,7 @@ class DepotIncomplet(Exception):
         self.manquants = manquants
 
 
-def _tracer(action, dossier, acteur, **kw):
+def tracer_dossier(action, dossier, acteur, **kw):
     """Trace the event and notify whoever its table says (``dossiers.notifications``)."""
     evenement = tracer(
         action,
@@ -102,7 +102,7 @@ def oui_non(valeur) -> Decimal | None:
     return None
 
 
-def _verrouiller(dossier) -> Dossier:
+def verrouiller(dossier) -> Dossier:
     """Lock the row and reload it: concurrent actions on one dossier run one after the other."""
     return (
         Dossier.objects.select_for_update(of=("self",))
@@ -222,7 +222,7 @@ def initialiser_dossier(
     if demande is not None:
         demande.initialisee_le = now
         demande.save(update_fields=["initialisee_le"])
-    _tracer(
+    tracer_dossier(
         "dossier_initialise",
         dossier,
         acting_user,
@@ -278,7 +278,7 @@ def _decimal(value, champ, errors, *, minimum=None, maximum=None):
 def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     """Apply the ES's edits (any subset of the content). All or nothing: a single invalid
     value refuses the whole save with French messages per field."""
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement peut saisir ce dossier.")
     if not dossier.editable:
@@ -409,7 +409,7 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     apres = contenu(dossier)
     changes = {k for k in apres if apres[k] != avant[k]}
     if changes:
-        _tracer(
+        tracer_dossier(
             "dossier_saisi",
             dossier,
             acting_user,
@@ -423,7 +423,7 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
 # --- transitions ----------------------------------------------------------------------------
 
 
-def _motif_et_commentaire(motif, commentaire, motifs, msg_motif, msg_commentaire, message):
+def motif_et_commentaire(motif, commentaire, motifs, msg_motif, msg_commentaire, message):
     """A decision that must be motivated: a known motif and a non-empty comment, both
     reported at once. Returns the cleaned comment."""
     errors = {}
@@ -448,7 +448,7 @@ def _verifier_etat(dossier, methode, action):
 
 @transaction.atomic
 def deposer(*, dossier, acting_user) -> Dossier:
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement peut déposer le dossier.")
     _verifier_etat(dossier, dossier.deposer, "de déposer")
@@ -470,7 +470,7 @@ def deposer(*, dossier, acting_user) -> Dossier:
         contenu=data,
         empreinte=empreinte(data),
     )
-    _tracer(
+    tracer_dossier(
         "dossier_depose",
         dossier,
         acting_user,
@@ -485,8 +485,8 @@ def deposer(*, dossier, acting_user) -> Dossier:
     return dossier
 
 
-def _instruire(dossier, acting_user) -> Dossier:
-    dossier = _verrouiller(dossier)
+def instruire(dossier, acting_user) -> Dossier:
+    dossier = verrouiller(dossier)
     if not peut_instruire(acting_user, dossier.etablissement.region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut instruire ce dossier.")
     return dossier
@@ -496,7 +496,7 @@ def _instruire(dossier, acting_user) -> Dossier:
 def valider_prerequis(*, dossier, decisions: dict, commentaire: str, acting_user) -> Dossier:
     """Page II.2: accepté / non accepté per prérequis; a comment is mandatory when any is not
     accepted or undecided."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     if dossier.etat != Etat.DEPOSE:
         raise TransitionRefusee("Les prérequis se valident sur un dossier déposé.", dossier.etat)
     prerequis = {p.code: p for p in dossier.programme.prerequis.all()}
@@ -525,7 +525,7 @@ def valider_prerequis(*, dossier, decisions: dict, commentaire: str, acting_user
         )
     dossier.commentaire_ars_prerequis = commentaire
     dossier.save(update_fields=["commentaire_ars_prerequis"])
-    _tracer(
+    tracer_dossier(
         "prerequis_valides",
         dossier,
         acting_user,
@@ -540,7 +540,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
     """Page II.4: sélectionné / non sélectionné per requested domaine, with a comment visible
     to the ES; only once every prérequis is accepted. ``decisions``: code -> (decision,
     commentaire)."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     if dossier.etat != Etat.DEPOSE:
         raise TransitionRefusee("Les domaines se valident sur un dossier déposé.", dossier.etat)
     acceptes = {
@@ -566,7 +566,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
         dd.decision = decision
         dd.commentaire_ars = (commentaire or "").strip()
         dd.save(update_fields=["decision", "commentaire_ars"])
-    _tracer(
+    tracer_dossier(
         "domaines_valides",
         dossier,
         acting_user,
@@ -578,7 +578,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
 
 @transaction.atomic
 def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.reporter, "de reporter le dossier")
     commentaire = (commentaire or "").strip()
     if not commentaire:
@@ -589,7 +589,7 @@ def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
     dossier.reporter(user=acting_user)
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
-    _tracer(
+    tracer_dossier(
         "dossier_reporte",
         dossier,
         acting_user,
@@ -602,9 +602,9 @@ def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
 
 @transaction.atomic
 def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.refuser, "de refuser le dossier")
-    commentaire = _motif_et_commentaire(
+    commentaire = motif_et_commentaire(
         motif,
         commentaire,
         MotifRefus,
@@ -615,7 +615,7 @@ def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     dossier.refuser(user=acting_user, motif=motif, le=aujourd_hui())
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
-    _tracer(
+    tracer_dossier(
         "dossier_refuse",
         dossier,
         acting_user,
@@ -636,7 +636,7 @@ def accepter(
     acceptance, with the envelope's message."""
     from dossiers import suivi
 
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     raisons = dossier.raisons_non_acceptable()
     if raisons:
@@ -648,7 +648,7 @@ def accepter(
     dossier.commentaire_ars_decision = (commentaire or "").strip()
     dossier.save()
     selectionnes = suivi.entrer_en_suivi(dossier, le=le)
-    _tracer(
+    tracer_dossier(
         "dossier_accepte",
         dossier,
         acting_user,
@@ -667,12 +667,12 @@ def accepter(
 @transaction.atomic
 def commenter(*, dossier, texte: str, acting_user) -> Commentaire:
     """ARS comments are possible in every state, refused included."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     texte = (texte or "").strip()
     if not texte:
         raise DossierError("Le commentaire est vide.", {"texte": ["Saisissez un commentaire."]})
     commentaire = Commentaire.objects.create(dossier=dossier, auteur=acting_user, texte=texte)
-    _tracer("dossier_commente", dossier, acting_user, commentaire=texte)
+    tracer_dossier("dossier_commente", dossier, acting_user, commentaire=texte)
     return commentaire
 
 
@@ -680,7 +680,7 @@ def commenter(*, dossier, texte: str, acting_user) -> Commentaire:
 def refuser_implicitement(*, dossier) -> Dossier:
     """No ARS decision within 4 months of the dépôt: refused implicitly, the refusal date being
     the expiry date [000 §2, A2 §3]. Acted by the system; refused before the deadline is past."""
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller(dossier)
     _verifier_etat(dossier, dossier.refuser_implicitement, "de refuser implicitement le dossier")
     if dossier.echeance_decision is None or aujourd_hui() <= dossier.echeance_decision:
         raise TransitionRefusee(
@@ -690,7 +690,7 @@ def refuser_implicitement(*, dossier) -> Dossier:
         )
     dossier.refuser_implicitement(le=dossier.echeance_decision)
     dossier.save()
-    _tracer(
+    tracer_dossier(
         "dossier_refuse_implicitement",
         dossier,
         None,
@@ -710,14 +710,14 @@ COMMENTAIRES_DE_PAGE = {
 def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
     """The ARS's comment shown under the ES's own comment on pages 2 and 3 [000 A9 §9];
     possible in every state."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     champ = COMMENTAIRES_DE_PAGE.get(page)
     if champ is None:
         raise DossierError("Page inconnue.", {"page": ["Choisissez etablissement ou contacts."]})
     avant = getattr(dossier, champ)
     setattr(dossier, champ, (texte or "").strip())
     dossier.save(update_fields=[champ])
-    _tracer(
+    tracer_dossier(
         "dossier_commente",
         dossier,
         acting_user,
@@ -734,9 +734,9 @@ def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     repayable (``dossiers.suivi``)."""
     from dossiers import suivi
 
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.clore, "de clore le dossier")
-    commentaire = _motif_et_commentaire(
+    commentaire = motif_et_commentaire(
         motif,
         commentaire,
         suivi.MOTIFS_ARS,
@@ -760,7 +760,7 @@ def clore_le_dossier(dossier, *, motif, commentaire, acting_user, le, action="do
     dossier.clore(user=acting_user, motif=motif, le=le)
     dossier.commentaire_ars_decision = commentaire
     dossier.save()
-    _tracer(
+    tracer_dossier(
         action,
         dossier,
         acting_user,

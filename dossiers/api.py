@@ -188,13 +188,13 @@ TRANSITIONS = {
         dossier=d,
         commentaire=data.get("commentaire", ""),
         acting_user=user,
-        amorcage=_objet(data, "amorcage"),
+        amorcage=objet_montants(data, "amorcage"),
         derogation=bool(data.get("derogation")),
     ),
 }
 
 
-def _objet(data, champ) -> dict:
+def objet_montants(data, champ) -> dict:
     valeur = data.get(champ) or {}
     if not isinstance(valeur, dict):
         raise exceptions.ValidationError({champ: ["Un objet {domaine: montant}."]})
@@ -409,7 +409,7 @@ class DossierPieceRemplacer(APIView):
         return Response(_piece_data(request, nouvelle, numero), status=status.HTTP_201_CREATED)
 
 
-class _QuelQueSoitAccept(BaseContentNegotiation):
+class QuelQueSoitAccept(BaseContentNegotiation):
     """A download answers whatever the client accepts (its errors in JSON)."""
 
     def select_parser(self, request, parsers):
@@ -424,7 +424,7 @@ class DossierPieceFichier(APIView):
     bucket URL), as an attachment under its original name. Pieces are 2 Mo at most: the file
     is read whole (and closed) and checked against its SHA-256 before it is sent."""
 
-    content_negotiation_class = _QuelQueSoitAccept
+    content_negotiation_class = QuelQueSoitAccept
 
     @extend_schema(
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dossiers import pdf
-from dossiers.api import _QuelQueSoitAccept
+from dossiers.api import QuelQueSoitAccept
 from dossiers.services import get_dossier_for_user
 from dossiers.views_pdf import depot_lisible, reponse_pdf
 
@@ -20,7 +20,7 @@ class DossierPdf(APIView):
     """The whole dossier as the caller may read it (the ARS: the last dépôt; before the first
     dépôt, only the header)."""
 
-    content_negotiation_class = _QuelQueSoitAccept
+    content_negotiation_class = QuelQueSoitAccept
 
     @extend_schema(responses=PDF)
     def get(self, request, numero):
@@ -67,7 +67,7 @@ class DossierDepots(APIView):
 
 
 class DossierDepotAccuse(APIView):
-    content_negotiation_class = _QuelQueSoitAccept
+    content_negotiation_class = QuelQueSoitAccept
 
     @extend_schema(responses=PDF)
     def get(self, request, numero, rang):
@@ -79,7 +79,7 @@ class DossierDepotAccuse(APIView):
 
 
 class DossierDepotPdf(APIView):
-    content_negotiation_class = _QuelQueSoitAccept
+    content_negotiation_class = QuelQueSoitAccept
 
     @extend_schema(responses=PDF)
     def get(self, request, numero, rang):

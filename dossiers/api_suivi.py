@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dossiers import suivi
-from dossiers.api import _objet, erreurs_metier
+from dossiers.api import erreurs_metier, objet_montants
 from dossiers.enums import SUIVI_OUVERT, SuiviDomaine
 from dossiers.services import get_dossier_for_user
 from enveloppes.models import MouvementEnveloppe
@@ -170,7 +170,7 @@ class DossierAmorcage(APIView):
         dossier = get_dossier_for_user(request.user, numero)
         suivi.decider_amorcage(
             dossier=dossier,
-            montants=_objet(request.data, "montants"),
+            montants=objet_montants(request.data, "montants"),
             derogation=bool(request.data.get("derogation")),
             acting_user=request.user,
         )

@@ -146,9 +146,9 @@ def _date(valeur):
 
 def _section(dossier, page, contenu, pieces_par_prerequis):
     """One page of the dossier, with the context the screens compute (dossiers.views)."""
-    from dossiers.views import _contexte_page
+    from dossiers.views import contexte_page
 
-    contexte = _contexte_page(dossier, page, contenu)
+    contexte = contexte_page(dossier, page, contenu)
     if page.slug == "etablissement":
         gabarit = "etablissement"
     elif page.slug in ("contacts", "direction"):

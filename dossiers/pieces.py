@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from dossiers.actions import DossierError, TransitionRefusee, _tracer, _verrouiller
+from dossiers.actions import DossierError, TransitionRefusee, tracer_dossier, verrouiller
 from dossiers.enums import CategoriePiece
 from dossiers.models import PieceJointe
 from dossiers.services import lit_la_saisie
@@ -303,7 +303,7 @@ def _avec_nettoyage(operation):
 
 def ajouter_piece(*, dossier, fichier, categorie, prerequis_code=None, acting_user) -> PieceJointe:
     def operation(stockes):
-        d = _verrouiller(dossier)
+        d = verrouiller(dossier)
         _exiger_saisie(d, acting_user)
         errors: dict = {}
         categorie_ok = str(categorie or "").strip()
@@ -331,7 +331,7 @@ def ajouter_piece(*, dossier, fichier, categorie, prerequis_code=None, acting_us
             acting_user=acting_user,
             stockes=stockes,
         )
-        _tracer(
+        tracer_dossier(
             "piece_ajoutee",
             d,
             acting_user,
@@ -349,7 +349,7 @@ def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
     kept: a dépôt snapshot may list it."""
 
     def operation(stockes):
-        d = _verrouiller(piece.dossier)
+        d = verrouiller(piece.dossier)
         _exiger_saisie(d, acting_user)
         ancienne = _piece_active(d, piece)
         verifie, messages = verifier_fichier(fichier)
@@ -365,7 +365,7 @@ def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
         )
         ancienne.remplacee_par = nouvelle
         ancienne.save(update_fields=["remplacee_par"])
-        _tracer(
+        tracer_dossier(
             "piece_remplacee",
             d,
             acting_user,
@@ -382,12 +382,12 @@ def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
 @transaction.atomic
 def supprimer_piece(*, piece, acting_user) -> PieceJointe:
     """Soft delete: the piece leaves the saisie, its file stays for the dépôt snapshots."""
-    d = _verrouiller(piece.dossier)
+    d = verrouiller(piece.dossier)
     _exiger_saisie(d, acting_user)
     piece = _piece_active(d, piece)
     piece.supprimee_le = timezone.now()
     piece.save(update_fields=["supprimee_le"])
-    _tracer(
+    tracer_dossier(
         "piece_supprimee",
         d,
         acting_user,

@@ -23,12 +23,12 @@ from django.utils import timezone
 from dossiers.actions import (
     DossierError,
     TransitionRefusee,
-    _instruire,
-    _motif_et_commentaire,
-    _tracer,
-    _verrouiller,
     clore_le_dossier,
+    instruire,
+    motif_et_commentaire,
     oui_non,
+    tracer_dossier,
+    verrouiller,
 )
 from dossiers.enums import (
     SUIVI_OUVERT,
@@ -184,7 +184,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
     x, "non_applicable": bool}}`` for every prérequis indicator and every indicator of the
     domaines still in follow-up, ``avancements``: ``{domaine: {"avancement", "condition_avance",
     "commentaire"}}`` for those domaines."""
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement dépose les rapports.")
     _exiger_suivi(dossier, "de déposer un rapport de suivi")
@@ -301,7 +301,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
         else:
             continue
         dd.save(update_fields=["suivi", "cibles_atteintes_le"])
-    _tracer(
+    tracer_dossier(
         "rapport_suivi_depose",
         dossier,
         acting_user,
@@ -316,7 +316,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
         },
     )
     for dd in atteints:
-        _tracer(
+        tracer_dossier(
             "cibles_atteintes",
             dossier,
             None,
@@ -330,7 +330,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
 
 @transaction.atomic
 def fixer_frequence(*, dossier, mois, acting_user):
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _exiger_suivi(dossier, "de fixer la fréquence des rapports")
     try:
         mois = int(mois)
@@ -347,7 +347,7 @@ def fixer_frequence(*, dossier, mois, acting_user):
     dossier.frequence_suivi = mois
     dossier.prochain_rapport_le = ajouter_mois(base or aujourd_hui(), mois)
     dossier.save(update_fields=["frequence_suivi", "prochain_rapport_le"])
-    _tracer(
+    tracer_dossier(
         "frequence_suivi_fixee",
         dossier,
         acting_user,
@@ -361,7 +361,7 @@ def fixer_frequence(*, dossier, mois, acting_user):
 def notifier_financement(*, dossier, domaine: str, acting_user):
     """Usage funding of one domaine = forfait − its amorçage (forfait avancé when the latest
     report declares its interoperability condition) [000 A1 §3, A6 §3; 003 A3]."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _exiger_suivi(dossier, "de notifier un financement")
     dd = _domaine(dossier, domaine)
     rapport = dernier_rapport(dossier)
@@ -386,7 +386,7 @@ def notifier_financement(*, dossier, domaine: str, acting_user):
     dd.financer(le=aujourd_hui())
     dd.save(update_fields=["suivi", "finance_le"])
     montant = sum((m.montant for m in lignes if m.nature == "usage_notifie"), Decimal(0))
-    _tracer(
+    tracer_dossier(
         "financement_notifie",
         dossier,
         acting_user,
@@ -418,7 +418,7 @@ def _clore_domaines(dossier, domaines, *, motif, commentaire, acting_user, le):
 
 
 def _motif(motif, commentaire) -> str:
-    return _motif_et_commentaire(
+    return motif_et_commentaire(
         motif,
         commentaire,
         MOTIFS_ARS,
@@ -435,7 +435,7 @@ def clore_domaine(*, dossier, domaine: str, motif: str, commentaire: str, acting
     amorçage (after false declarations on HOP'EN: also its paid usage) becomes repayable; the
     ES and the national level are told. When no selected domaine is left open, the dossier
     itself is closed."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _exiger_suivi(dossier, "de clore un domaine")
     commentaire = _motif(motif, commentaire)
     dd = _domaine(dossier, domaine)
@@ -452,7 +452,7 @@ def clore_domaine(*, dossier, domaine: str, motif: str, commentaire: str, acting
     _clore_domaines(
         dossier, [dd], motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
     )
-    _tracer(
+    tracer_dossier(
         "domaine_clos",
         dossier,
         acting_user,
@@ -503,7 +503,7 @@ def clore_fin_de_programme(dossier, *, fin: date) -> bool:
         dossier, domaines, motif=motif, commentaire=commentaire, acting_user=None, le=le
     )
     for dd in domaines:
-        _tracer(
+        tracer_dossier(
             "domaine_clos_fin_programme",
             dossier,
             None,
@@ -527,7 +527,7 @@ def clore_fin_de_programme(dossier, *, fin: date) -> bool:
 @transaction.atomic
 def demander_cloture(*, dossier, commentaire: str, acting_user, domaine: str = ""):
     """The ES asks its ARS to close the dossier (or one domaine); the ARS decides."""
-    dossier = _verrouiller(dossier)
+    dossier = verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement demande une clôture.")
     _exiger_suivi(dossier, "de demander la clôture")
@@ -543,7 +543,7 @@ def demander_cloture(*, dossier, commentaire: str, acting_user, domaine: str = "
     dossier.cloture_demandee_le = timezone.now()
     dossier.cloture_demandee_motif = (f"{code} : " if code else "") + commentaire
     dossier.save(update_fields=["cloture_demandee_le", "cloture_demandee_motif"])
-    _tracer(
+    tracer_dossier(
         "cloture_demandee",
         dossier,
         acting_user,
@@ -556,7 +556,7 @@ def demander_cloture(*, dossier, commentaire: str, acting_user, domaine: str = "
 @transaction.atomic
 def verser(*, dossier, domaine: str, volet: str, acting_user):
     """The ARS records a payment (amorçage decided, or usage notified) of one domaine."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     dd = _domaine(dossier, domaine)
     with _argent():
         return enveloppes.verser(
@@ -567,7 +567,7 @@ def verser(*, dossier, domaine: str, volet: str, acting_user):
 @transaction.atomic
 def constater_remboursement(*, dossier, domaine: str, volet: str, montant, acting_user):
     """A repayment due (after a closure) is received, in full or in part."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     dd = _domaine(dossier, domaine)
     with _argent():
         return enveloppes.constater_remboursement(
@@ -583,7 +583,7 @@ def constater_remboursement(*, dossier, domaine: str, volet: str, montant, actin
 def decider_amorcage(*, dossier, montants: dict, acting_user, derogation: bool = False):
     """Amorçage per selected domaine, after the acceptance too (it is optional at the
     decision) [SPEC §4 step 4, §3]."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     _exiger_suivi(dossier, "de décider un amorçage")
     return _decider_amorcage(dossier, montants, acting_user, derogation)
 
@@ -592,7 +592,7 @@ def decider_amorcage(*, dossier, montants: dict, acting_user, derogation: bool =
 def constater_prerequis_atteints(*, dossier, le, acting_user):
     """The ARS records the date the programme's prérequis were met by an établissement whose
     amorçage was paid by derogation: met by the deadline, nothing is repayable [003 A2 §2]."""
-    dossier = _instruire(dossier, acting_user)
+    dossier = instruire(dossier, acting_user)
     errors: dict[str, list[str]] = {}
     jour = _date(le, "prerequis_atteints_le", errors)
     if jour and jour > aujourd_hui():
@@ -602,7 +602,7 @@ def constater_prerequis_atteints(*, dossier, le, acting_user):
     avant = dossier.prerequis_atteints_le
     dossier.prerequis_atteints_le = jour
     dossier.save(update_fields=["prerequis_atteints_le"])
-    _tracer(
+    tracer_dossier(
         "prerequis_atteints_constates",
         dossier,
         acting_user,

@@ -219,7 +219,7 @@ def initialiser(request):
     )
 
 
-def _contexte_dossier(request, dossier, **extra):
+def contexte_dossier(request, dossier, **extra):
     return {
         "dossier": dossier,
         "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
@@ -252,7 +252,7 @@ def _lignes_indicateurs(indicateurs, contenu):
     return lignes
 
 
-def _forfaits(dossier):
+def forfaits_du_dossier(dossier):
     calcul = activite_et_forfaits(dossier)
     if calcul is None:
         return {}, None
@@ -302,7 +302,7 @@ def page(request, numero, slug):
         dossier.programme.engagements.values_list("code", flat=True)
     ) <= set(contenu.get("engagements", []))
     autres_editeurs = signaler(dossier, request.user) if editable else []
-    context = _contexte_dossier(
+    context = contexte_dossier(
         request,
         dossier,
         title=f"{dossier.numero} — {courante.titre}",
@@ -322,7 +322,7 @@ def page(request, numero, slug):
         page_template=_template_de_page(courante),
     )
     if contenu is not None:
-        context.update(_contexte_page(dossier, courante, contenu))
+        context.update(contexte_page(dossier, courante, contenu))
         if courante.prerequis_id or courante.slug == "projet":
             context.update(_contexte_pieces(request.user, dossier, courante))
     return render(request, "dossiers/page.html", context, status=400 if errors else 200)
@@ -355,7 +355,7 @@ def _template_de_page(page) -> str:
     return f"{page.slug}.html"
 
 
-def _contexte_page(dossier, page, contenu):
+def contexte_page(dossier, page, contenu):
     if page.slug == "engagements":
         coches = set(contenu.get("engagements", []))
         return {"engagements": [(e, e.code in coches) for e in dossier.programme.engagements.all()]}
@@ -376,7 +376,7 @@ def _contexte_page(dossier, page, contenu):
         }
     if page.slug in ("projet", "couts"):
         domaines = {d.code: d for d in dossier.programme.domaines.all()}
-        forfaits, ac = _forfaits(dossier)
+        forfaits, ac = forfaits_du_dossier(dossier)
         lignes = [
             {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])}
             for d in contenu["domaines"]
@@ -406,7 +406,7 @@ def deposer(request, numero):
     return render(
         request,
         "dossiers/deposer.html",
-        _contexte_dossier(
+        contexte_dossier(
             request,
             dossier,
             title=f"Déposer le dossier {dossier.numero}",
@@ -526,12 +526,12 @@ def instruction(request, numero):
     tous_refuses = bool(domaines) and all(
         dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines
     )
-    forfaits, _ = _forfaits(dossier)
+    forfaits, _ = forfaits_du_dossier(dossier)
     enveloppe = enveloppe_de(dossier)
     return render(
         request,
         "dossiers/instruction.html",
-        _contexte_dossier(
+        contexte_dossier(
             request,
             dossier,
             title=f"Instruction du dossier {dossier.numero}",
@@ -579,7 +579,7 @@ def historique(request, numero):
     return render(
         request,
         "dossiers/historique.html",
-        _contexte_dossier(
+        contexte_dossier(
             request, dossier, title=f"Historique du dossier {dossier.numero}", evenements=evenements
         ),
     )

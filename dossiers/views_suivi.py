@@ -15,7 +15,7 @@ from dossiers.enums import (
 )
 from dossiers.models import Dossier
 from dossiers.services import get_dossier_for_user
-from dossiers.views import _contexte_dossier, _forfaits
+from dossiers.views import contexte_dossier, forfaits_du_dossier
 from enveloppes.enums import Volet
 from enveloppes.models import MouvementEnveloppe
 from hn.comptes.perms import peut_instruire, peut_saisir
@@ -171,7 +171,7 @@ def page(request, numero):
     mouvements = MouvementEnveloppe.objects.filter(dossier=dossier)
     argent = mouvements.par_domaine()
     derogation = mouvements.filter(derogation=True).exists()
-    forfaits, _ = _forfaits(dossier)
+    forfaits, _ = forfaits_du_dossier(dossier)
     avancements = {a.domaine_dossier_id: a for a in dernier.avancements.all()} if dernier else {}
     lignes_domaines = [
         {
@@ -197,7 +197,7 @@ def page(request, numero):
     return render(
         request,
         "dossiers/suivi.html",
-        _contexte_dossier(
+        contexte_dossier(
             request,
             dossier,
             title=f"Suivi du dossier {dossier.numero}",

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from dossiers import actions, pdf
 from dossiers.pages import pages
-from dossiers.views import _forfaits
+from dossiers.views import forfaits_du_dossier
 from tests import dossiers_factories as d
 from tests import factories as f
 
@@ -101,7 +101,7 @@ def test_full_dossier_pdf_holds_every_page(client, caplog, complet):
     assert indicateur.code in contenu
     assert compact(f"Indicateurs D2 — {d2.libelle}") in plat  # the started domaine's page
     assert d2.indicateurs.first().code in contenu
-    forfaits, _ = _forfaits(dossier)
+    forfaits, _ = forfaits_du_dossier(dossier)
     assert forfaits["D2"]["standard"]
     assert str(int(forfaits["D2"]["standard"])) in plat
     assert "preuve-identites.pdf" in contenu

@@ -302,13 +302,13 @@ def test_stored_file_deleted_when_the_transaction_fails(saisie):
     existante = d.piece_de(dossier, gestionnaire)
     avant = [(p, p.read_bytes()) for p in stockes()]
     with (
-        mock.patch("dossiers.pieces._tracer", side_effect=RuntimeError("base indisponible")),
+        mock.patch("dossiers.pieces.tracer_dossier", side_effect=RuntimeError("base indisponible")),
         pytest.raises(RuntimeError),
     ):
         d.piece_de(dossier, gestionnaire, contenu=docx(), nom="b.docx")
     assert [(p, p.read_bytes()) for p in stockes()] == avant
     with (
-        mock.patch("dossiers.pieces._tracer", side_effect=RuntimeError("base indisponible")),
+        mock.patch("dossiers.pieces.tracer_dossier", side_effect=RuntimeError("base indisponible")),
         pytest.raises(RuntimeError),
     ):
         pieces.remplacer_piece(
@@ -659,7 +659,7 @@ def test_s3_upload_download_and_refusal(client, bucket):
     ):
         assert upload(client, dossier, contenu, nom).status_code == 400
     with (
-        mock.patch("dossiers.pieces._tracer", side_effect=RuntimeError("base indisponible")),
+        mock.patch("dossiers.pieces.tracer_dossier", side_effect=RuntimeError("base indisponible")),
         pytest.raises(RuntimeError),
     ):
         d.piece_de(dossier, gestionnaire, contenu=DOC, nom="c.doc")

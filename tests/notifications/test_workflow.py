@@ -1,5 +1,5 @@
 """Who is told of each dossier workflow event (dossiers/notifications.py, hooked in
-dossiers/actions.py::_tracer): the right people, once, in the action's transaction, with the
+dossiers/actions.py::tracer_dossier): the right people, once, in the action's transaction, with the
 e-mails going out after the commit (issue 4 §2, §5)."""
 
 from datetime import date, datetime
