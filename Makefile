@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PLAYWRIGHT_CHROMIUM_EXECUTABLE ?= /usr/bin/chromium
 
-.PHONY: install run test lint check-migrations system-deps system-test-deps bench clean
+.PHONY: install run test test-rapide lint lint-imports check-migrations system-deps system-test-deps bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -57,11 +57,26 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 
+# The one-way dependencies between layers and apps (pyproject.toml [tool.importlinter]).
+lint-imports: install
+	$(VENV)/bin/lint-imports
+
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install system-deps system-test-deps lint check-migrations
-	$(PY) -m pytest -W error
+# Tests in parallel (pytest-xdist): one process per core, each with its own test database,
+# cache (Redis database index) and media folder; the browser journeys share one worker
+# (--dist loadgroup). The 25 slowest tests are printed so that they stay visible.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+
+test: install system-deps system-test-deps lint lint-imports check-migrations
+	$(PY) -m pytest -W error $(PYTEST_PARALLEL) --durations=25
+
+# Daily work: SQLite, no browser, no PostgreSQL-only test, fewer hypothesis examples.
+test-rapide: install system-deps lint lint-imports
+	env -u DATABASE_URL -u REDIS_URL HYPOTHESIS_PROFILE=rapide \
+		$(PY) -m pytest -W error $(PYTEST_PARALLEL) -m "not e2e and not postgres" --durations=10
 
 # Scale benchmark (issue 6), not part of `make test`: a 10x national data set in PostgreSQL
 # (generated once, reused), then the measures; results in bench/results/latest.{json,md}.

@@ -317,7 +317,7 @@ def versions_suspendues():
     nothing to do."""
     from django.db import connection
 
-    from hn.db import declencheurs_de_version, incrementer_toutes_les_regions
+    from dossiers.versions import declencheurs_de_version, incrementer_toutes_les_regions
 
     if connection.vendor != "postgresql":
         yield

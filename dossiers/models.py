@@ -581,7 +581,7 @@ class PieceJointe(models.Model):
 class VersionPerimetre(models.Model):
     """The version of what a région's dashboard shows (its dossiers, their followed domaines,
     its initialisation requests, its établissements' names), bumped by database triggers in the
-    transaction of every such change (``hn.db.versionner_par_region``, migration 0008). The
+    transaction of every such change (``dossiers.versions``, migrations 0008 and 0009). The
     dashboards are cached under these versions (``dossiers.tableau``), so a change is seen by
     every process at its commit, whoever made it (web, worker, scheduler, admin, raw SQL)."""
 

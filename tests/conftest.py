@@ -1,8 +1,13 @@
 import os
+import re
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from hn.referentiel.chargement import charger_referentiel
 
@@ -10,11 +15,44 @@ from hn.referentiel.chargement import charger_referentiel
 # set-up in that thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Hypothesis profiles (HYPOTHESIS_PROFILE): ``ci`` on CI, ``dev`` by default, ``rapide`` for
+# `make test-rapide`. No test hard-codes its number of examples.
+_PROFIL = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", max_examples=200, print_blob=True, **_PROFIL)
+hypothesis_settings.register_profile("dev", max_examples=100, **_PROFIL)
+hypothesis_settings.register_profile("rapide", max_examples=25, **_PROFIL)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher():
     """Hashing cost is not under test: PBKDF2 per factory user would dominate the run time."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def _numero_du_worker(worker_id: str) -> int:
+    """0 without xdist (``master``), N+1 for ``gwN``."""
+    return int(worker_id[2:]) + 1 if worker_id.startswith("gw") else 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_du_worker(worker_id):
+    """Each xdist worker has its own cache, so that ``cache.clear()``, presence and lock keys
+    of one worker never touch another's: with Redis (CI), database index 1 + N of the same
+    server (index 0 is left to `make run`), emptied at the start; otherwise local memory,
+    private to the process."""
+    defaut = dict(settings.CACHES["default"])
+    emplacement = str(defaut.get("LOCATION", ""))
+    if not emplacement.startswith("redis"):
+        yield
+        return
+    index = 1 + _numero_du_worker(worker_id) % 15
+    defaut["LOCATION"] = re.sub(r"(/\d+)?/?$", f"/{index}", emplacement, count=1)
+    with override_settings(CACHES={**settings.CACHES, "default": defaut}):
+        cache.clear()
         yield
 
 
@@ -55,8 +93,12 @@ def _settings(settings, tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skipped on SQLite; the browser journeys all run on one xdist
+    worker (``--dist loadgroup``): one Chromium and one live server per run, while the other
+    workers take the rest."""
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
-    if connection.vendor != "postgresql":
-        for item in items:
-            if "postgres" in item.keywords:
-                item.add_marker(skip_pg)
+    for item in items:
+        if connection.vendor != "postgresql" and "postgres" in item.keywords:
+            item.add_marker(skip_pg)
+        if "e2e" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("navigateur"))

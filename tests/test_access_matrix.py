@@ -8,12 +8,15 @@ web), 401 anonymous API, 403 authenticated without the role, 404 outside the cal
 from dataclasses import dataclass, field
 
 import pytest
+import weasyprint
 from django.contrib import admin
+from django.core.cache import cache
+from django.db import transaction
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
-from hn.referentiel.models import Etablissement
 from tests import factories as f
 from tests.dossiers_factories import depose, en_saisie, piece_de
 from tests.factories import NotificationFactory
@@ -202,7 +205,7 @@ RULES = {
     ),
     # Exports: whoever may read the dossier (the ARS, before the first dépôt, gets the header
     # only: tests/dossiers/test_pdf.py). The dépôt routes (accusé, deposited version) use a
-    # deposited dossier of each tenant (fixture ``monde_depose``).
+    # deposited dossier of each tenant (``numero_depose``).
     "dossiers:pdf": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
     "dossiers:apercu": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
     "dossiers:accuse": Rule(
@@ -370,9 +373,55 @@ def test_every_route_has_a_rule():
     assert not set(RULES) - names, "rules for routes that no longer exist"
 
 
+# A one-page PDF: what is under test here is who may download, not WeasyPrint's rendering
+# (tests/dossiers/test_pdf.py renders real PDFs).
+PDF_MINIMAL = b"%PDF-1.7\n%matrice\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def medias(tmp_path_factory):
+    return tmp_path_factory.mktemp("matrice-medias")
+
+
 @pytest.fixture
-def monde(db):
-    """Own tenant: ES A in région 84 and ARS 84. Other tenant: an ES in Île-de-France."""
+def _settings(settings, medias):
+    """Overrides the suite's per-test storage: the world's files live in the module's folder."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = _stockage(medias)
+
+
+@pytest.fixture(scope="module")
+def monde(django_db_setup, django_db_blocker, medias):
+    """Own tenant: ES A in région 84 and ARS 84. Other tenant: an ES in Île-de-France. Each
+    has a dossier being typed (HOP'EN for the own tenant) and a deposited one (HN).
+
+    Built once for the module inside a transaction rolled back at its end (each test runs in
+    a savepoint of it, so what a test writes is undone before the next); PDFs are stubbed."""
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        pytest.MonkeyPatch.context() as patch,
+        override_settings(STORAGES=_stockage(medias)),
+    ):
+        patch.setattr(weasyprint.HTML, "write_pdf", lambda self, *a, **kw: PDF_MINIMAL)
+        yield _construire_le_monde()
+        transaction.set_rollback(True)
+
+
+def _stockage(medias) -> dict:
+    from django.conf import settings
+
+    return {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(medias)},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _construire_le_monde() -> dict:
     etab = f.EtablissementFactory()
     autre = f.EtablissementFactory(ile_de_france=True)
     users = {
@@ -416,6 +465,8 @@ def monde(db):
             "notification": notifications_own,
             "region": "82",  # HN envelope of the former région Rhône-Alpes (ARS 84)
             "annee": 2020,
+            "numero_depose": depose(etab, code="HN").numero,
+            "rang": 1,
         },
         "other": {
             "finess": autre.finess,
@@ -430,18 +481,17 @@ def monde(db):
             "notification": dict.fromkeys(notifications_own, notification_other),
             "region": "11",  # HOP'EN envelope of Île-de-France
             "annee": 2020,
+            "numero_depose": depose(autre, code="HN").numero,
+            "rang": 1,
         },
     }
 
 
-@pytest.fixture
-def monde_depose(monde):
-    """Adds a deposited dossier to each tenant (HN, beside the HOP'EN one being typed)."""
-    for tenant in ("own", "other"):
-        etab = Etablissement.objects.get(finess=monde[tenant]["finess"])
-        monde[tenant]["numero_depose"] = depose(etab, code="HN").numero
-        monde[tenant]["rang"] = 1
-    return monde
+@pytest.fixture(autouse=True)
+def _isole(db, monde):
+    """Each case in a savepoint of the module's world, with an empty cache (a dashboard cached
+    by a case whose writes were rolled back must not be read by the next)."""
+    cache.clear()
 
 
 def expected(rule: Rule, role: str, tenant: str) -> int:
@@ -467,10 +517,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "role", "tenant"), CASES)
-def test_access(client, monde, request, name, role, tenant):
+def test_access(client, monde, name, role, tenant):
     rule = RULES[name]
-    if "numero_depose" in rule.kwargs.values():
-        request.getfixturevalue("monde_depose")
     user = monde["users"][role]
     if user is not None:
         client.force_login(user)

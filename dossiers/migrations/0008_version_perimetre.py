@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from hn.db import versionner_par_region
+from dossiers.versions import versionner_par_region
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ import math
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from enveloppes import graphiques, regles
@@ -126,7 +126,6 @@ def test_an_empty_donut_says_so():
         st.sampled_from([D("0.5"), D("-0.5"), D("-0.49"), D("999.5"), D("1000"), None]),
     )
 )
-@settings(max_examples=300, deadline=None)
 def test_euros_arrondis_is_floatformat_0g(montant):
     from django.template import Context, Template
     from django.utils import translation

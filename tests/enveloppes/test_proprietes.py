@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import fields
 from decimal import Decimal as D
 
-from hypothesis import given, settings
+from hypothesis import given
 
 from enveloppes import regles
 from enveloppes.regles import Compteurs, EtatEnveloppe, Mouvement, ParametresEnveloppe
@@ -64,14 +64,12 @@ def verifier_invariants(etat: EtatEnveloppe, journal: list[Mouvement]) -> None:
     assert recalcul == etat
 
 
-@settings(max_examples=300, deadline=None)
 @given(sequence=evenements(redeploiements=True, derogation=True))
 def test_invariants_hopen_with_derogation_reprise_and_redeployments(sequence):
     etat = EtatEnveloppe(publie=D("1000000.00"), parametres=HOPEN, taux_derogation=D("0.30"))
     jouer(etat, sequence, verifier=verifier_invariants)
 
 
-@settings(max_examples=300, deadline=None)
 @given(sequence=evenements(redeploiements=False, derogation=False))
 def test_invariants_hn_with_yearly_caps(sequence):
     etat, journal, _ = jouer(

@@ -3,7 +3,7 @@ first eight characters, Corsica's letter read as 0 (SPEC §1, hn/referentiel/fin
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hn.referentiel.finess import cle_luhn, completer_finess, erreur_finess, valider_finess
@@ -131,7 +131,6 @@ departements = st.one_of(
 corps = st.builds(lambda dep, n: f"{dep}{n:06d}", departements, st.integers(0, 999_999))
 
 
-@settings(max_examples=200, deadline=None)
 @given(corps=corps)
 def test_propriete_completer_finess_toujours_valide(corps):
     finess = completer_finess(corps)
@@ -140,7 +139,6 @@ def test_propriete_completer_finess_toujours_valide(corps):
     assert erreur_finess(finess) is None
 
 
-@settings(max_examples=200, deadline=None)
 @given(corps=corps, data=st.data())
 def test_propriete_un_chiffre_modifie_est_detecte(corps, data):
     finess = completer_finess(corps)

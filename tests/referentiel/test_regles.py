@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hn.referentiel.models import Programme
@@ -357,7 +357,6 @@ def test_regle_error_est_une_value_error():
 # --- properties ----------------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
 @given(variante=st.sampled_from(VARIANTES), activite=activites)
 def test_propriete_forfait_dans_la_tranche_de_sa_categorie(variante, activite):
     prog, dom, avance = variante
@@ -368,7 +367,6 @@ def test_propriete_forfait_dans_la_tranche_de_sa_categorie(variante, activite):
     assert tranche.minimum <= montant <= tranche.maximum
 
 
-@settings(max_examples=200, deadline=None)
 @given(variante=st.sampled_from(VARIANTES), a=activites, b=activites)
 def test_propriete_forfait_croissant(variante, a, b):
     prog, dom, avance = variante
@@ -379,7 +377,6 @@ def test_propriete_forfait_croissant(variante, a, b):
     )
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     variante=st.sampled_from(VARIANTES),
     borne=st.sampled_from((*BORNES, 1_000_000)),
@@ -398,7 +395,6 @@ def test_propriete_forfait_continu_aux_bornes(variante, borne, ecart):
         assert juste_avant[0].borne_max == borne
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     variante=st.sampled_from(VARIANTES),
     activite=st.decimals(
@@ -412,7 +408,6 @@ def test_propriete_forfait_plafonne_au_maximum_de_d(variante, activite):
     assert montant == _tranche(prog, dom, avance, "D").maximum
 
 
-@settings(max_examples=200, deadline=None)
 @given(prog=st.sampled_from(sorted(REGLES)), v1=volumes, v2=volumes)
 def test_propriete_activite_combinee_lineaire(prog, v1, v2):
     coefficients = REGLES[prog].coefficients
@@ -425,7 +420,6 @@ def test_propriete_activite_combinee_lineaire(prog, v1, v2):
     )
 
 
-@settings(max_examples=200, deadline=None)
 @given(v=volumes)
 def test_propriete_hopen_egale_hn_plus_hdj_hors_chirurgie(v):
     assert activite_combinee(v, HOPEN.coefficients) == (
@@ -433,7 +427,6 @@ def test_propriete_hopen_egale_hn_plus_hdj_hors_chirurgie(v):
     )
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     dom=st.sampled_from(["D1", "D6"]),
     activite=st.decimals(min_value=0, max_value=2_000_000, places=0),
