@@ -514,7 +514,7 @@ class Generateur:
             prochain += 1
 
     def _planifier_etablissements(self):
-        from hn.demo import DEPARTEMENTS, MAYOTTE, NOMS_PRIVES
+        from hn.referentiel.demo import DEPARTEMENTS, MAYOTTE, NOMS_PRIVES
         from hn.referentiel.finess import completer_finess
         from hn.referentiel.models import Etablissement
 
