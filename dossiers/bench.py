@@ -489,7 +489,7 @@ def restaurer_dus(originaux: list[tuple]) -> int:
 
 
 def _mettre_a_jour_dates(cursor, lignes, *, reouvrir=False):
-    table = connection.ops.quote_name("dossiers_dossier")
+    table = connection.ops.quote_name(Dossier._meta.db_table)
     extra = ", etat = 'depose', decide_le = NULL" if reouvrir else ""
     for pk, depose_le, echeance in lignes:
         cursor.execute(
