@@ -188,7 +188,7 @@ def _nom(rng, kind, ville, numero):
     }[kind]
 
 
-def upsert_etablissement(finess, nom, region, region_historique, statut, kind, rng, programmes):
+def _upsert_etablissement(finess, nom, region, region_historique, statut, kind, rng, programmes):
     activites = _activites(kind)
     etab, _ = Etablissement.objects.update_or_create(
         finess=finess,
@@ -235,7 +235,7 @@ def charger_etablissements(nombre: int, rng, *, poids: dict) -> EtablissementsDe
     fixes = []
     for finess, nom, reg, hist, statut, kind in ES_FIXES:
         fixes.append(
-            upsert_etablissement(
+            _upsert_etablissement(
                 finess, nom, actuelles[reg], anciennes[hist], statut, kind, rng, programmes
             )
         )
@@ -253,7 +253,7 @@ def charger_etablissements(nombre: int, rng, *, poids: dict) -> EtablissementsDe
             statut, kind = kinds[rng.randrange(len(kinds))]
             numeros[ville] = numeros.get(ville, 0) + 1
             finess = _finess(dept, sequences)
-            etab = upsert_etablissement(
+            etab = _upsert_etablissement(
                 finess,
                 _nom(rng, kind, ville, numeros[ville]),
                 ancienne.region_actuelle,
@@ -269,7 +269,7 @@ def charger_etablissements(nombre: int, rng, *, poids: dict) -> EtablissementsDe
     for i in range(2):
         dept, ville = MAYOTTE[0]
         finess = _finess(dept, sequences)
-        etab = upsert_etablissement(
+        etab = _upsert_etablissement(
             finess,
             _nom(rng, "ch", ville, i + 1),
             actuelles["06"],
