@@ -9,7 +9,9 @@ worker). Migrations 0008 (creation) and 0009 (no orphan rows) install them throu
 (:func:`incrementer_toutes_les_regions`).
 """
 
-from django.db import migrations
+from contextlib import contextmanager
+
+from django.db import connection, migrations
 
 # Where a new row's version starts: random, below 2**40 so that sums never overflow, so that
 # versions never repeat after a rollback (tests) or a restore.
@@ -191,3 +193,23 @@ def incrementer_toutes_les_regions(cursor) -> None:
         f"FROM {REGIONS} ON CONFLICT (region_id) DO UPDATE SET version = "
         f"{VERSIONS}.version + 1"
     )
+
+
+@contextmanager
+def versions_suspendues():
+    """PostgreSQL: the triggers that version the régions' dashboards (this module) are switched
+    off for the bulk load (one version bump per copied row otherwise), then every région's
+    version is bumped once: a dashboard cached before the load is never read again. Elsewhere:
+    nothing to do."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        declencheurs = declencheurs_de_version(cursor)
+        for table, nom in declencheurs:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {nom}")
+    yield
+    with connection.cursor() as cursor:
+        for table, nom in declencheurs:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {nom}")
+        incrementer_toutes_les_regions(cursor)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "enveloppes",
     "indicateurs",
     "audits",
+    # Project wiring (the ``demo`` command), after every app it orchestrates.
+    "hn",
 ]
 
 MIDDLEWARE = [

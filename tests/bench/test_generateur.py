@@ -10,15 +10,14 @@ import pytest
 from django.db import connection, models
 
 from bench.generer import (
-    MIX_ETATS,
     Tailles,
     generer_jeu,
     lire_marqueur,
     marquer_dus,
-    repartir,
     restaurer_dus,
     tailles_du_jeu,
 )
+from dossiers.bench import MIX_ETATS
 from dossiers.contenu import contenu, empreinte
 from dossiers.enums import ETATS_REFUSES, Etat
 from dossiers.models import (
@@ -31,6 +30,7 @@ from dossiers.models import (
     ValeurIndicateur,
 )
 from enveloppes.models import enveloppe_de
+from hn.bulk import repartir
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui, date_paris, echeance_decision
 from hn.journal.models import Evenement

@@ -1,0 +1,271 @@
+"""Demo dossiers (``python manage.py demo``): dossiers of both programmes in every state in
+régions 84 and 11, through the same actions as the application, and pending initialisation
+requests. What the apps above a dossier add to an accepted one (the amorçage decided, payments,
+the follow-up) comes from them through :class:`Suites`, passed by the orchestrator (``hn.demo``):
+this module never imports those apps. Deterministic (the caller's random generator) and
+idempotent."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from dossiers import actions as dossier_actions
+from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
+from dossiers.models import DemandeInitialisation, Dossier
+from hn.comptes.demo import gestionnaire_demo
+from hn.comptes.models import User
+from hn.dates import (
+    PARIS,
+    ajouter_mois,
+    aujourd_hui,
+    date_paris,
+    echeance_decision,
+    echeance_initialisation,
+)
+from hn.referentiel.demo import ES_FIXES
+from hn.referentiel.models import Programme
+
+# (région, programme, state, requested domaines, selected domaines). ES A, B and C keep no
+# HOP'EN dossier so that a new user can walk the whole workflow from the request on.
+PLAN_DOSSIERS = [
+    ("84", "HN", "accepte", ("D1", "D2", "D3"), ("D1", "D2")),
+    ("84", "HN", "accepte", ("D4", "D5"), ("D4",)),
+    ("84", "HN", "refuse_enveloppe", ("D2",), ()),
+    ("84", "HN", "depose", ("D2", "D3"), ()),
+    ("84", "HN", "reporte", ("D1",), ()),
+    ("84", "HN", "en_saisie", (), ()),
+    ("84", "HN", "refuse_implicite", ("D3",), ()),
+    ("84", "HN", "clos", ("D1", "D2"), ("D1",)),
+    ("84", "HOPEN", "accepte", ("D1", "D2", "D6"), ("D1", "D2", "D6")),
+    ("84", "HOPEN", "accepte", ("D3", "D5"), ("D3",)),
+    ("84", "HOPEN", "depose", ("D2", "D3"), ()),
+    ("84", "HOPEN", "depose", ("D7",), ()),
+    ("84", "HOPEN", "reporte", ("D2",), ()),
+    ("84", "HOPEN", "en_saisie", (), ()),
+    ("84", "HOPEN", "refuse_prerequis", ("D4",), ()),
+    ("84", "HOPEN", "refuse_implicite", ("D5",), ()),
+    ("84", "HOPEN", "clos", ("D2",), ("D2",)),
+    ("11", "HN", "accepte", ("D2",), ("D2",)),
+    ("11", "HN", "depose", ("D3",), ()),
+    ("11", "HOPEN", "accepte", ("D2", "D3"), ("D2", "D3")),
+    ("11", "HOPEN", "depose", ("D1",), ()),
+    ("11", "HOPEN", "en_saisie", (), ()),
+    # Deadlines (issue 4): the first sweep sends the ARS its J-15 reminder for one, and
+    # refuses the other implicitly (its four months ran out yesterday).
+    ("84", "HN", "depose_echeance_proche", ("D1",), ()),
+    ("11", "HN", "depose_expire", ("D4",), ()),
+]
+
+
+def _saisie_demo(programme, domaines, rng) -> dict:
+    prerequis = programme.indicateurs.filter(prerequis__isnull=False)
+    return {
+        "engagements": list(programme.engagements.values_list("code", flat=True)),
+        "commentaire_etablissement": "Établissement engagé dans la convergence de son GHT.",
+        "description_projet": "Déploiement progressif dans l'ensemble des services de soins, "
+        "en lien avec la trajectoire du schéma directeur du SI.",
+        "motivation": "Projet porté par la direction et la CME ; référents métiers désignés "
+        "dans chaque pôle.",
+        "mutualise": rng.random() < 0.3,
+        "partenaires": "Établissements du GHT (dossier patient commun).",
+        "contacts": [
+            {
+                "type": t,
+                "nom": nom,
+                "fonction": fonction,
+                "email": f"{t}@demo.localhost",
+                "telephone": "04 00 00 00 00",
+            }
+            for t, nom, fonction in (
+                ("contact", "Claire Martin", "Chargée de mission SI"),
+                ("responsable_projet", "Hugo Bernard", "Chef de projet"),
+                ("dsi", "Nadia Petit", "DSI"),
+                ("directeur", "Paul Durand", "Directeur"),
+            )
+        ],
+        "domaines": [
+            {
+                "code": code,
+                "demande": True,
+                "avancement": "deploiement",
+                "date_cible": f"{2017 if programme.code == 'HN' else 2022}-06-30",
+                "cout": str(rng.randrange(40, 400) * 1000),
+            }
+            for code in domaines
+        ],
+        "indicateurs": [
+            {"code": i.code, "valeur": True if i.type == "existence" else str(rng.randint(90, 100))}
+            for i in prerequis
+        ]
+        + [
+            {"code": i.code, "valeur": False if i.type == "existence" else str(rng.randint(5, 60))}
+            for i in programme.indicateurs.filter(domaine__code__in=domaines)
+        ],
+    }
+
+
+def _rien(*args, **kwargs):
+    return None
+
+
+@dataclass(frozen=True)
+class Suites:
+    """What the apps above a dossier do with an accepted demo dossier, in this order:
+    ``amorcage(dossier)`` gives the amorçage decided at the acceptance ({domaine: montant});
+    ``versements(dossier, valideur)`` records the payments that follow it; then a dossier of
+    the plan's state ``clos`` is closed, and any other goes on with
+    ``suivi(dossier, valideur, gestionnaire)``."""
+
+    amorcage: Callable = _rien
+    versements: Callable = _rien
+    suivi: Callable = _rien
+
+
+def charger_dossiers(par_region_actuelle, rng, *, suites: Suites = Suites()) -> int:
+    """The dossiers of :data:`PLAN_DOSSIERS` on the établissements of régions 84 and 11 (ES A, B
+    and C excepted), each brought to its state. Returns how many were created."""
+    valideurs = {
+        "84": User.objects.get(username="ars_valideur"),
+        "11": User.objects.get(username="ars11_valideur"),
+    }
+    fixes = {finess for finess, *_ in ES_FIXES}
+    candidats = {
+        code: [e for e in par_region_actuelle[code] if e.finess not in fixes] for code in valideurs
+    }
+    rangs: dict[tuple[str, str], int] = {}
+    cree = 0
+    for region, code, etat, demandes, selectionnes in PLAN_DOSSIERS:
+        cle = (region, code)
+        rangs[cle] = rangs.get(cle, -1) + 1
+        if rangs[cle] >= len(candidats[region]):
+            continue  # a smaller demo (tests) has fewer établissements than the plan
+        etab = candidats[region][rangs[cle]]
+        programme = Programme.objects.get(code=code)
+        if Dossier.objects.filter(programme=programme, etablissement=etab).exists():
+            continue
+        valideur = valideurs[region]
+        gestionnaire = gestionnaire_demo(etab)
+        dossier = dossier_actions.initialiser_dossier(
+            programme=programme, etablissement=etab, nom="", acting_user=valideur
+        )
+        cree += 1
+        if etat == "en_saisie":
+            dossier_actions.enregistrer_saisie(
+                dossier=dossier,
+                data={"engagements": list(programme.engagements.values_list("code", flat=True))},
+                acting_user=gestionnaire,
+            )
+            continue
+        dossier_actions.enregistrer_saisie(
+            dossier=dossier, data=_saisie_demo(programme, demandes, rng), acting_user=gestionnaire
+        )
+        dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
+        _decider(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites)
+    return cree
+
+
+def _decider(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites):
+    """A deposited dossier brought to its planned state by the ARS (or the system)."""
+    if etat == "depose_echeance_proche":
+        _antidater_depot(dossier, echeance=aujourd_hui() + timedelta(days=10))
+    elif etat == "depose_expire":
+        _antidater_depot(dossier, echeance=aujourd_hui() - timedelta(days=1))
+    if etat.startswith("depose"):
+        return
+    if etat == "reporte":
+        dossier_actions.reporter(
+            dossier=dossier,
+            commentaire="Merci de joindre les justificatifs des indicateurs P1.1 et P1.3.",
+            acting_user=valideur,
+        )
+    elif etat.startswith("refuse_") and etat != "refuse_implicite":
+        motif = MotifRefus.ENVELOPPE if etat == "refuse_enveloppe" else MotifRefus.PREREQUIS
+        dossier_actions.refuser(
+            dossier=dossier,
+            motif=motif,
+            commentaire="Enveloppe régionale de l'année engagée."
+            if motif == "enveloppe"
+            else "Prérequis de sécurité non atteints à ce jour.",
+            acting_user=valideur,
+        )
+    elif etat == "refuse_implicite":
+        # The 4 months ran out: the dépôt is moved back in time, then the system acts.
+        depose_le = timezone.now() - timedelta(days=200)
+        Dossier.objects.filter(pk=dossier.pk).update(
+            depose_le=depose_le,
+            echeance_decision=echeance_decision(date_paris(depose_le)),
+        )
+        dossier_actions.refuser_implicitement(dossier=dossier)
+    elif etat in ("accepte", "clos"):
+        _accepter(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites)
+
+
+def _accepter(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites):
+    """Prérequis accepted, the planned domaines selected, accepted; then what the apps above
+    add (:class:`Suites`); a ``clos`` dossier is closed after its payments."""
+    programme = dossier.programme
+    dossier_actions.valider_prerequis(
+        dossier=dossier,
+        decisions={p.code: DecisionPrerequis.ACCEPTE for p in programme.prerequis.all()},
+        commentaire="",
+        acting_user=valideur,
+    )
+    dossier_actions.valider_domaines(
+        dossier=dossier,
+        decisions={
+            c: (
+                DecisionDomaine.SELECTIONNE
+                if c in selectionnes
+                else DecisionDomaine.NON_SELECTIONNE,
+                "" if c in selectionnes else "Hors de la priorité régionale.",
+            )
+            for c in demandes
+        },
+        acting_user=valideur,
+    )
+    dossier = dossier_actions.accepter(
+        dossier=dossier, acting_user=valideur, amorcage=suites.amorcage(dossier)
+    )
+    suites.versements(dossier, valideur)
+    if etat == "clos":
+        dossier_actions.clore(
+            dossier=dossier,
+            motif="cibles_inatteignables",
+            commentaire="Le projet ne pourra pas atteindre ses cibles avant la fin du "
+            "programme (changement d'éditeur).",
+            acting_user=valideur,
+        )
+        return
+    suites.suivi(dossier, valideur, gestionnaire)
+
+
+def charger_demandes(par_region_actuelle) -> int:
+    """Pending requests in région 84: one overdue (asked 50 days ago), one recent. Taken from
+    the end of the région's list (the dossiers' plan takes from its start), never ES A/B/C."""
+    programme = Programme.objects.get(code="HOPEN")
+    fixes = {finess for finess, *_ in ES_FIXES}
+    libres = [e for e in reversed(par_region_actuelle["84"]) if e.finess not in fixes]
+    cree = 0
+    for etab, il_y_a in zip(libres, (50, 3), strict=False):
+        if etab.dossiers.exists() or etab.demandes.exists():
+            continue
+        demande = dossier_actions.demander_initialisation(
+            programme=programme, etablissement=etab, acting_user=gestionnaire_demo(etab)
+        )
+        demandee_le = timezone.now() - timedelta(days=il_y_a)
+        DemandeInitialisation.objects.filter(pk=demande.pk).update(
+            demandee_le=demandee_le, echeance=echeance_initialisation(date_paris(demandee_le))
+        )
+        cree += 1
+    return cree
+
+
+def _antidater_depot(dossier, *, echeance):
+    """Move a demo dépôt back in time so that its decision deadline falls on ``echeance``."""
+    jour = ajouter_mois(echeance, -4)
+    depose_le = datetime.combine(jour, time(10), tzinfo=PARIS)
+    Dossier.objects.filter(pk=dossier.pk).update(
+        depose_le=depose_le, echeance_decision=echeance_decision(jour)
+    )
