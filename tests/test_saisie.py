@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dossiers import actions
+from dossiers.models import DomaineDossier, ValeurIndicateur
 from hn.saisie import (
     CODES,
     SaisieInvalide,
@@ -14,6 +16,7 @@ from hn.saisie import (
     nombre_de_decimales,
     nombre_ou_erreur,
 )
+from tests import dossiers_factories as d
 
 
 @pytest.mark.parametrize(
@@ -187,3 +190,41 @@ def test_never_raises_anything_but_the_validation_error(saisie, minimum, maximum
         assert lu <= maximum
     if decimales is not None:
         assert nombre_de_decimales(lu) <= decimales
+
+
+# --- the call sites -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_es_saisie_refuses_more_than_two_decimals_instead_of_rounding():
+    """89.999 would be stored as 90.00 (a two-decimal column), a figure the ES did not type."""
+    dossier, gestionnaire = d.complet()
+    with pytest.raises(actions.DossierError) as exc:
+        actions.enregistrer_saisie(
+            dossier=dossier,
+            data={
+                "indicateurs": [{"code": "P1.1", "valeur": "89,999"}],
+                "domaines": [{"code": "D2", "cout": "12 000,505"}],
+            },
+            acting_user=gestionnaire,
+        )
+    assert exc.value.errors == {
+        "indicateurs.P1.1": ["Deux décimales au plus."],
+        "domaines.D2.cout": ["Deux décimales au plus."],
+    }
+
+
+@pytest.mark.django_db
+def test_the_es_saisie_reads_thousands_separators():
+    dossier, gestionnaire = d.complet()
+    actions.enregistrer_saisie(
+        dossier=dossier,
+        data={
+            "indicateurs": [{"code": "P1.1", "valeur": " 87,50 "}],
+            "domaines": [{"code": "D2", "cout": "12\u202f000,50"}],
+        },
+        acting_user=gestionnaire,
+    )
+    assert DomaineDossier.objects.get(dossier=dossier, domaine__code="D2").cout == D("12000.50")
+    valeur = ValeurIndicateur.objects.get(dossier=dossier, indicateur__code="P1.1").valeur
+    assert valeur == D("87.5")
