@@ -6,7 +6,7 @@ the current state, 409), :class:`DepotIncomplet` (missing fields, 409), ``Permis
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -46,6 +46,7 @@ from hn.dates import (
 )
 from hn.journal.services import tracer
 from hn.referentiel.models import Region
+from hn.saisie import nombre_ou_erreur
 
 
 class DossierError(Exception):
@@ -255,23 +256,16 @@ CHAMPS_TEXTE = (
 )
 
 
-def _decimal(value, champ, errors, *, minimum=None, maximum=None):
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        errors.setdefault(champ, []).append("Saisissez un nombre.")
-        return None
-    if (
-        not number.is_finite()
-        or (minimum is not None and number < minimum)
-        or (maximum is not None and number > maximum)
-    ):
-        bornes = f"entre {minimum} et {maximum}" if maximum is not None else f"≥ {minimum}"
-        errors.setdefault(champ, []).append(f"La valeur doit être {bornes}.")
-        return None
-    return number
+COUT = {
+    "minimum": 0,
+    "maximum": COUT_MAX,
+    "decimales": 2,
+    "messages": {
+        "minimum": "La valeur doit être ≥ {minimum}.",
+        "maximum": "Montant trop élevé (9 999 999 999,99 € au plus).",
+    },
+}
+VALEUR_INDICATEUR = {"minimum": 0, "maximum": 100, "decimales": 2}
 
 
 @transaction.atomic
@@ -288,9 +282,47 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
         )
     avant = contenu(dossier)
     errors: dict = {}
-    programme = dossier.programme
-    codes_engagements = set(programme.engagements.values_list("code", flat=True))
     listes = {k: _liste_d_objets(data, k, errors) for k in ("contacts", "domaines", "indicateurs")}
+    _saisir_engagements_et_textes(dossier, data, errors)
+    contacts = _contacts_saisis(listes["contacts"], errors)
+    domaines = _saisir_domaines(dossier, listes["domaines"], errors)
+    valeurs = _valeurs_saisies(dossier.programme, listes["indicateurs"], errors)
+    if errors:
+        raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
+
+    dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE])
+    for type_, valeurs_contact in contacts:
+        Contact.objects.update_or_create(
+            dossier=dossier,
+            type=type_,
+            defaults=valeurs_contact,
+        )
+    for dd in domaines:
+        dd.save(update_fields=["demande", "avancement", "date_cible", "cout"])
+    for ind, valeur, non_applicable in valeurs:
+        ValeurIndicateur.objects.update_or_create(
+            dossier=dossier,
+            indicateur=ind,
+            defaults={"valeur": valeur, "non_applicable": non_applicable},
+        )
+    apres = contenu(dossier)
+    changes = {k for k in apres if apres[k] != avant[k]}
+    if changes:
+        tracer_dossier(
+            "dossier_saisi",
+            dossier,
+            acting_user,
+            avant={k: avant[k] for k in changes},
+            apres={k: apres[k] for k in changes},
+            reserve_etablissement=True,
+        )
+    return dossier
+
+
+def _saisir_engagements_et_textes(dossier, data: dict, errors: dict) -> None:
+    """The ticked engagements, the free texts and the "mutualisé" box, set on ``dossier``
+    (saved by the caller once everything is valid)."""
+    codes_engagements = set(dossier.programme.engagements.values_list("code", flat=True))
     brut = data.get("engagements", dossier.engagements)
     if not isinstance(brut, list) or not all(isinstance(c, str) for c in brut):
         errors["engagements"] = ["Une liste de codes d'engagement est attendue."]
@@ -317,8 +349,11 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     if not dossier.mutualise:
         dossier.partenaires = ""  # the field only exists when the box is ticked [000 A9 §9]
 
+
+def _contacts_saisis(items: list[dict], errors: dict) -> list[tuple[str, dict]]:
+    """``(type, {field: value})`` of each valid contact typed."""
     contacts = []
-    for item in listes["contacts"]:
+    for item in items:
         type_ = item.get("type")
         if type_ not in TypeContact.values:
             errors.setdefault("contacts", []).append(f"Type de contact inconnu : {type_}.")
@@ -336,9 +371,13 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
                     errors.setdefault(cle, []).append("Adresse électronique invalide.")
             valeurs_contact[champ] = valeur
         contacts.append((type_, valeurs_contact))
+    return contacts
 
+
+def _saisir_domaines(dossier, items: list[dict], errors: dict) -> list[DomaineDossier]:
+    """Every domaine of the dossier, with the typed fields set (saved by the caller)."""
     domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
-    for item in listes["domaines"]:
+    for item in items:
         code = str(item.get("code", "")).upper()
         dd = domaines.get(code)
         if dd is None:
@@ -363,16 +402,15 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
                     "Date invalide (format AAAA-MM-JJ)."
                 )
         if "cout" in item:
-            dd.cout = _decimal(item["cout"], f"domaines.{code}.cout", errors, minimum=0)
-            if dd.cout is not None and dd.cout > COUT_MAX:
-                errors.setdefault(f"domaines.{code}.cout", []).append(
-                    "Montant trop élevé (9 999 999 999,99 € au plus)."
-                )
-                dd.cout = None
+            dd.cout = nombre_ou_erreur(item["cout"], f"domaines.{code}.cout", errors, **COUT)
+    return list(domaines.values())
 
+
+def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
+    """``(indicateur, valeur, non_applicable)`` of each valid indicator value typed."""
     indicateurs = {i.code: i for i in programme.indicateurs.all()}
     valeurs = []
-    for item in listes["indicateurs"]:
+    for item in items:
         ind = indicateurs.get(str(item.get("code", "")))
         if ind is None:
             errors.setdefault("indicateurs", []).append(f"Indicateur inconnu : {item.get('code')}.")
@@ -385,39 +423,9 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
                 errors.setdefault(champ, []).append("Répondez oui ou non.")
                 continue
         else:
-            valeur = _decimal(valeur, champ, errors, minimum=0, maximum=100)
+            valeur = nombre_ou_erreur(valeur, champ, errors, **VALEUR_INDICATEUR)
         valeurs.append((ind, valeur, bool(item.get("non_applicable", False))))
-
-    if errors:
-        raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
-
-    dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE])
-    for type_, valeurs_contact in contacts:
-        Contact.objects.update_or_create(
-            dossier=dossier,
-            type=type_,
-            defaults=valeurs_contact,
-        )
-    for dd in domaines.values():
-        dd.save(update_fields=["demande", "avancement", "date_cible", "cout"])
-    for ind, valeur, non_applicable in valeurs:
-        ValeurIndicateur.objects.update_or_create(
-            dossier=dossier,
-            indicateur=ind,
-            defaults={"valeur": valeur, "non_applicable": non_applicable},
-        )
-    apres = contenu(dossier)
-    changes = {k for k in apres if apres[k] != avant[k]}
-    if changes:
-        tracer_dossier(
-            "dossier_saisi",
-            dossier,
-            acting_user,
-            avant={k: avant[k] for k in changes},
-            apres={k: apres[k] for k in changes},
-            reserve_etablissement=True,
-        )
-    return dossier
+    return valeurs
 
 
 # --- transitions ----------------------------------------------------------------------------

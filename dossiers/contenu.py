@@ -7,6 +7,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 
 from dossiers.enums import Avancement, TypeContact
+from dossiers.pages import pages
 
 
 def contenu(dossier) -> dict:
@@ -92,8 +93,6 @@ LIBELLES_CHAMPS = {
 
 def manquants(dossier) -> list[dict]:
     """Mandatory fields left empty, each with its page (SPEC §4: the dépôt lists them)."""
-    from dossiers.pages import pages
-
     par_slug = {p.slug: p for p in pages(dossier)}
     result = []
 

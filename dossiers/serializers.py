@@ -1,9 +1,13 @@
+from dataclasses import asdict
+
 from django.urls import reverse
 from rest_framework import serializers
 
-from dossiers.contenu import domaines_demandes
+from dossiers.contenu import domaines_demandes, manquants
+from dossiers.eligibilite import controles
 from dossiers.enums import CategoriePiece
 from dossiers.models import DemandeInitialisation, Dossier, PieceJointe
+from dossiers.services import actions_possibles, contenu_lisible, lit_la_saisie
 
 
 class DemandeSerializer(serializers.ModelSerializer):
@@ -96,15 +100,9 @@ class DossierSerializer(DossierListSerializer):
         ]
 
     def get_eligibilite(self, obj) -> list[dict]:
-        from dataclasses import asdict
-
-        from dossiers.eligibilite import controles
-
         return [asdict(c) for c in controles(obj, self._lisible(obj)[0])]
 
     def _lisible(self, obj):
-        from dossiers.services import contenu_lisible
-
         if not hasattr(self, "_cache"):
             self._cache = contenu_lisible(self.context["request"].user, obj)
         return self._cache
@@ -147,16 +145,11 @@ class DossierSerializer(DossierListSerializer):
         }
 
     def get_manquants(self, obj) -> list[dict] | None:
-        from dossiers.contenu import manquants
-        from dossiers.services import lit_la_saisie
-
         if obj.editable and lit_la_saisie(self.context["request"].user, obj):
             return manquants(obj)
         return None
 
     def get_actions(self, obj) -> list[str]:
-        from dossiers.services import actions_possibles
-
         return actions_possibles(self.context["request"].user, obj)
 
 

@@ -2,11 +2,14 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django_fsm import can_proceed
 
 from dossiers.contenu import contenu
 from dossiers.models import Dossier
+from dossiers.pages import pages
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
+from hn.referentiel import regles
 
 
 def get_dossier_for_user(user, numero: str, *, write: bool = False) -> Dossier:
@@ -42,8 +45,6 @@ def contenu_lisible(user, dossier) -> tuple[dict | None, str | None, object]:
 
 
 def actions_possibles(user, dossier) -> list[str]:
-    from django_fsm import can_proceed
-
     result = []
     if peut_saisir(user, dossier.etablissement) and can_proceed(
         dossier.deposer, check_conditions=False
@@ -59,8 +60,6 @@ def actions_possibles(user, dossier) -> list[str]:
 def activite_et_forfaits(dossier):
     """(activité combinée, {domaine: (forfait standard, forfait avancé)}) of the dossier's
     établissement from its reference-year activity, or None when that activity is unknown."""
-    from hn.referentiel import regles
-
     volumes = dossier.etablissement.volumes.filter(programme=dossier.programme).first()
     if volumes is None:
         return None
@@ -79,8 +78,6 @@ def pages_lisibles(user, dossier, contenu=None):
     the établissement, of the last dépôt for the others (none before a first dépôt) — the page
     list itself must not reveal what is being typed. ``contenu``: the caller's readable content
     when already at hand (from :func:`contenu_lisible`)."""
-    from dossiers.pages import pages
-
     if lit_la_saisie(user, dossier):
         return pages(dossier)
     if contenu is None:

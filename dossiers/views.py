@@ -1,7 +1,5 @@
 """Dossier pages (DIPISI): thin views over dossiers.actions and dossiers.services."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,29 +10,34 @@ from django.views.decorators.http import require_POST
 
 from dossiers import actions
 from dossiers.contenu import domaines_demandes, manquants
+from dossiers.contextes import (
+    contexte_dossier,
+    contexte_page,
+    contexte_pieces,
+    forfaits_du_dossier,
+    lignes_indicateurs,
+    template_de_page,
+)
+from dossiers.contributions import INSTRUCTION, contexte_contribue
 from dossiers.eligibilite import controles
 from dossiers.enums import (
     Avancement,
-    CategoriePiece,
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
     MotifRefus,
 )
-from dossiers.forms import CONTACTS_PAR_PAGE, donnees_de_la_page
+from dossiers.forms import donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
     ajouter_piece,
     pieces_actives,
-    pieces_lisibles,
     remplacer_piece,
     supprimer_piece,
 )
 from dossiers.presence import signaler
 from dossiers.services import (
-    actions_possibles,
-    activite_et_forfaits,
     contenu_lisible,
     exiger_instruction,
     get_dossier_for_user,
@@ -42,9 +45,8 @@ from dossiers.services import (
 )
 from dossiers.suivi import MOTIFS_ARS
 from dossiers.tableau import compte_demandes, demandes_urgentes, tableau_de_bord
-from enveloppes.models import enveloppe_de
 from hn.comptes.enums import Role
-from hn.comptes.perms import peut_instruire, peut_saisir
+from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
 from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme, Region
@@ -219,49 +221,10 @@ def initialiser(request):
     )
 
 
-def contexte_dossier(request, dossier, **extra):
-    return {
-        "dossier": dossier,
-        "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
-        "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
-        "actions": actions_possibles(request.user, dossier),
-        **extra,
-    }
-
-
 @login_required
 def detail(request, numero):
     dossier = get_dossier_for_user(request.user, numero)
     return redirect("dossiers:page", numero=dossier.numero, slug="engagements")
-
-
-def _lignes_indicateurs(indicateurs, contenu):
-    valeurs = {i["code"]: i for i in (contenu or {}).get("indicateurs", [])}
-    lignes = []
-    for ind in indicateurs:
-        v = valeurs.get(ind.code, {})
-        valeur = v.get("valeur")
-        atteint = None
-        if valeur not in (None, "") and not v.get("non_applicable"):
-            atteint = ind.est_atteint(
-                Decimal(valeur) >= 100 if ind.type == "existence" else Decimal(valeur)
-            )
-        lignes.append(
-            {"indicateur": ind, "valeur": valeur, "na": v.get("non_applicable"), "atteint": atteint}
-        )
-    return lignes
-
-
-def forfaits_du_dossier(dossier):
-    calcul = activite_et_forfaits(dossier)
-    if calcul is None:
-        return {}, None
-    ac, forfaits = calcul
-    result = {
-        code: {"standard": standard, "avance": avance}
-        for code, (standard, avance) in forfaits.items()
-    }
-    return result, ac
 
 
 @login_required
@@ -319,71 +282,13 @@ def page(request, numero, slug):
         errors=errors,
         posted=posted,
         avancements=Avancement.choices,
-        page_template=_template_de_page(courante),
+        page_template=template_de_page(courante),
     )
     if contenu is not None:
         context.update(contexte_page(dossier, courante, contenu))
         if courante.prerequis_id or courante.slug == "projet":
-            context.update(_contexte_pieces(request.user, dossier, courante))
+            context.update(contexte_pieces(request.user, dossier, courante))
     return render(request, "dossiers/page.html", context, status=400 if errors else 200)
-
-
-def _contexte_pieces(user, dossier, page) -> dict:
-    if page.prerequis_id:
-        pieces = [p for p in pieces_lisibles(user, dossier) if p.prerequis_id == page.prerequis_id]
-        categorie = CategoriePiece.JUSTIFICATIF_PREREQUIS
-    else:
-        pieces = [
-            p
-            for p in pieces_lisibles(user, dossier)
-            if p.categorie != CategoriePiece.JUSTIFICATIF_PREREQUIS
-        ]
-        categorie = CategoriePiece.DOCUMENT_PROJET
-    prerequis = dossier.programme.prerequis.filter(pk=page.prerequis_id).first()
-    return {
-        "pieces": pieces,
-        "piece_categorie": categorie,
-        "piece_prerequis": prerequis.code if prerequis else "",
-    }
-
-
-def _template_de_page(page) -> str:
-    if page.prerequis_id or page.domaine_id:
-        return "indicateurs.html"
-    if page.slug in CONTACTS_PAR_PAGE:
-        return "contacts.html"
-    return f"{page.slug}.html"
-
-
-def contexte_page(dossier, page, contenu):
-    if page.slug == "engagements":
-        coches = set(contenu.get("engagements", []))
-        return {"engagements": [(e, e.code in coches) for e in dossier.programme.engagements.all()]}
-    if page.slug in CONTACTS_PAR_PAGE:
-        par_type = {c["type"]: c for c in contenu["contacts"]}
-        return {"contacts": [(t, par_type.get(t.value, {})) for t in CONTACTS_PAR_PAGE[page.slug]]}
-    if page.prerequis_id:
-        return {
-            "lignes": _lignes_indicateurs(
-                dossier.programme.indicateurs.filter(prerequis_id=page.prerequis_id), contenu
-            )
-        }
-    if page.domaine_id:
-        return {
-            "lignes": _lignes_indicateurs(
-                dossier.programme.indicateurs.filter(domaine_id=page.domaine_id), contenu
-            )
-        }
-    if page.slug in ("projet", "couts"):
-        domaines = {d.code: d for d in dossier.programme.domaines.all()}
-        forfaits, ac = forfaits_du_dossier(dossier)
-        lignes = [
-            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])}
-            for d in contenu["domaines"]
-            if page.slug == "projet" or d["demande"]
-        ]
-        return {"domaines": lignes, "activite_combinee": ac}
-    return {}
 
 
 @login_required
@@ -415,106 +320,147 @@ def deposer(request, numero):
     )
 
 
+def _valider_prerequis(request, dossier) -> str:
+    actions.valider_prerequis(
+        dossier=dossier,
+        decisions={
+            p.code: request.POST[f"prerequis.{p.code}"]
+            for p in dossier.programme.prerequis.all()
+            if request.POST.get(f"prerequis.{p.code}")
+        },
+        commentaire=request.POST.get("commentaire_prerequis", ""),
+        acting_user=request.user,
+    )
+    return "Validation des prérequis enregistrée."
+
+
+def _valider_domaines(request, dossier) -> str:
+    actions.valider_domaines(
+        dossier=dossier,
+        decisions={
+            dd.domaine.code: (
+                request.POST.get(f"domaines.{dd.domaine.code}", ""),
+                request.POST.get(f"domaines.{dd.domaine.code}.commentaire", ""),
+            )
+            for dd in dossier.domaines.select_related("domaine")
+            if dd.demande and request.POST.get(f"domaines.{dd.domaine.code}")
+        },
+        acting_user=request.user,
+    )
+    return "Sélection des domaines enregistrée."
+
+
+def _accepter(request, dossier) -> str:
+    accepte = actions.accepter(
+        dossier=dossier,
+        commentaire=request.POST.get("commentaire", ""),
+        acting_user=request.user,
+        amorcage={
+            k.removeprefix("amorcage."): v.strip()
+            for k, v in request.POST.items()
+            if k.startswith("amorcage.") and v.strip()
+        },
+        derogation=bool(request.POST.get("derogation")),
+    )
+    messages.success(
+        request,
+        "Dossier accepté : ses forfaits sont engagés sur l'enveloppe régionale et il "
+        "passe en suivi de projet.",
+    )
+    for avertissement in accepte.avertissements:
+        messages.warning(request, avertissement)
+    return ""  # the messages are already given, the warnings after the success
+
+
+def _reporter(request, dossier) -> str:
+    actions.reporter(
+        dossier=dossier, commentaire=request.POST.get("commentaire", ""), acting_user=request.user
+    )
+    return "Dossier reporté : il est renvoyé à l'établissement."
+
+
+def _refuser(request, dossier) -> str:
+    actions.refuser(
+        dossier=dossier,
+        motif=request.POST.get("motif", ""),
+        commentaire=request.POST.get("commentaire", ""),
+        acting_user=request.user,
+    )
+    return "Dossier refusé."
+
+
+def _clore(request, dossier) -> str:
+    actions.clore(
+        dossier=dossier,
+        motif=request.POST.get("motif_cloture", ""),
+        commentaire=request.POST.get("commentaire_cloture", ""),
+        acting_user=request.user,
+    )
+    return "Dossier clos."
+
+
+def _commenter_pages(request, dossier) -> str:
+    for page_code in actions.COMMENTAIRES_DE_PAGE:
+        actions.commenter_page(
+            dossier=dossier,
+            page=page_code,
+            texte=request.POST.get(f"commentaire_{page_code}", ""),
+            acting_user=request.user,
+        )
+    return "Commentaires des pages 2 et 3 enregistrés."
+
+
+def _commenter(request, dossier) -> str:
+    actions.commenter(
+        dossier=dossier, texte=request.POST.get("texte", ""), acting_user=request.user
+    )
+    return "Commentaire ajouté."
+
+
+# The instruction page's forms: the posted "etape" -> what it does; each returns its success
+# message (raises the actions' errors).
+ETAPES_INSTRUCTION = {
+    "prerequis": _valider_prerequis,
+    "domaines": _valider_domaines,
+    "accepter": _accepter,
+    "reporter": _reporter,
+    "refuser": _refuser,
+    "clore": _clore,
+    "commentaires_pages": _commenter_pages,
+    "commenter": _commenter,
+}
+
+
 @login_required
 def instruction(request, numero):
     dossier = get_dossier_for_user(request.user, numero)
     exiger_instruction(request.user, dossier)
     errors = {}
     if request.method == "POST":
-        etape = request.POST.get("etape")
+        etape = ETAPES_INSTRUCTION.get(request.POST.get("etape"))
+        if etape is None:
+            raise Http404("Étape inconnue.")
         try:
-            if etape == "prerequis":
-                actions.valider_prerequis(
-                    dossier=dossier,
-                    decisions={
-                        p.code: request.POST[f"prerequis.{p.code}"]
-                        for p in dossier.programme.prerequis.all()
-                        if request.POST.get(f"prerequis.{p.code}")
-                    },
-                    commentaire=request.POST.get("commentaire_prerequis", ""),
-                    acting_user=request.user,
-                )
-                messages.success(request, "Validation des prérequis enregistrée.")
-            elif etape == "domaines":
-                actions.valider_domaines(
-                    dossier=dossier,
-                    decisions={
-                        dd.domaine.code: (
-                            request.POST.get(f"domaines.{dd.domaine.code}", ""),
-                            request.POST.get(f"domaines.{dd.domaine.code}.commentaire", ""),
-                        )
-                        for dd in dossier.domaines.select_related("domaine")
-                        if dd.demande and request.POST.get(f"domaines.{dd.domaine.code}")
-                    },
-                    acting_user=request.user,
-                )
-                messages.success(request, "Sélection des domaines enregistrée.")
-            elif etape == "accepter":
-                accepte = actions.accepter(
-                    dossier=dossier,
-                    commentaire=request.POST.get("commentaire", ""),
-                    acting_user=request.user,
-                    amorcage={
-                        k.removeprefix("amorcage."): v.strip()
-                        for k, v in request.POST.items()
-                        if k.startswith("amorcage.") and v.strip()
-                    },
-                    derogation=bool(request.POST.get("derogation")),
-                )
-                messages.success(
-                    request,
-                    "Dossier accepté : ses forfaits sont engagés sur l'enveloppe régionale et il "
-                    "passe en suivi de projet.",
-                )
-                for avertissement in accepte.avertissements:
-                    messages.warning(request, avertissement)
-            elif etape == "reporter":
-                actions.reporter(
-                    dossier=dossier,
-                    commentaire=request.POST.get("commentaire", ""),
-                    acting_user=request.user,
-                )
-                messages.success(request, "Dossier reporté : il est renvoyé à l'établissement.")
-            elif etape == "refuser":
-                actions.refuser(
-                    dossier=dossier,
-                    motif=request.POST.get("motif", ""),
-                    commentaire=request.POST.get("commentaire", ""),
-                    acting_user=request.user,
-                )
-                messages.success(request, "Dossier refusé.")
-            elif etape == "clore":
-                actions.clore(
-                    dossier=dossier,
-                    motif=request.POST.get("motif_cloture", ""),
-                    commentaire=request.POST.get("commentaire_cloture", ""),
-                    acting_user=request.user,
-                )
-                messages.success(request, "Dossier clos.")
-            elif etape == "commentaires_pages":
-                for page_code in actions.COMMENTAIRES_DE_PAGE:
-                    actions.commenter_page(
-                        dossier=dossier,
-                        page=page_code,
-                        texte=request.POST.get(f"commentaire_{page_code}", ""),
-                        acting_user=request.user,
-                    )
-                messages.success(request, "Commentaires des pages 2 et 3 enregistrés.")
-            elif etape == "commenter":
-                actions.commenter(
-                    dossier=dossier, texte=request.POST.get("texte", ""), acting_user=request.user
-                )
-                messages.success(request, "Commentaire ajouté.")
-            else:
-                raise Http404("Étape inconnue.")
+            message = etape(request, dossier)
         except actions.DossierError as exc:
             errors = exc.errors
             messages.error(request, exc.message)
         except actions.TransitionRefusee as exc:
             messages.error(request, exc.message)
         else:
+            if message:
+                messages.success(request, message)
             return redirect("dossiers:instruction", numero=numero)
         dossier = get_dossier_for_user(request.user, numero)
+    return render(
+        request,
+        "dossiers/instruction.html",
+        _contexte_instruction(request, dossier, errors),
+        status=400 if errors else 200,
+    )
+
+
+def _contexte_instruction(request, dossier, errors) -> dict:
     contenu, _source, depot = contenu_lisible(request.user, dossier)
     decisions = {d.prerequis_id: d.decision for d in dossier.decisions_prerequis.all()}
     prerequis = list(dossier.programme.prerequis.prefetch_related("indicateurs"))
@@ -522,46 +468,35 @@ def instruction(request, numero):
     domaines = [
         dd for dd in dossier.domaines.select_related("domaine") if dd.domaine.code in demandes
     ]
-    tous_acceptes = all(decisions.get(p.pk) == DecisionPrerequis.ACCEPTE for p in prerequis)
-    tous_refuses = bool(domaines) and all(
-        dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines
-    )
     forfaits, _ = forfaits_du_dossier(dossier)
-    enveloppe = enveloppe_de(dossier)
-    return render(
+    return contexte_dossier(
         request,
-        "dossiers/instruction.html",
-        contexte_dossier(
-            request,
-            dossier,
-            title=f"Instruction du dossier {dossier.numero}",
-            contenu=contenu,
-            depot=depot,
-            prerequis=[
-                {
-                    "prerequis": p,
-                    "decision": decisions.get(p.pk, ""),
-                    "lignes": _lignes_indicateurs(p.indicateurs.all(), contenu),
-                }
-                for p in prerequis
-            ],
-            domaines=[{"dd": dd, "forfait": forfaits.get(dd.domaine.code)} for dd in domaines],
-            tous_acceptes=tous_acceptes,
-            tous_refuses=tous_refuses,
-            raisons=dossier.raisons_non_acceptable(),
-            motifs=MotifRefus.choices,
-            motifs_cloture=[(m.value, m.label) for m in MOTIFS_ARS],
-            errors=errors,
-            decisions_prerequis=DecisionPrerequis.choices,
-            decisions_domaines=DecisionDomaine.choices,
-            commentaires=dossier.commentaires.select_related("auteur"),
-            controles=controles(dossier, contenu),
-            enveloppe=enveloppe,
-            situation=enveloppe.situation() if enveloppe else None,
-            derogation_possible=bool(enveloppe and enveloppe.parametres().derogation_echeance),
-            saisie=request.POST if request.method == "POST" else {},
-        ),
-        status=400 if errors else 200,
+        dossier,
+        title=f"Instruction du dossier {dossier.numero}",
+        contenu=contenu,
+        depot=depot,
+        prerequis=[
+            {
+                "prerequis": p,
+                "decision": decisions.get(p.pk, ""),
+                "lignes": lignes_indicateurs(p.indicateurs.all(), contenu),
+            }
+            for p in prerequis
+        ],
+        domaines=[{"dd": dd, "forfait": forfaits.get(dd.domaine.code)} for dd in domaines],
+        tous_acceptes=all(decisions.get(p.pk) == DecisionPrerequis.ACCEPTE for p in prerequis),
+        tous_refuses=bool(domaines)
+        and all(dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines),
+        raisons=dossier.raisons_non_acceptable(),
+        motifs=MotifRefus.choices,
+        motifs_cloture=[(m.value, m.label) for m in MOTIFS_ARS],
+        errors=errors,
+        decisions_prerequis=DecisionPrerequis.choices,
+        decisions_domaines=DecisionDomaine.choices,
+        commentaires=dossier.commentaires.select_related("auteur"),
+        controles=controles(dossier, contenu),
+        **contexte_contribue(INSTRUCTION, dossier),  # the région's envelope (enveloppes)
+        saisie=request.POST if request.method == "POST" else {},
     )
 
 

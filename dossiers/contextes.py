@@ -1,0 +1,114 @@
+"""The template context of the dossier's pages, shared by the screens (dossiers.views), the
+PDF export (dossiers.pdf) and the apps built on a dossier (the follow-up page): no view here,
+no request beyond the user it reads."""
+
+from decimal import Decimal
+
+from dossiers.enums import CategoriePiece
+from dossiers.forms import CONTACTS_PAR_PAGE
+from dossiers.pieces import pieces_lisibles
+from dossiers.services import actions_possibles, activite_et_forfaits
+from hn.comptes.perms import peut_instruire, peut_saisir
+
+
+def contexte_dossier(request, dossier, **extra):
+    """What every dossier page shows around its content: the header's rights and actions."""
+    return {
+        "dossier": dossier,
+        "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
+        "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
+        "actions": actions_possibles(request.user, dossier),
+        **extra,
+    }
+
+
+def lignes_indicateurs(indicateurs, contenu):
+    """One row per indicator: its value in ``contenu`` and whether it meets its target."""
+    valeurs = {i["code"]: i for i in (contenu or {}).get("indicateurs", [])}
+    lignes = []
+    for ind in indicateurs:
+        v = valeurs.get(ind.code, {})
+        valeur = v.get("valeur")
+        atteint = None
+        if valeur not in (None, "") and not v.get("non_applicable"):
+            atteint = ind.est_atteint(
+                Decimal(valeur) >= 100 if ind.type == "existence" else Decimal(valeur)
+            )
+        lignes.append(
+            {"indicateur": ind, "valeur": valeur, "na": v.get("non_applicable"), "atteint": atteint}
+        )
+    return lignes
+
+
+def forfaits_du_dossier(dossier):
+    """({domaine: {"standard", "avance"}}, activité combinée), ({}, None) when unknown."""
+    calcul = activite_et_forfaits(dossier)
+    if calcul is None:
+        return {}, None
+    ac, forfaits = calcul
+    result = {
+        code: {"standard": standard, "avance": avance}
+        for code, (standard, avance) in forfaits.items()
+    }
+    return result, ac
+
+
+def contexte_pieces(user, dossier, page) -> dict:
+    """The attachments shown on a prérequis page or on the project page."""
+    if page.prerequis_id:
+        pieces = [p for p in pieces_lisibles(user, dossier) if p.prerequis_id == page.prerequis_id]
+        categorie = CategoriePiece.JUSTIFICATIF_PREREQUIS
+    else:
+        pieces = [
+            p
+            for p in pieces_lisibles(user, dossier)
+            if p.categorie != CategoriePiece.JUSTIFICATIF_PREREQUIS
+        ]
+        categorie = CategoriePiece.DOCUMENT_PROJET
+    prerequis = dossier.programme.prerequis.filter(pk=page.prerequis_id).first()
+    return {
+        "pieces": pieces,
+        "piece_categorie": categorie,
+        "piece_prerequis": prerequis.code if prerequis else "",
+    }
+
+
+def template_de_page(page) -> str:
+    """The partial template that renders ``page``'s content."""
+    if page.prerequis_id or page.domaine_id:
+        return "indicateurs.html"
+    if page.slug in CONTACTS_PAR_PAGE:
+        return "contacts.html"
+    return f"{page.slug}.html"
+
+
+def contexte_page(dossier, page, contenu):
+    """The context of one page's content (the screen and the PDF print the same)."""
+    if page.slug == "engagements":
+        coches = set(contenu.get("engagements", []))
+        return {"engagements": [(e, e.code in coches) for e in dossier.programme.engagements.all()]}
+    if page.slug in CONTACTS_PAR_PAGE:
+        par_type = {c["type"]: c for c in contenu["contacts"]}
+        return {"contacts": [(t, par_type.get(t.value, {})) for t in CONTACTS_PAR_PAGE[page.slug]]}
+    if page.prerequis_id:
+        return {
+            "lignes": lignes_indicateurs(
+                dossier.programme.indicateurs.filter(prerequis_id=page.prerequis_id), contenu
+            )
+        }
+    if page.domaine_id:
+        return {
+            "lignes": lignes_indicateurs(
+                dossier.programme.indicateurs.filter(domaine_id=page.domaine_id), contenu
+            )
+        }
+    if page.slug in ("projet", "couts"):
+        domaines = {d.code: d for d in dossier.programme.domaines.all()}
+        forfaits, ac = forfaits_du_dossier(dossier)
+        lignes = [
+            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])}
+            for d in contenu["domaines"]
+            if page.slug == "projet" or d["demande"]
+        ]
+        return {"domaines": lignes, "activite_combinee": ac}
+    return {}
