@@ -14,6 +14,7 @@ from dossiers import actions
 from dossiers.contenu import domaines_demandes, manquants
 from dossiers.eligibilite import controles
 from dossiers.enums import (
+    MOTIFS_ARS,
     Avancement,
     CategoriePiece,
     DecisionDomaine,
@@ -40,7 +41,6 @@ from dossiers.services import (
     get_dossier_for_user,
     pages_lisibles,
 )
-from dossiers.suivi import MOTIFS_ARS
 from dossiers.tableau import compte_demandes, demandes_urgentes, tableau_de_bord
 from enveloppes.models import enveloppe_de
 from hn.comptes.enums import Role

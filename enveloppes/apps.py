@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EnveloppesConfig(AppConfig):
     name = "enveloppes"
+
+    def ready(self):
+        # The ledger engages the forfaits and decides the amorçage when a dossier is accepted
+        # (handlers of dossiers.evenements, registered on import).
+        from enveloppes import evenements  # noqa: F401
