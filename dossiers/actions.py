@@ -14,9 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from dossiers import evenements
 from dossiers.contenu import contenu, empreinte, manquants
 from dossiers.enums import (
     ETATS_REFUSES,
+    MOTIFS_ARS,
     Avancement,
     DecisionDomaine,
     DecisionPrerequis,
@@ -35,7 +37,6 @@ from dossiers.models import (
     ValeurIndicateur,
 )
 from dossiers.notifications import notifier_evenement
-from enveloppes import actions as enveloppes
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import (
     aujourd_hui,
@@ -640,10 +641,9 @@ def accepter(
 ) -> Dossier:
     """Acceptance [SPEC §4]: the selected domaines enter the follow-up, their forfaits are
     engaged on the région's envelope, and the optional amorçage (``{domaine: montant}``) is
-    decided within the envelope rules (§3). All or nothing: a refused amount refuses the
+    decided within the envelope rules (§3), each by the app that owns it, told through
+    ``dossiers.evenements`` in this transaction. All or nothing: a refused amount refuses the
     acceptance, with the envelope's message."""
-    from dossiers import suivi
-
     dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     raisons = dossier.raisons_non_acceptable()
@@ -655,20 +655,31 @@ def accepter(
     dossier.accepter(user=acting_user, le=le)
     dossier.commentaire_ars_decision = (commentaire or "").strip()
     dossier.save()
-    selectionnes = suivi.entrer_en_suivi(dossier, le=le)
+    selectionnes = [
+        dd.domaine.code
+        for dd in dossier.domaines.select_related("domaine")
+        if dd.decision == DecisionDomaine.SELECTIONNE
+    ]
     tracer_dossier(
         "dossier_accepte",
         dossier,
         acting_user,
         avant={"etat": Etat.DEPOSE},
-        apres={"etat": dossier.etat, "domaines": [dd.domaine.code for dd in selectionnes]},
+        apres={"etat": dossier.etat, "domaines": selectionnes},
     )
-    # The money, traced by the ledger: the forfaits engaged, then the amorçage decided.
-    with suivi._argent():
-        engagement = enveloppes.engager(dossier=dossier, acting_user=acting_user, le=le)
-    suivi._decider_amorcage(dossier, amorcage, acting_user, derogation)
-    # Never blocking: the selection drifts from the région's statut/activité balance.
-    dossier.avertissements = list(engagement.avertissements)
+    # Never blocking, set by the ledger's handler: the selection drifts from the région's
+    # statut/activité balance.
+    dossier.avertissements = []
+    # The follow-up entered, then the money (traced by the ledger): the forfaits engaged, the
+    # amorçage decided.
+    evenements.annoncer(
+        evenements.ACCEPTE,
+        dossier=dossier,
+        acting_user=acting_user,
+        le=le,
+        amorcage=amorcage,
+        derogation=derogation,
+    )
     return dossier
 
 
@@ -739,23 +750,26 @@ def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
 def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]: the domaines still
     awaiting their targets are closed, their engagement released and paid amorçage made
-    repayable (``dossiers.suivi``)."""
-    from dossiers import suivi
-
+    repayable (the follow-up's handler of ``dossiers.evenements.CLOTURE``), then the dossier."""
     dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.clore, "de clore le dossier")
     commentaire = motif_et_commentaire(
         motif,
         commentaire,
-        suivi.MOTIFS_ARS,
+        MOTIFS_ARS,
         "Choisissez le motif de la clôture : cibles_inatteignables, "
         "declarations_erronees ou demande_etablissement.",
         "Le commentaire est obligatoire pour clore un dossier.",
         "La clôture doit être motivée.",
     )
     le = aujourd_hui()
-    suivi.clore_tous_les_domaines(
-        dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
+    evenements.annoncer(
+        evenements.CLOTURE,
+        dossier=dossier,
+        motif=motif,
+        commentaire=commentaire,
+        acting_user=acting_user,
+        le=le,
     )
     return clore_le_dossier(
         dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le

@@ -7,6 +7,9 @@
 - rappel_decision, rappel_initialisation: reminders 15 and 7 days before each deadline, to
   whoever must act (the ARS valideurs).
 
+The follow-up's deadlines are in ``indicateurs.echeances``, HOP'EN's derogation deadline in
+``enveloppes.evenements``; ``palier``, ``deja_notifies`` and ``Destinataires`` serve them too.
+
 Candidates are found with one indexed query on the due dates stored on the rows; each is then
 locked with ``skip_locked``, so two workers sweeping at once never handle the same row, and
 re-checked under the lock, so a dossier decided meanwhile is left alone.
@@ -14,26 +17,18 @@ re-checked under the lock, so a dossier decided meanwhile is left alone.
 
 import datetime as dt
 
-from django.db.models import Q
 from django.urls import reverse
 
 from dossiers import actions
-from dossiers.enums import SUIVI_OUVERT, Etat, SuiviDomaine
+from dossiers.enums import Etat
 from dossiers.models import DemandeInitialisation, Dossier
-from hn.comptes.destinataires import (
-    comptes_etablissement,
-    comptes_nationaux,
-    comptes_region,
-)
-from hn.comptes.enums import Role
+from hn.comptes.destinataires import comptes_nationaux, comptes_region
 from hn.dates import date_paris
 from hn.notifications.models import Categorie, Notification
 from hn.notifications.services import notifier
-from hn.referentiel.models import Echeance
 from hn.taches.echeances import echeance, unite
 
 PALIERS_RAPPEL = (15, 7)  # days before the deadline (our choice, SPEC §9)
-ROLES_SAISIE = (Role.ES_GESTIONNAIRE,)  # who files the follow-up reports
 
 
 def palier(jour: dt.date, echeance_: dt.date) -> int | None:
@@ -47,11 +42,11 @@ def palier(jour: dt.date, echeance_: dt.date) -> int | None:
     return min(dus) if dus else None
 
 
-def _deja_notifies(cles) -> set[str]:
+def deja_notifies(cles) -> set[str]:
     return set(Notification.objects.filter(cle__in=cles).values_list("cle", flat=True).distinct())
 
 
-class _Destinataires:
+class Destinataires:
     """The sweep's recipients, one query per région and not per item."""
 
     def __init__(self):
@@ -100,8 +95,8 @@ def rappels_decision(jour, bilan):
     ).select_related("etablissement"):
         p = palier(jour, d.echeance_decision)
         candidats[f"rappel_decision:{d.pk}:{d.echeance_decision:%Y-%m-%d}:J-{p}"] = (d, p)
-    destinataires = _Destinataires()
-    for cle in sorted(set(candidats) - _deja_notifies(candidats)):
+    destinataires = Destinataires()
+    for cle in sorted(set(candidats) - deja_notifies(candidats)):
         dossier, p = candidats[cle]
         with unite(bilan, f"Rappel {dossier.numero}"):
             verrou = (
@@ -170,8 +165,8 @@ def _verrouiller_demande(demande):
 )
 def retards_initialisation(jour, bilan):
     demandes = {f"retard_initialisation:{d.pk}": d for d in _demandes(jour, echeance__lt=jour)}
-    destinataires = _Destinataires()
-    for cle in sorted(set(demandes) - _deja_notifies(demandes)):
+    destinataires = Destinataires()
+    for cle in sorted(set(demandes) - deja_notifies(demandes)):
         demande = demandes[cle]
         with unite(bilan, f"Demande {demande.pk}"):
             if _verrouiller_demande(demande) is None:
@@ -209,8 +204,8 @@ def rappels_initialisation(jour, bilan):
     ):
         p = palier(jour, d.echeance)
         candidats[f"rappel_initialisation:{d.pk}:J-{p}"] = (d, p)
-    destinataires = _Destinataires()
-    for cle in sorted(set(candidats) - _deja_notifies(candidats)):
+    destinataires = Destinataires()
+    for cle in sorted(set(candidats) - deja_notifies(candidats)):
         demande, p = candidats[cle]
         with unite(bilan, f"Rappel demande {demande.pk}"):
             if _verrouiller_demande(demande) is None:
@@ -228,167 +223,3 @@ def rappels_initialisation(jour, bilan):
                 ),
             )
             bilan.traites += 1 if n else 0
-
-
-# --- phase suivi [SPEC §5, §9] ----------------------------------------------------------------
-
-FIN_DU_PROGRAMME = "atteinte_cibles"  # calendar code: targets to reach "avant le" this date
-
-
-def _en_suivi(**filtre):
-    """Accepted dossiers with at least one domaine still awaiting its targets."""
-    return (
-        Dossier.objects.filter(etat=Etat.ACCEPTE, domaines__suivi__in=SUIVI_OUVERT, **filtre)
-        .distinct()
-        .select_related("etablissement", "programme")
-    )
-
-
-@echeance("rappel_suivi", "Rappels de rapport de suivi (J-15, J-7)", "rappel(s) de suivi")
-def rappels_suivi(jour, bilan):
-    candidats = {}
-    for d in _en_suivi(
-        prochain_rapport_le__gte=jour,
-        prochain_rapport_le__lte=jour + dt.timedelta(days=max(PALIERS_RAPPEL)),
-    ):
-        p = palier(jour, d.prochain_rapport_le)
-        candidats[f"rappel_suivi:{d.pk}:{d.prochain_rapport_le:%Y-%m-%d}:J-{p}"] = (d, p)
-    for cle in sorted(set(candidats) - _deja_notifies(candidats)):
-        dossier, p = candidats[cle]
-        with unite(bilan, f"Rappel de suivi {dossier.numero}"):
-            n = notifier(
-                cle=cle,
-                destinataires=comptes_etablissement(dossier.etablissement, roles=ROLES_SAISIE),
-                categorie=Categorie.RAPPEL,
-                titre=f"Dossier {dossier.numero} : rapport de suivi attendu d'ici {p} jours",
-                message=(
-                    f"Le rapport de suivi du dossier « {dossier.nom} » est attendu au plus tard "
-                    f"le {dossier.prochain_rapport_le:%d/%m/%Y} : valeurs des indicateurs, "
-                    "avancement par domaine, budget et ressources humaines engagés."
-                ),
-                lien=reverse("dossiers:suivi", args=[dossier.numero]),
-            )
-            bilan.traites += 1 if n else 0
-
-
-@echeance("retard_suivi", "Rapports de suivi en retard", "rapport(s) en retard signalé(s)")
-def retards_suivi(jour, bilan):
-    candidats = {
-        f"retard_suivi:{d.pk}:{d.prochain_rapport_le:%Y-%m-%d}": d
-        for d in _en_suivi(prochain_rapport_le__lt=jour)
-    }
-    destinataires = _Destinataires()
-    for cle in sorted(set(candidats) - _deja_notifies(candidats)):
-        dossier = candidats[cle]
-        message = (
-            f"Le rapport de suivi du dossier « {dossier.nom} » de "
-            f"{dossier.etablissement.raison_sociale} était attendu le "
-            f"{dossier.prochain_rapport_le:%d/%m/%Y} : il n'a pas été déposé."
-        )
-        lien = reverse("dossiers:suivi", args=[dossier.numero])
-        with unite(bilan, f"Retard de suivi {dossier.numero}"):
-            n = notifier(
-                cle=cle,
-                destinataires=[
-                    *comptes_etablissement(dossier.etablissement, roles=ROLES_SAISIE),
-                    *destinataires.valideurs(dossier.etablissement.region_id),
-                ],
-                categorie=Categorie.RETARD,
-                titre=f"Dossier {dossier.numero} : rapport de suivi en retard",
-                message=message,
-                lien=lien,
-            )
-            bilan.traites += 1 if n else 0
-
-
-@echeance(
-    "fin_programme",
-    "Fin du programme : domaines sans cibles atteintes clos",
-    "dossier(s) aux domaines clos sans financement",
-)
-def fin_programme(jour, bilan):
-    """At the programme's end (calendar ``atteinte_cibles``: targets are due *before* that
-    date), every domaine not at target is closed without funding, its engagement released and
-    its paid amorçage made repayable [SPEC §5; 000 §2, A4 §2; 003 §5.3.1]. A domaine whose
-    targets are met keeps its funding to be notified."""
-    from dossiers import suivi
-
-    fins = dict(
-        Echeance.objects.filter(code=FIN_DU_PROGRAMME, date__lte=jour).values_list(
-            "programme_id", "date"
-        )
-    )
-    if not fins:
-        return
-    # The dossiers in follow-up at the programme's end (accepted before it: a dossier accepted
-    # afterwards — only in made-up data such as the demo — never lived that end), with a
-    # domaine not at target.
-    en_cours = Q()
-    for programme_id, fin in fins.items():
-        en_cours |= Q(programme_id=programme_id, decide_le__lt=fin)
-    dus = list(
-        Dossier.objects.filter(
-            en_cours, etat=Etat.ACCEPTE, domaines__suivi=SuiviDomaine.SELECTIONNE
-        )
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for pk in dus:
-        with unite(bilan, f"Dossier {pk}"):
-            dossier = (
-                Dossier.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("programme", "etablissement__region")
-                .filter(pk=pk, etat=Etat.ACCEPTE)
-                .first()
-            )
-            if dossier is None:
-                continue
-            if suivi.clore_fin_de_programme(dossier, fin=fins[dossier.programme_id]):
-                bilan.traites += 1
-
-
-@echeance(
-    "derogation",
-    "Amorçage par dérogation : prérequis non atteints à l'échéance",
-    "dossier(s) dont l'amorçage dérogatoire devient remboursable",
-)
-def derogations(jour, bilan):
-    """HOP'EN: amorçage paid before the prérequis is repayable when they are not met by the
-    programme's derogation deadline (01/01/2021 included) [003 §5.1, A2 §2]."""
-    from dossiers import suivi
-    from enveloppes.models import MouvementEnveloppe
-    from enveloppes.parametres import parametres_de
-    from hn.referentiel.models import Programme
-
-    echeances = {}
-    for programme in Programme.objects.all():
-        echeance_ = parametres_de(programme).derogation_echeance
-        if echeance_ is not None and jour > echeance_:
-            echeances[programme.pk] = echeance_
-    if not echeances:
-        return
-    avec_derogation = MouvementEnveloppe.objects.filter(derogation=True).values("dossier_id")
-    dus = list(
-        Dossier.objects.filter(
-            programme_id__in=list(echeances),
-            pk__in=avec_derogation,
-            derogation_remboursement_exige_le__isnull=True,
-        )
-        .order_by("pk")
-        .values_list("pk", "programme_id", "prerequis_atteints_le")
-    )
-    for pk, programme_id, atteints_le in dus:
-        if atteints_le is not None and atteints_le <= echeances[programme_id]:
-            continue  # met in time: nothing is repayable
-        with unite(bilan, f"Dossier {pk}"):
-            dossier = (
-                Dossier.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("programme", "etablissement__region")
-                .filter(pk=pk, derogation_remboursement_exige_le__isnull=True)
-                .first()
-            )
-            if dossier is None:
-                continue
-            if suivi.exiger_remboursement_derogation(dossier):
-                bilan.traites += 1

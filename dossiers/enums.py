@@ -74,6 +74,14 @@ class MotifCloture(models.TextChoices):
     FIN_PROGRAMME = "fin_programme", "Fin du programme : cibles non atteintes"
 
 
+# The reasons the ARS may give (the programme's end is the system's own).
+MOTIFS_ARS = (
+    MotifCloture.CIBLES_INATTEIGNABLES,
+    MotifCloture.DECLARATIONS_ERRONEES,
+    MotifCloture.DEMANDE_ETABLISSEMENT,
+)
+
+
 class SuiviDomaine(models.TextChoices):
     """Phase suivi of a selected domaine [SPEC §5]: sélectionné → cibles atteintes →
     financement notifié, or clos."""

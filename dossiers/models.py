@@ -373,7 +373,7 @@ class DomaineDossier(FSMModelMixin, models.Model):
     decision = models.CharField(max_length=20, choices=DecisionDomaine.choices, blank=True)
     commentaire_ars = models.TextField(blank=True)
 
-    # --- phase suivi: protected state, changed only by dossiers.suivi under the row lock ---
+    # --- phase suivi: protected state, changed only by indicateurs.suivi under the row lock ---
     suivi = FSMField(default=SuiviDomaine.HORS_SUIVI, choices=SuiviDomaine.choices, protected=True)
     cibles_atteintes_le = models.DateField(null=True, blank=True)
     finance_le = models.DateField("financement notifié le", null=True, blank=True)

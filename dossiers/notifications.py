@@ -71,7 +71,7 @@ AVIS = {
         "du {recandidature}.",
         Categorie.REFUS_IMPLICITE,
     ),
-    # --- phase suivi (dossiers/suivi.py) ---
+    # --- phase suivi (indicateurs/suivi.py) ---
     "rapport_suivi_depose": Avis(
         (ARS_VALIDEURS,),
         "Dossier {numero} : rapport de suivi n° {rapport} déposé",

@@ -146,7 +146,7 @@ def _date(valeur):
 
 def _section(dossier, page, contenu, pieces_par_prerequis):
     """One page of the dossier, with the context the screens compute (dossiers.views)."""
-    from dossiers.views import contexte_page
+    from dossiers.contextes import contexte_page
 
     contexte = contexte_page(dossier, page, contenu)
     if page.slug == "etablissement":

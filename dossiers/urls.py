@@ -1,7 +1,8 @@
 from django.urls import path
 
-from dossiers import views, views_pdf, views_suivi
+from dossiers import views, views_pdf
 
+# The follow-up's pages (indicateurs.urls) join this namespace in hn.urls.
 app_name = "dossiers"
 
 urlpatterns = [
@@ -14,7 +15,6 @@ urlpatterns = [
     path("<str:numero>/deposer/", views.deposer, name="deposer"),
     path("<str:numero>/instruction/", views.instruction, name="instruction"),
     path("<str:numero>/historique/", views.historique, name="historique"),
-    path("<str:numero>/suivi/", views_suivi.page, name="suivi"),
     path("<str:numero>/pieces/ajouter/", views.piece_ajouter, name="piece_ajouter"),
     path("<str:numero>/pieces/<int:pk>/remplacer/", views.piece_remplacer, name="piece_remplacer"),
     path("<str:numero>/pieces/<int:pk>/supprimer/", views.piece_supprimer, name="piece_supprimer"),

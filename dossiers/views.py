@@ -21,6 +21,7 @@ from dossiers.contextes import (
 from dossiers.contributions import INSTRUCTION, contexte_contribue
 from dossiers.eligibilite import controles
 from dossiers.enums import (
+    MOTIFS_ARS,
     Avancement,
     DecisionDomaine,
     DecisionPrerequis,
@@ -43,7 +44,6 @@ from dossiers.services import (
     get_dossier_for_user,
     pages_lisibles,
 )
-from dossiers.suivi import MOTIFS_ARS
 from dossiers.tableau import compte_demandes, demandes_urgentes, tableau_de_bord
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir

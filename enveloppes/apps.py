@@ -8,3 +8,6 @@ class EnveloppesConfig(AppConfig):
         from enveloppes import contributions
 
         contributions.enregistrer()  # the envelope on the dossier's instruction page
+        # The ledger engages the forfaits and decides the amorçage when a dossier is accepted
+        # (handlers of dossiers.evenements, registered on import).
+        from enveloppes import evenements  # noqa: F401

@@ -2,14 +2,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from dossiers import urls as dossiers_urls
 from hn import views
+from indicateurs import urls as indicateurs_urls
+
+# The dossier's pages and those of its follow-up phase (indicateurs) share the ``dossiers/``
+# prefix and the ``dossiers`` namespace (``dossiers:suivi``): one include, one namespace.
+DOSSIERS = (dossiers_urls.urlpatterns + indicateurs_urls.urlpatterns, dossiers_urls.app_name)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("hn.referentiel.urls")),
-    path("dossiers/", include("dossiers.urls")),
+    path("dossiers/", include(DOSSIERS)),
     path("enveloppes/", include("enveloppes.urls")),
     path("comptes/", include("hn.comptes.urls")),
     path("journal/", include("hn.journal.urls")),

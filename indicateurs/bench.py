@@ -111,7 +111,7 @@ class IndicateursBench:
     def valeurs_suivi(self, d: PlanDossier, rang: int, arrete: date) -> list[tuple]:
         """(indicateur id, valeur, non applicable) of a report: every prérequis indicator
         (met, as at the acceptance) and the indicators of the domaines still open, as
-        ``dossiers.suivi.deposer_rapport`` asks them (``SUIVI_OUVERT``: selected, or targets
+        ``indicateurs.suivi.deposer_rapport`` asks them (``SUIVI_OUVERT``: selected, or targets
         met and funding not notified yet), at target from the report that showed them met."""
         rng = random.Random(d.graine * 31 + rang)
         attente = {

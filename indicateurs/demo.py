@@ -2,11 +2,11 @@
 (domaines D1, D2, D6) a semester report puts D2 at target and the ARS funds it (D1 and D6 still
 below). Called by the orchestrator (``hn.demo``) after the acceptance and its payments."""
 
-from dossiers import suivi
 from dossiers.enums import SuiviDomaine
 from enveloppes.demo import verser
 from enveloppes.enums import Volet
 from hn.dates import aujourd_hui
+from indicateurs import suivi
 
 
 def suivre(dossier, valideur, gestionnaire):

@@ -133,8 +133,8 @@ def accepte_hors_enveloppe(etablissement=None, *, selectionnes=("D2",), **kw) ->
     ``enveloppes.actions`` themselves."""
     from django.db import transaction
 
-    from dossiers import suivi
     from hn.dates import aujourd_hui
+    from indicateurs import suivi
 
     dossier = selection(etablissement, selectionnes=selectionnes, **kw)
     valideur = valideur_de(dossier)

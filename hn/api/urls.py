@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers import api as dossiers
-from dossiers import api_pdf, api_suivi
+from dossiers import api_pdf
 from hn.api.auth import ObtenirJeton
 from hn.notifications import api as notifications
 from hn.referentiel import api as referentiel
@@ -82,43 +82,8 @@ urlpatterns = [
         dossiers.DossierHistorique.as_view(),
         name="dossier-historique",
     ),
-    # Phase suivi (dossiers/api_suivi.py).
-    path("dossiers/<str:numero>/suivi/", api_suivi.DossierSuivi.as_view(), name="dossier-suivi"),
-    path(
-        "dossiers/<str:numero>/rapports/",
-        api_suivi.DossierRapports.as_view(),
-        name="dossier-rapports",
-    ),
-    path(
-        "dossiers/<str:numero>/amorcage/",
-        api_suivi.DossierAmorcage.as_view(),
-        name="dossier-amorcage",
-    ),
-    path(
-        "dossiers/<str:numero>/demande-cloture/",
-        api_suivi.DossierDemandeCloture.as_view(),
-        name="dossier-demande-cloture",
-    ),
-    path(
-        "dossiers/<str:numero>/domaines/<str:domaine>/financement/",
-        api_suivi.DomaineFinancement.as_view(),
-        name="domaine-financement",
-    ),
-    path(
-        "dossiers/<str:numero>/domaines/<str:domaine>/versements/",
-        api_suivi.DomaineVersement.as_view(),
-        name="domaine-versement",
-    ),
-    path(
-        "dossiers/<str:numero>/domaines/<str:domaine>/remboursements/",
-        api_suivi.DomaineRemboursement.as_view(),
-        name="domaine-remboursement",
-    ),
-    path(
-        "dossiers/<str:numero>/domaines/<str:domaine>/cloture/",
-        api_suivi.DomaineCloture.as_view(),
-        name="domaine-cloture",
-    ),
+    # Phase suivi (indicateurs/api_urls.py).
+    path("", include("indicateurs.api_urls")),
     # Exports (dossiers/api_pdf.py).
     path("dossiers/<str:numero>/pdf/", api_pdf.DossierPdf.as_view(), name="dossier-pdf"),
     path("dossiers/<str:numero>/depots/", api_pdf.DossierDepots.as_view(), name="dossier-depots"),

@@ -17,8 +17,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from dossiers import actions, pdf
+from dossiers.contextes import forfaits_du_dossier
 from dossiers.pages import pages
-from dossiers.views import forfaits_du_dossier
 from tests import dossiers_factories as d
 from tests import factories as f
 

@@ -113,7 +113,7 @@ def scenario_hopen_84():
     actions.notifier_usage(
         dossier=dossier_a, domaine="D2", acting_user=valideur, le=dt.date(2021, 6, 1)
     )
-    # As dossiers.suivi notifies the funding: the follow-up state changes with the ledger.
+    # As indicateurs.suivi notifies the funding: the follow-up state changes with the ledger.
     DomaineDossier.objects.filter(dossier=dossier_a, domaine__code="D2").update(
         suivi=SuiviDomaine.FINANCE
     )
@@ -131,7 +131,7 @@ def scenario_hopen_84():
         acting_user=valideur,
         le=dt.date(2021, 9, 1),
     )
-    # As dossiers.suivi closes a domaine: the follow-up state changes with the release.
+    # As indicateurs.suivi closes a domaine: the follow-up state changes with the release.
     DomaineDossier.objects.filter(dossier=dossier_b).update(suivi=SuiviDomaine.CLOS)
     actions.constater_remboursement(
         dossier=dossier_b,

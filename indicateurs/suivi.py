@@ -10,22 +10,21 @@ amorçage repayable. The money itself is written by ``enveloppes.actions`` (the 
 same transaction, under the dossier's row lock taken first here.
 
 Every function is atomic, row-locked, permission-checked and traced; a refusal changes nothing.
+The closures (of a domaine, of the dossier, at the programme's end) are in
+``indicateurs.clotures``; the dossier's acceptance and total closure reach the follow-up
+through ``dossiers.evenements`` (handlers in ``indicateurs.evenements``).
 """
 
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from dossiers.actions import (
     DossierError,
     TransitionRefusee,
-    clore_le_dossier,
     instruire,
-    motif_et_commentaire,
     oui_non,
     tracer_dossier,
     verrouiller,
@@ -35,12 +34,11 @@ from dossiers.enums import (
     Avancement,
     DecisionDomaine,
     Etat,
-    MotifCloture,
     SuiviDomaine,
 )
 from dossiers.models import DomaineDossier
 from enveloppes import actions as enveloppes
-from enveloppes.regles import MouvementRefuse
+from enveloppes.evenements import argent, decider_amorcage_saisi
 from hn.comptes.perms import peut_saisir
 from hn.dates import ajouter_mois, aujourd_hui, date_paris
 from indicateurs.models import AvancementSuivi, RapportSuivi, ValeurSuivi
@@ -49,23 +47,9 @@ from indicateurs.regles import blocages_financement
 BUDGET_MAX = Decimal("9999999999.99")  # RapportSuivi.budget_engage: 12 digits, 2 decimals
 ETP_MAX = Decimal("9999.99")
 FREQUENCES = range(1, 7)  # months: at least one report per semester [SPEC §5]
-MOTIFS_ARS = (
-    MotifCloture.CIBLES_INATTEIGNABLES,
-    MotifCloture.DECLARATIONS_ERRONEES,
-    MotifCloture.DEMANDE_ETABLISSEMENT,
-)
 
 
-@contextmanager
-def _argent():
-    """The ledger's refusals are the dossier's errors (same French message, nothing written)."""
-    try:
-        yield
-    except MouvementRefuse as exc:
-        raise DossierError(exc.message, {"montant": [exc.message]}) from exc
-
-
-def _exiger_suivi(dossier, action: str):
+def exiger_suivi(dossier, action: str):
     if dossier.etat != Etat.ACCEPTE:
         raise TransitionRefusee(
             f"Impossible {action} : le dossier est « {dossier.get_etat_display()} » ; le suivi "
@@ -74,7 +58,7 @@ def _exiger_suivi(dossier, action: str):
         )
 
 
-def _domaine(dossier, code: str) -> DomaineDossier:
+def domaine_suivi(dossier, code: str) -> DomaineDossier:
     dd = (
         DomaineDossier.objects.select_for_update()
         .select_related("domaine")
@@ -89,7 +73,7 @@ def _domaine(dossier, code: str) -> DomaineDossier:
     return dd
 
 
-# --- entering the follow-up (called by dossiers.actions.accepter) ----------------------------
+# --- entering the follow-up (at the acceptance, indicateurs.evenements) ---------------
 
 
 def entrer_en_suivi(dossier, *, le: date) -> list[DomaineDossier]:
@@ -177,19 +161,8 @@ def _date(valeur, champ, errors) -> date | None:
         return None
 
 
-@transaction.atomic
-def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
-    """File a follow-up report. ``data``: ``arrete_le`` (date of the values, not in the future),
-    ``budget_engage`` (€), ``etp_engages``, ``commentaire``, ``valeurs``: ``{code: {"valeur":
-    x, "non_applicable": bool}}`` for every prérequis indicator and every indicator of the
-    domaines still in follow-up, ``avancements``: ``{domaine: {"avancement", "condition_avance",
-    "commentaire"}}`` for those domaines."""
-    dossier = verrouiller(dossier)
-    if not peut_saisir(acting_user, dossier.etablissement):
-        raise PermissionDenied("Seul le gestionnaire de l'établissement dépose les rapports.")
-    _exiger_suivi(dossier, "de déposer un rapport de suivi")
-    errors: dict[str, list[str]] = {}
-    jour = aujourd_hui()
+def _lire_chiffres(data, errors, jour):
+    """The report's date (not in the future), budget and ETP engaged."""
     arrete_le = _date(data.get("arrete_le") or jour, "arrete_le", errors)
     if arrete_le and arrete_le > jour:
         errors.setdefault("arrete_le", []).append(
@@ -209,13 +182,11 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
         "Indiquez les ETP engagés.",
         maximum=ETP_MAX,
     )
-    ouverts = [dd for dd in dossier.domaines.select_related("domaine") if dd.suivi in SUIVI_OUVERT]
-    if not ouverts:
-        raise TransitionRefusee(
-            "Aucun domaine du dossier n'est plus en attente de ses cibles.", dossier.etat
-        )
-    indicateurs = indicateurs_requis(dossier, ouverts)
-    saisies = data.get("valeurs") or {}
+    return arrete_le, budget, etp
+
+
+def _lire_valeurs(indicateurs, saisies, errors) -> list[tuple]:
+    """``(indicateur, valeur, non_applicable)`` for every indicator asked."""
     valeurs = []
     for indicateur in indicateurs:
         saisie = saisies.get(indicateur.code) or {}
@@ -238,8 +209,12 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
                     "Une valeur d'indicateur est comprise entre 0 et 100."
                 )
         valeurs.append((indicateur, valeur, non_applicable))
+    return valeurs
+
+
+def _lire_avancements(ouverts, saisis, errors) -> list[tuple]:
+    """``(domaine du dossier, avancement, condition_avance, commentaire)`` per open domaine."""
     avancements = []
-    saisis = data.get("avancements") or {}
     for dd in ouverts:
         saisie = saisis.get(dd.domaine.code) or {}
         avancement = saisie.get("avancement") or ""
@@ -255,9 +230,11 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
                 str(saisie.get("commentaire") or "").strip(),
             )
         )
-    if errors:
-        raise DossierError("Le rapport de suivi est incomplet ou invalide.", errors)
+    return avancements
 
+
+def _enregistrer_rapport(dossier, acting_user, data, chiffres, valeurs, avancements):
+    arrete_le, budget, etp = chiffres
     rapport = RapportSuivi.objects.create(
         dossier=dossier,
         rang=dossier.rapports.count() + 1,
@@ -282,12 +259,12 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
         )
         for dd, av, cond, com in avancements
     )
-    # Next report: one period after this one, so that two reports are never further apart
-    # than the frequency ("au moins semestriel").
-    prochain = ajouter_mois(jour, dossier.frequence_suivi)
-    dossier.prochain_rapport_le = prochain
-    dossier.save(update_fields=["prochain_rapport_le"])
+    return rapport
 
+
+def _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour):
+    """Each open domaine at target moves to "cibles atteintes"; one that no longer is goes
+    back. Returns ``(atteints, perdus)``."""
     lus = {i.pk: (v, na) for i, v, na in valeurs}
     atteints, perdus = [], []
     for dd in ouverts:
@@ -301,6 +278,42 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
         else:
             continue
         dd.save(update_fields=["suivi", "cibles_atteintes_le"])
+    return atteints, perdus
+
+
+@transaction.atomic
+def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
+    """File a follow-up report. ``data``: ``arrete_le`` (date of the values, not in the future),
+    ``budget_engage`` (€), ``etp_engages``, ``commentaire``, ``valeurs``: ``{code: {"valeur":
+    x, "non_applicable": bool}}`` for every prérequis indicator and every indicator of the
+    domaines still in follow-up, ``avancements``: ``{domaine: {"avancement", "condition_avance",
+    "commentaire"}}`` for those domaines."""
+    dossier = verrouiller(dossier)
+    if not peut_saisir(acting_user, dossier.etablissement):
+        raise PermissionDenied("Seul le gestionnaire de l'établissement dépose les rapports.")
+    exiger_suivi(dossier, "de déposer un rapport de suivi")
+    errors: dict[str, list[str]] = {}
+    jour = aujourd_hui()
+    chiffres = _lire_chiffres(data, errors, jour)
+    ouverts = [dd for dd in dossier.domaines.select_related("domaine") if dd.suivi in SUIVI_OUVERT]
+    if not ouverts:
+        raise TransitionRefusee(
+            "Aucun domaine du dossier n'est plus en attente de ses cibles.", dossier.etat
+        )
+    indicateurs = indicateurs_requis(dossier, ouverts)
+    valeurs = _lire_valeurs(indicateurs, data.get("valeurs") or {}, errors)
+    avancements = _lire_avancements(ouverts, data.get("avancements") or {}, errors)
+    if errors:
+        raise DossierError("Le rapport de suivi est incomplet ou invalide.", errors)
+
+    rapport = _enregistrer_rapport(dossier, acting_user, data, chiffres, valeurs, avancements)
+    # Next report: one period after this one, so that two reports are never further apart
+    # than the frequency ("au moins semestriel").
+    prochain = ajouter_mois(jour, dossier.frequence_suivi)
+    dossier.prochain_rapport_le = prochain
+    dossier.save(update_fields=["prochain_rapport_le"])
+    atteints, perdus = _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour)
+    arrete_le, budget, etp = chiffres
     tracer_dossier(
         "rapport_suivi_depose",
         dossier,
@@ -331,7 +344,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
 @transaction.atomic
 def fixer_frequence(*, dossier, mois, acting_user):
     dossier = instruire(dossier, acting_user)
-    _exiger_suivi(dossier, "de fixer la fréquence des rapports")
+    exiger_suivi(dossier, "de fixer la fréquence des rapports")
     try:
         mois = int(mois)
     except (TypeError, ValueError):
@@ -362,8 +375,8 @@ def notifier_financement(*, dossier, domaine: str, acting_user):
     """Usage funding of one domaine = forfait − its amorçage (forfait avancé when the latest
     report declares its interoperability condition) [000 A1 §3, A6 §3; 003 A3]."""
     dossier = instruire(dossier, acting_user)
-    _exiger_suivi(dossier, "de notifier un financement")
-    dd = _domaine(dossier, domaine)
+    exiger_suivi(dossier, "de notifier un financement")
+    dd = domaine_suivi(dossier, domaine)
     rapport = dernier_rapport(dossier)
     raisons = blocages(dossier, dd, valeurs_du_rapport(rapport))
     if dd.suivi != SuiviDomaine.CIBLES_ATTEINTES or raisons:
@@ -379,7 +392,7 @@ def notifier_financement(*, dossier, domaine: str, acting_user):
         dd.domaine.avance_indicateur
         and rapport.avancements.filter(domaine_dossier=dd, condition_avance=True).exists()
     )
-    with _argent():
+    with argent():
         lignes = enveloppes.notifier_usage(
             dossier=dossier, domaine=dd.domaine.code, acting_user=acting_user, avance=avance
         )
@@ -400,165 +413,12 @@ def notifier_financement(*, dossier, domaine: str, acting_user):
     return dd
 
 
-def _clore_domaines(dossier, domaines, *, motif, commentaire, acting_user, le):
-    for dd in domaines:
-        dd.clore(motif=motif, commentaire=commentaire, le=le)
-        dd.save(update_fields=["suivi", "motif_cloture", "commentaire_cloture", "clos_le"])
-    if not domaines:
-        return []
-    with _argent():
-        return enveloppes.liberer(
-            dossier=dossier,
-            motif=commentaire,
-            acting_user=acting_user,
-            domaines=[dd.domaine.code for dd in domaines],
-            audit=motif == MotifCloture.DECLARATIONS_ERRONEES,
-            le=le,
-        )
-
-
-def _motif(motif, commentaire) -> str:
-    return motif_et_commentaire(
-        motif,
-        commentaire,
-        MOTIFS_ARS,
-        "Choisissez le motif de la clôture : cibles_inatteignables, declarations_erronees ou "
-        "demande_etablissement.",
-        "Le commentaire est obligatoire pour clore.",
-        "La clôture doit être motivée.",
-    )
-
-
-@transaction.atomic
-def clore_domaine(*, dossier, domaine: str, motif: str, commentaire: str, acting_user):
-    """Partial closure [000 A4 §2; SPEC §5]: the domaine's engagement is released, its paid
-    amorçage (after false declarations on HOP'EN: also its paid usage) becomes repayable; the
-    ES and the national level are told. When no selected domaine is left open, the dossier
-    itself is closed."""
-    dossier = instruire(dossier, acting_user)
-    _exiger_suivi(dossier, "de clore un domaine")
-    commentaire = _motif(motif, commentaire)
-    dd = _domaine(dossier, domaine)
-    ouverts = (*SUIVI_OUVERT, SuiviDomaine.FINANCE)
-    if dd.suivi not in ouverts or (
-        dd.suivi == SuiviDomaine.FINANCE and motif != MotifCloture.DECLARATIONS_ERRONEES
-    ):
-        raise TransitionRefusee(
-            f"Le domaine {dd.domaine.code} est « {dd.get_suivi_display()} » : il ne peut pas "
-            "être clos (un domaine financé ne l'est qu'après des déclarations erronées).",
-            dd.suivi,
-        )
-    le = aujourd_hui()
-    _clore_domaines(
-        dossier, [dd], motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
-    )
-    tracer_dossier(
-        "domaine_clos",
-        dossier,
-        acting_user,
-        apres={"domaine": dd.domaine.code, "motif": motif},
-        commentaire=commentaire,
-    )
-    restants = dossier.domaines.filter(suivi__in=SUIVI_OUVERT).exists()
-    finances = dossier.domaines.filter(suivi=SuiviDomaine.FINANCE).exists()
-    if not restants and not finances:
-        clore_le_dossier(
-            dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
-        )
-    return dd
-
-
-def clore_tous_les_domaines(dossier, *, motif, commentaire, acting_user, le):
-    """For the dossier's total closure (``dossiers.actions.clore``): every domaine still
-    awaiting its targets — and, after false declarations, the funded ones — is closed."""
-    etats = list(SUIVI_OUVERT)
-    if motif == MotifCloture.DECLARATIONS_ERRONEES:
-        etats.append(SuiviDomaine.FINANCE)
-    domaines = list(
-        dossier.domaines.select_for_update().select_related("domaine").filter(suivi__in=etats)
-    )
-    return _clore_domaines(
-        dossier, domaines, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
-    )
-
-
-def clore_fin_de_programme(dossier, *, fin: date) -> bool:
-    """Called by the sweep under the dossier's lock: the domaines still awaiting their targets
-    are closed by the system; the dossier too when none was funded."""
-    commentaire = (
-        f"Fin du programme {dossier.programme.code} : cibles à atteindre avant le "
-        f"{fin:%d/%m/%Y}, non atteintes. Domaine clos sans financement."
-    )
-    # Not at target: a domaine whose targets are met keeps its funding to be notified.
-    domaines = list(
-        dossier.domaines.select_for_update()
-        .select_related("domaine")
-        .filter(suivi=SuiviDomaine.SELECTIONNE)
-    )
-    if not domaines:
-        return False
-    le = aujourd_hui()
-    motif = MotifCloture.FIN_PROGRAMME
-    _clore_domaines(
-        dossier, domaines, motif=motif, commentaire=commentaire, acting_user=None, le=le
-    )
-    for dd in domaines:
-        tracer_dossier(
-            "domaine_clos_fin_programme",
-            dossier,
-            None,
-            apres={"domaine": dd.domaine.code, "motif": motif},
-            commentaire=commentaire,
-        )
-    if not dossier.domaines.filter(
-        suivi__in=(SuiviDomaine.FINANCE, SuiviDomaine.CIBLES_ATTEINTES)
-    ).exists():
-        clore_le_dossier(
-            dossier,
-            motif=motif,
-            commentaire=commentaire,
-            acting_user=None,
-            le=le,
-            action="dossier_clos_fin_programme",
-        )
-    return True
-
-
-@transaction.atomic
-def demander_cloture(*, dossier, commentaire: str, acting_user, domaine: str = ""):
-    """The ES asks its ARS to close the dossier (or one domaine); the ARS decides."""
-    dossier = verrouiller(dossier)
-    if not peut_saisir(acting_user, dossier.etablissement):
-        raise PermissionDenied("Seul le gestionnaire de l'établissement demande une clôture.")
-    _exiger_suivi(dossier, "de demander la clôture")
-    commentaire = (commentaire or "").strip()
-    if not commentaire:
-        raise DossierError(
-            "Expliquez la demande de clôture.",
-            {"commentaire": ["Le commentaire est obligatoire."]},
-        )
-    code = ""
-    if domaine:
-        code = _domaine(dossier, domaine).domaine.code
-    dossier.cloture_demandee_le = timezone.now()
-    dossier.cloture_demandee_motif = (f"{code} : " if code else "") + commentaire
-    dossier.save(update_fields=["cloture_demandee_le", "cloture_demandee_motif"])
-    tracer_dossier(
-        "cloture_demandee",
-        dossier,
-        acting_user,
-        apres={"domaine": code or "tous"},
-        commentaire=commentaire,
-    )
-    return dossier
-
-
 @transaction.atomic
 def verser(*, dossier, domaine: str, volet: str, acting_user):
     """The ARS records a payment (amorçage decided, or usage notified) of one domaine."""
     dossier = instruire(dossier, acting_user)
-    dd = _domaine(dossier, domaine)
-    with _argent():
+    dd = domaine_suivi(dossier, domaine)
+    with argent():
         return enveloppes.verser(
             dossier=dossier, domaine=dd.domaine.code, volet=volet, acting_user=acting_user
         )
@@ -568,8 +428,8 @@ def verser(*, dossier, domaine: str, volet: str, acting_user):
 def constater_remboursement(*, dossier, domaine: str, volet: str, montant, acting_user):
     """A repayment due (after a closure) is received, in full or in part."""
     dossier = instruire(dossier, acting_user)
-    dd = _domaine(dossier, domaine)
-    with _argent():
+    dd = domaine_suivi(dossier, domaine)
+    with argent():
         return enveloppes.constater_remboursement(
             dossier=dossier,
             domaine=dd.domaine.code,
@@ -584,8 +444,8 @@ def decider_amorcage(*, dossier, montants: dict, acting_user, derogation: bool =
     """Amorçage per selected domaine, after the acceptance too (it is optional at the
     decision) [SPEC §4 step 4, §3]."""
     dossier = instruire(dossier, acting_user)
-    _exiger_suivi(dossier, "de décider un amorçage")
-    return _decider_amorcage(dossier, montants, acting_user, derogation)
+    exiger_suivi(dossier, "de décider un amorçage")
+    return decider_amorcage_saisi(dossier, montants, acting_user, derogation)
 
 
 @transaction.atomic
@@ -610,43 +470,3 @@ def constater_prerequis_atteints(*, dossier, le, acting_user):
         apres={"prerequis_atteints_le": jour},
     )
     return dossier
-
-
-def exiger_remboursement_derogation(dossier) -> bool:
-    """Called by the sweep under the dossier's lock once the derogation deadline is past."""
-    with _argent():
-        lignes = enveloppes.exiger_remboursement_derogation(
-            dossier=dossier, prerequis_atteints_le=dossier.prerequis_atteints_le
-        )
-    dossier.derogation_remboursement_exige_le = aujourd_hui()
-    dossier.save(update_fields=["derogation_remboursement_exige_le"])
-    return bool(lignes)
-
-
-def _normaliser(montant):
-    """French typing of an amount ("12 000,50") as the ledger reads it ("12000.50")."""
-    if isinstance(montant, str):
-        return montant.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
-    return montant
-
-
-def _nul(montant) -> bool:
-    """An empty or zero amount is no amorçage (the ledger validates the others)."""
-    if montant in (None, ""):
-        return True
-    try:
-        return Decimal(str(_normaliser(montant))) == 0
-    except InvalidOperation:
-        return False
-
-
-def _decider_amorcage(dossier, montants, acting_user, derogation):
-    montants = {
-        str(code).upper(): _normaliser(m) for code, m in (montants or {}).items() if not _nul(m)
-    }
-    if not montants:
-        return []
-    with _argent():
-        return enveloppes.decider_amorcage(
-            dossier=dossier, montants=montants, acting_user=acting_user, derogation=derogation
-        )

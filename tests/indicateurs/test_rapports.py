@@ -9,15 +9,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
-from dossiers import actions, suivi
+from dossiers import actions
 from dossiers.actions import DossierError, TransitionRefusee
 from dossiers.enums import Etat
 from hn.comptes.enums import Role
 from hn.journal.models import SYSTEME
+from indicateurs import suivi
 from indicateurs.models import AvancementSuivi, RapportImmuable, RapportSuivi, ValeurSuivi
 from tests import dossiers_factories as d
 from tests import factories as f
-from tests.suivi import aides as a
+from tests.indicateurs import aides as a
 
 pytestmark = pytest.mark.django_db
 

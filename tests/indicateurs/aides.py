@@ -7,7 +7,6 @@ from decimal import Decimal as D
 
 import time_machine
 
-from dossiers import suivi
 from dossiers.models import DomaineDossier, Dossier
 from enveloppes.models import MouvementEnveloppe, enveloppe_de
 from hn.comptes.enums import Role
@@ -16,6 +15,7 @@ from hn.dates import PARIS
 from hn.journal.models import Evenement
 from hn.notifications.models import Notification
 from hn.referentiel.models import Region
+from indicateurs import suivi
 from tests import dossiers_factories as d
 from tests import factories as f
 

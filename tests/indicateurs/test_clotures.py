@@ -9,14 +9,15 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from dossiers import actions, suivi
+from dossiers import actions
 from dossiers.actions import DossierError, TransitionRefusee
 from dossiers.enums import Etat
 from enveloppes.enums import Nature
+from indicateurs import clotures, suivi
 from tests import dossiers_factories as d
 from tests import factories as f
-from tests.suivi import aides as a
-from tests.suivi.aides import D2, D3
+from tests.indicateurs import aides as a
+from tests.indicateurs.aides import D2, D3
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def clore(
     user=None,
 ):
     with a.le(*jour):
-        return suivi.clore_domaine(
+        return clotures.clore_domaine(
             dossier=dossier,
             domaine=code,
             motif=motif,
@@ -446,7 +447,7 @@ def test_hn_repayment_is_given_back_to_the_region():
 
 def demander(dossier, commentaire="Le projet est abandonné.", domaine="", user=None):
     with a.le(2022, 9, 20):
-        return suivi.demander_cloture(
+        return clotures.demander_cloture(
             dossier=dossier,
             commentaire=commentaire,
             domaine=domaine,

@@ -1,17 +1,18 @@
 """Phase suivi API (SPEC §5): reports, amorçage, funding, payments, closures. Same style as
-``dossiers.api``: thin views over ``dossiers.suivi``, French errors (400/409), tenant 404."""
+``dossiers.api``: thin views over ``indicateurs.suivi`` and ``indicateurs.clotures``, French
+errors (400/409), tenant 404. Routes in ``indicateurs.api_urls`` (namespace ``api``)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dossiers import suivi
 from dossiers.api import erreurs_metier, objet_montants
 from dossiers.enums import SUIVI_OUVERT, SuiviDomaine
 from dossiers.services import get_dossier_for_user
 from enveloppes.models import MouvementEnveloppe
 from hn.referentiel.regles import arrondi_euro
+from indicateurs import clotures, suivi
 from indicateurs.models import RapportSuivi
 
 
@@ -184,7 +185,7 @@ class DossierDemandeCloture(APIView):
     @erreurs_metier
     def post(self, request, numero):
         dossier = get_dossier_for_user(request.user, numero)
-        suivi.demander_cloture(
+        clotures.demander_cloture(
             dossier=dossier,
             domaine=request.data.get("domaine", ""),
             commentaire=request.data.get("commentaire", ""),
@@ -244,7 +245,7 @@ class DomaineCloture(APIView):
     @erreurs_metier
     def post(self, request, numero, domaine):
         dossier = get_dossier_for_user(request.user, numero)
-        suivi.clore_domaine(
+        clotures.clore_domaine(
             dossier=dossier,
             domaine=domaine,
             motif=request.data.get("motif", ""),

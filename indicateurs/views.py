@@ -1,27 +1,30 @@
 """Phase suivi page of a dossier: reports (ES), funding, payments, closures (ARS). Thin: every
-change goes through ``dossiers.suivi``."""
+change goes through ``indicateurs.suivi`` and ``indicateurs.clotures``. Routed under the
+``dossiers`` URL namespace (``dossiers:suivi``, wired in ``hn.urls``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
-from dossiers import actions, suivi
+from dossiers import actions
+from dossiers.contextes import contexte_dossier, forfaits_du_dossier
 from dossiers.enums import (
     ETATS_SUIVI,
+    MOTIFS_ARS,
     SUIVI_OUVERT,
     Avancement,
     SuiviDomaine,
 )
 from dossiers.models import Dossier
 from dossiers.services import get_dossier_for_user
-from dossiers.views import contexte_dossier, forfaits_du_dossier
 from enveloppes.enums import Volet
 from enveloppes.models import MouvementEnveloppe
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui
+from indicateurs import clotures, suivi
 
-CLOTURE_MOTIFS = [(m.value, m.label) for m in suivi.MOTIFS_ARS]
+CLOTURE_MOTIFS = [(m.value, m.label) for m in MOTIFS_ARS]
 
 
 def _donnees_rapport(post, dossier, ouverts) -> dict:
@@ -50,7 +53,7 @@ def _donnees_rapport(post, dossier, ouverts) -> dict:
 
 
 def _agir(request, dossier, etape):
-    """One POSTed step → one action of ``dossiers.suivi``; returns the success message."""
+    """One POSTed step → one follow-up action; returns the success message."""
     post = request.POST
     domaine = post.get("domaine", "")
     if etape == "rapport":
@@ -79,7 +82,7 @@ def _agir(request, dossier, etape):
         )
         return "Remboursement enregistré."
     if etape == "clore_domaine":
-        suivi.clore_domaine(
+        clotures.clore_domaine(
             dossier=dossier,
             domaine=domaine,
             motif=post.get("motif", ""),
@@ -88,7 +91,7 @@ def _agir(request, dossier, etape):
         )
         return f"Domaine {domaine} clos : son engagement est libéré."
     if etape == "demander_cloture":
-        suivi.demander_cloture(
+        clotures.demander_cloture(
             dossier=dossier,
             domaine=domaine,
             commentaire=post.get("commentaire", ""),
@@ -134,6 +137,30 @@ def _lignes(indicateurs, valeurs):
     return lignes
 
 
+def _lignes_domaines(dossier, domaines, dernier, valeurs, indicateurs) -> tuple[list, bool]:
+    """One row per domaine in follow-up (forfait, money, blockers, progress, indicators), and
+    whether an amorçage was paid by derogation."""
+    mouvements = MouvementEnveloppe.objects.filter(dossier=dossier)
+    argent = mouvements.par_domaine()
+    derogation = mouvements.filter(derogation=True).exists()
+    forfaits, _ = forfaits_du_dossier(dossier)
+    avancements = {a.domaine_dossier_id: a for a in dernier.avancements.all()} if dernier else {}
+    lignes = [
+        {
+            "dd": dd,
+            "forfait": forfaits.get(dd.domaine.code),
+            "argent": argent.get(dd.pk),
+            "blocages": suivi.blocages(dossier, dd, valeurs, indicateurs)
+            if dd.suivi in SUIVI_OUVERT
+            else [],
+            "avancement": avancements.get(dd.pk),
+            "lignes": _lignes([i for i in indicateurs if i.domaine_id == dd.domaine_id], valeurs),
+        }
+        for dd in domaines
+    ]
+    return lignes, derogation
+
+
 @login_required
 def page(request, numero):
     dossier = get_dossier_for_user(request.user, numero)
@@ -168,24 +195,7 @@ def page(request, numero):
     dernier = rapports[0] if rapports else None
     valeurs = suivi.valeurs_du_rapport(dernier)
     indicateurs = list(dossier.programme.indicateurs.select_related("prerequis", "domaine"))
-    mouvements = MouvementEnveloppe.objects.filter(dossier=dossier)
-    argent = mouvements.par_domaine()
-    derogation = mouvements.filter(derogation=True).exists()
-    forfaits, _ = forfaits_du_dossier(dossier)
-    avancements = {a.domaine_dossier_id: a for a in dernier.avancements.all()} if dernier else {}
-    lignes_domaines = [
-        {
-            "dd": dd,
-            "forfait": forfaits.get(dd.domaine.code),
-            "argent": argent.get(dd.pk),
-            "blocages": suivi.blocages(dossier, dd, valeurs, indicateurs)
-            if dd.suivi in SUIVI_OUVERT
-            else [],
-            "avancement": avancements.get(dd.pk),
-            "lignes": _lignes([i for i in indicateurs if i.domaine_id == dd.domaine_id], valeurs),
-        }
-        for dd in domaines
-    ]
+    lignes_domaines, derogation = _lignes_domaines(dossier, domaines, dernier, valeurs, indicateurs)
     requis = [
         {
             "indicateur": i,
@@ -196,7 +206,7 @@ def page(request, numero):
     ]
     return render(
         request,
-        "dossiers/suivi.html",
+        "indicateurs/suivi.html",
         contexte_dossier(
             request,
             dossier,

@@ -1,7 +1,7 @@
 """Money of the follow-up [SPEC §3, §5; 000 A1 §3, A6 §2-3; 003 A2, A3]: the acceptance engages
 the selected domaines' forfaits and decides the amorçage (all or nothing, 20 % cap), the ARS
 notifies each domaine's usage funding once its targets are met (forfait − amorçage, forfait
-avancé under its interoperability condition), payments through ``dossiers.suivi``. Every
+avancé under its interoperability condition), payments through ``indicateurs.suivi``. Every
 figure is read back from the ledger."""
 
 import datetime as dt
@@ -10,16 +10,17 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from dossiers import actions, suivi
+from dossiers import actions
 from dossiers.actions import DossierError, TransitionRefusee
 from dossiers.enums import Etat
 from enveloppes.enums import Nature
 from enveloppes.models import MouvementEnveloppe
 from hn.journal.models import Evenement
+from indicateurs import suivi
 from tests import dossiers_factories as d
 from tests import factories as f
-from tests.suivi import aides as a
-from tests.suivi.aides import D1_AVANCE, D1_STANDARD, D2, D3, D6_AVANCE, D6_STANDARD
+from tests.indicateurs import aides as a
+from tests.indicateurs.aides import D1_AVANCE, D1_STANDARD, D2, D3, D6_AVANCE, D6_STANDARD
 
 pytestmark = pytest.mark.django_db
 

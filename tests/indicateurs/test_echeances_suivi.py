@@ -12,7 +12,7 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from dossiers import actions, suivi
+from dossiers import actions
 from dossiers.enums import Etat
 from enveloppes.enums import Nature
 from enveloppes.models import MouvementEnveloppe
@@ -21,10 +21,11 @@ from hn.comptes.models import Attribution
 from hn.journal.models import SYSTEME, Evenement
 from hn.notifications.models import Categorie, Notification
 from hn.taches.echeances import balayer
+from indicateurs import clotures, suivi
 from tests import dossiers_factories as d
 from tests import factories as f
-from tests.suivi import aides as a
-from tests.suivi.aides import D2, D3
+from tests.indicateurs import aides as a
+from tests.indicateurs.aides import D2, D3
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_no_reminder_once_every_domaine_is_funded_or_closed():
     # D3 still open: reminded.
     assert balayer_le(2022, 2, 5)["rappel_suivi"].traites == 1
     with a.le(2022, 2, 6):
-        suivi.clore_domaine(
+        clotures.clore_domaine(
             dossier=dossier,
             domaine="D3",
             motif="cibles_inatteignables",
