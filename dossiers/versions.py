@@ -21,7 +21,7 @@ PG_DEPART = "floor(random() * 1099511627776)::bigint"
 SQLITE_DEPART = "abs(random() % 1099511627776)"
 SUFFIXES_PG = ("ecriture", "modification")
 SUFFIXES_SQLITE = ("insertion", "suppression", "modification")
-ORPHELINS = f"{REGIONS}_version_orphelins"
+ORPHELINS = f"{REGIONS}_perimetre_orphelin"
 
 # The tables whose changes a région's dashboard shows: (table, columns shown, SQL giving a
 # row's région with ``{ligne}`` standing for NEW or OLD).

@@ -16,7 +16,7 @@ through ``dossiers.evenements`` (handlers in ``indicateurs.evenements``).
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -41,6 +41,7 @@ from enveloppes import actions as enveloppes
 from enveloppes.evenements import argent, decider_amorcage_saisi
 from hn.comptes.perms import peut_saisir
 from hn.dates import ajouter_mois, aujourd_hui, date_paris
+from hn.saisie import nombre_ou_erreur
 from indicateurs.models import AvancementSuivi, RapportSuivi, ValeurSuivi
 from indicateurs.regles import blocages_financement
 
@@ -124,25 +125,21 @@ def blocages(dossier, dd, valeurs, indicateurs=None) -> list[str]:
 # --- the ES's report -----------------------------------------------------------------------
 
 
-def _decimal(valeur, champ, errors, message, *, maximum=None):
-    if valeur in (None, ""):
-        errors.setdefault(champ, []).append(message)
-        return None
-    try:
-        nombre = Decimal(str(valeur).replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        errors.setdefault(champ, []).append("Saisissez un nombre.")
-        return None
-    if not nombre.is_finite() or nombre < 0:
-        errors.setdefault(champ, []).append("Saisissez un nombre positif.")
-        return None
-    if nombre != nombre.quantize(Decimal("0.01")):
-        errors.setdefault(champ, []).append("Deux décimales au plus.")
-        return None
-    if maximum is not None and nombre > maximum:
-        errors.setdefault(champ, []).append(f"La valeur ne peut dépasser {maximum}.")
-        return None
-    return nombre
+# Report figures: positive, cents at most (hn.saisie, the one parser of typed numbers).
+MONTANT_SUIVI = {"obligatoire": True, "minimum": 0, "decimales": 2}
+MESSAGES_SUIVI = {
+    "minimum": "Saisissez un nombre positif.",
+    "maximum": "La valeur ne peut dépasser {maximum}.",
+}
+
+
+def _montant(valeur, champ, errors, manquant: str, *, maximum, message_maximum=None):
+    messages = {**MESSAGES_SUIVI, "obligatoire": manquant}
+    if message_maximum:
+        messages["maximum"] = message_maximum
+    return nombre_ou_erreur(
+        valeur, champ, errors, maximum=maximum, messages=messages, **MONTANT_SUIVI
+    )
 
 
 def _vrai(valeur) -> bool:
@@ -168,14 +165,14 @@ def _lire_chiffres(data, errors, jour):
         errors.setdefault("arrete_le", []).append(
             "Les valeurs ne peuvent pas être datées du futur."
         )
-    budget = _decimal(
+    budget = _montant(
         data.get("budget_engage"),
         "budget_engage",
         errors,
         "Indiquez le budget engagé.",
         maximum=BUDGET_MAX,
     )
-    etp = _decimal(
+    etp = _montant(
         data.get("etp_engages"),
         "etp_engages",
         errors,
@@ -201,13 +198,14 @@ def _lire_valeurs(indicateurs, saisies, errors) -> list[tuple]:
             if valeur is None:
                 errors.setdefault(champ, []).append("Répondez oui ou non.")
         else:
-            valeur = _decimal(
-                brute, champ, errors, f"Indiquez la valeur de l'indicateur {indicateur.code}."
+            valeur = _montant(
+                brute,
+                champ,
+                errors,
+                f"Indiquez la valeur de l'indicateur {indicateur.code}.",
+                maximum=100,
+                message_maximum="Une valeur d'indicateur est comprise entre 0 et 100.",
             )
-            if valeur is not None and valeur > 100:
-                errors.setdefault(champ, []).append(
-                    "Une valeur d'indicateur est comprise entre 0 et 100."
-                )
         valeurs.append((indicateur, valeur, non_applicable))
     return valeurs
 

@@ -1,9 +1,17 @@
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rest_framework import serializers
 
+from hn import saisie
 from hn.referentiel import regles
 from hn.referentiel.models import Domaine, Echeance, Etablissement, Indicateur, Programme
+
+MESSAGES_ACTIVITE = {
+    "obligatoire": "L'activité combinée doit être un nombre (ex. 15000).",
+    "invalide": "L'activité combinée doit être un nombre (ex. 15000).",
+    "non_fini": "L'activité combinée doit être un nombre fini.",
+    "minimum": "L'activité combinée ne peut pas être négative.",
+}
 
 
 def nombre(value: Decimal):
@@ -80,16 +88,9 @@ class ForfaitQuerySerializer(serializers.Serializer):
 
     def validate_activite_combinee(self, value):
         try:
-            number = Decimal(value.strip().replace(",", "."))
-        except InvalidOperation as exc:
-            raise serializers.ValidationError(
-                "L'activité combinée doit être un nombre (ex. 15000)."
-            ) from exc
-        if not number.is_finite():
-            raise serializers.ValidationError("L'activité combinée doit être un nombre fini.")
-        if number < 0:
-            raise serializers.ValidationError("L'activité combinée ne peut pas être négative.")
-        return number
+            return saisie.nombre(value, obligatoire=True, minimum=0, messages=MESSAGES_ACTIVITE)
+        except saisie.SaisieInvalide as exc:
+            raise serializers.ValidationError(exc.message) from None
 
     def validate_domaine(self, value):
         domaine = value.strip().upper()
