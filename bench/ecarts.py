@@ -74,10 +74,10 @@ def section(trouves: list, precedent_le: str | None, seuil: float = SEUIL) -> li
         return [titre, "", "Pas d'exécution précédente : rien à comparer.", ""]
     entete = (
         f"Par rapport à l'exécution précédente (`previous.*`, mesurée le {precedent_le}), "
-        "dans un sens ou dans l'autre. Une charge de la machine (load average sur 1 min, "
-        "avant la mesure) bien différente d'une exécution à l'autre suffit à déplacer un p50 : "
-        "relancer les deux versions tour à tour avant de conclure (`bench/ANALYSIS.md`, dérive "
-        "du 4 décembre)."
+        "dans un sens ou dans l'autre, avec la charge de la machine (load average sur 1 min) "
+        "avant chaque mesure. La machine seule (autres processus, autre hôte : voir les étalons) "
+        "peut doubler un p50 : avant de conclure à une régression, relancer les deux versions "
+        "tour à tour avec `bench/ab/comparer.py` (`bench/ANALYSIS.md`, section 0c)."
     )
     if not trouves:
         return [titre, "", entete, "", "Aucun.", ""]
