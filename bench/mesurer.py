@@ -17,7 +17,10 @@ not installed), and ``run_deadlines`` over the whole set, nothing due and with 1
 deposited dossiers due (restored afterwards): last, since that pass writes thousands of rows.
 
 Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
-``previous.*``.
+``previous.*``. The load average is recorded before each measure, and every p50 that moved by
+more than 20 % against the previous run is flagged (``bench.ecarts``); two yardsticks of the
+machine (a fixed Python computation, ``SELECT 1`` round trips) come first, to tell a slower
+machine from slower code.
 """
 
 import argparse
@@ -38,6 +41,8 @@ from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
+from bench import ecarts
+
 os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench")
 
@@ -51,6 +56,9 @@ PDF = 1_500
 TACHE_RIEN = 10_000  # run_deadlines, nothing due
 TACHE_DUS = 60_000  # run_deadlines, 10% due
 RATIO_TABLEAU = 2.0  # dashboard ≤ 2x its best SQL query
+
+ETALON_CPU = "Étalon : calcul Python fixe (somme de 100 000 carrés)"
+ETALON_SQL = "Étalon : 100 allers-retours SELECT 1 vers PostgreSQL"
 
 OUTIL_DEBIT = "wrk, 5 s de chauffe puis 20 s mesurées"
 
@@ -73,6 +81,8 @@ class Resultat:
     url: str = ""
     note: str = ""
     extra: dict = field(default_factory=dict)
+    # Load average (1, 5, 15 min) just before the measure: the machine is shared.
+    charge_avant: list | None = None
 
     @property
     def dans_budget(self) -> bool | None:
@@ -153,6 +163,10 @@ class Banc:
         self.echauffement = echauffement
         self.sortie = sortie
         self.resultats: list[Resultat] = []
+        # The previous run's results (``latest.json`` until this run writes its own), to flag
+        # each p50 moving by more than ``ecarts.SEUIL`` as soon as it is measured.
+        self.precedents = _precedents()
+        self.charge = None  # load average before the measure in progress (``noter_charge``)
         self.connection = connection
         self.clients = {}
         for username in ("ars_valideur", "es_gestionnaire", "dgos"):
@@ -168,7 +182,14 @@ class Banc:
     def log(self, message=""):
         print(message, file=self.sortie, flush=True)
 
+    def noter_charge(self):
+        """The load average now, as the one before the next measures recorded (``ajouter``)."""
+        self.charge = ecarts.charge()
+        return self.charge
+
     def ajouter(self, resultat: Resultat):
+        if resultat.charge_avant is None:
+            resultat.charge_avant = self.charge
         self.resultats.append(resultat)
         etat = {True: "ok", False: "HORS BUDGET", None: ""}[resultat.respecte]
         if resultat.p95_ms is None:
@@ -177,10 +198,14 @@ class Banc:
         ratio = resultat.extra.get("ratio_sql")
         requetes = "-" if resultat.queries is None else resultat.queries
         lignes = "-" if resultat.rows is None else resultat.rows
+        ecart = ecarts.ecart(resultat.p50_ms, self.precedents.get(resultat.name, {}).get("p50_ms"))
+        charge = resultat.charge_avant
         self.log(
             f"  {resultat.name:<58} p50 {resultat.p50_ms:>8.1f}  p95 {resultat.p95_ms:>8.1f}  "
             f"max {resultat.max_ms:>8.1f} ms  {requetes:>4} req  {lignes:>5} lignes"
             + (f"  ratio SQL {ratio:.1f}" if ratio is not None else "")
+            + (f"  charge {charge[0]:.2f}" if charge else "")
+            + (f"  p50 {ecarts.en_pourcent(ecart)} ⚠" if ecarts.signale(ecart) else "")
             + f"  {etat}"
         )
 
@@ -193,6 +218,7 @@ class Banc:
         """One scenario; a failure (an error page, an exception) is recorded, not raised.
         ``avant`` runs before each timed request, outside the timing (e.g. emptying a cache);
         ``attendu`` is the expected status."""
+        charge = self.noter_charge()
         try:
             resultat = self._mesurer_page(
                 nom, username, url, budget, categorie, requetes, sql, echauffement, attendu, avant
@@ -203,6 +229,7 @@ class Banc:
                 nom, None, None, None, None, budget, None, 0, categorie, username, url,
                 note=note[:300],
             )  # fmt: skip
+        resultat.charge_avant = charge
         self.ajouter(resultat)
         return resultat
 
@@ -246,6 +273,28 @@ class Banc:
             )
         return resultat
 
+    def etalons(self, n=50):
+        """Two yardsticks of the machine itself, that no application change moves: a fixed
+        pure-Python computation and the round trip of ``SELECT 1`` to PostgreSQL. When they move
+        with the pages, the machine changed (another host, its neighbours), not the code."""
+        self.noter_charge()
+        durees = []
+        for _ in range(n):
+            debut = time.perf_counter()
+            sum(i * i for i in range(100_000))
+            durees.append(time.perf_counter() - debut)
+        self.ajouter(Resultat(ETALON_CPU, *_stats(durees), 0, None, None, n, "étalon"))
+        self.noter_charge()
+        with self.connection.cursor() as cursor:
+            durees = []
+            for _ in range(n):
+                debut = time.perf_counter()
+                for _ in range(100):
+                    cursor.execute("SELECT 1")
+                    cursor.fetchone()
+                durees.append(time.perf_counter() - debut)
+        self.ajouter(Resultat(ETALON_SQL, *_stats(durees), 100, None, None, n, "étalon"))
+
     def requete_sql(self, sql, n):
         """The dashboard's figures computed by one SQL statement, timed as the page is."""
         with self.connection.cursor() as cursor:
@@ -272,6 +321,7 @@ class Banc:
         from enveloppes.tableaux import synthese
 
         nom = f"Synthèse annuelle {annee} — PDF, production (tâche, {programme} {region})"
+        self.noter_charge()
         try:
             enveloppe = Enveloppe.objects.select_related("programme", "region").get(
                 programme__code=programme, region__code=region
@@ -332,6 +382,7 @@ class Banc:
             ]
             return duree, compteur.n, " ; ".join(faits) or "rien à faire", err.getvalue().strip()
 
+        self.noter_charge()
         try:
             premier = passage()
         except Exception as exc:  # the command is being written: report, do not stop the bench
@@ -356,6 +407,7 @@ class Banc:
                 note=premier[2][:500],
             )
         )
+        self.noter_charge()
         passages = [passage() for _ in range(repetitions)]
         self.ajouter(
             Resultat(
@@ -374,6 +426,7 @@ class Banc:
         from dossiers.models import Dossier
 
         durees, requetes, resumes, traites = [], [], [], []
+        self.noter_charge()
         for i in range(max(1, repetitions // 3)):
             originaux = marquer_dus(part_dus, graine=int(time.time()) + i)
             try:
@@ -409,6 +462,7 @@ class Banc:
         from Python threads (which take CPU from the server: slower figures)."""
         from django.conf import settings
 
+        self.noter_charge()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         if not gunicorn.exists():
             self.ajouter(
@@ -759,15 +813,19 @@ def _scenarios(banc: Banc, vitrines: dict):
 # --- output ----------------------------------------------------------------------------------
 
 
-def _precedents() -> dict:
+def _execution_precedente() -> dict:
+    """The previous run's ``latest.json`` (before this run replaces it), or ``{}``."""
     chemin = RESULTATS / "latest.json"
     if not chemin.exists():
         return {}
     try:
-        data = json.loads(chemin.read_text())
+        return json.loads(chemin.read_text())
     except ValueError:
         return {}
-    return {r["name"]: r for r in data.get("results", [])}
+
+
+def _precedents() -> dict:
+    return {r["name"]: r for r in _execution_precedente().get("results", [])}
 
 
 def _fmt(v):
@@ -796,25 +854,29 @@ def ratios_nets(banc: Banc) -> dict:
     return vides
 
 
-def ecrire(banc: Banc, datasets: dict, contexte: dict):
+def ecrire(banc: Banc, datasets: dict, contexte: dict) -> list:
+    """Writes ``latest.json`` and ``latest.md`` (the previous ones becoming ``previous.*``);
+    returns the measures whose p50 moved by more than ``ecarts.SEUIL`` (``ecarts.Ecart``)."""
     RESULTATS.mkdir(exist_ok=True)
     ratios_nets(banc)
-    precedents = _precedents()
+    precedente = _execution_precedente()
+    precedents = {r["name"]: r for r in precedente.get("results", [])}
     for nom in ("latest.json", "latest.md"):
         if (RESULTATS / nom).exists():
             shutil.move(RESULTATS / nom, RESULTATS / nom.replace("latest", "previous"))
-    data = {
-        **contexte,
-        "datasets": datasets,
-        "results": [
+    resultats = []
+    for r in banc.resultats:
+        ecart = ecarts.ecart(r.p50_ms, precedents.get(r.name, {}).get("p50_ms"))
+        resultats.append(
             {
                 **{k: v for k, v in asdict(r).items() if k != "extra"},
                 **r.extra,
                 "ok": r.respecte,
+                "ecart_p50": None if ecart is None else round(ecart, 3),
             }
-            for r in banc.resultats
-        ],
-    }
+        )
+    trouves = ecarts.ecarts(resultats, precedents)
+    data = {**contexte, "seuil_ecart_p50": ecarts.SEUIL, "datasets": datasets, "results": resultats}
     (RESULTATS / "latest.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     lignes = [
@@ -835,8 +897,8 @@ def ecrire(banc: Banc, datasets: dict, contexte: dict):
         "",
         "| mesure | utilisateur | n | p50 (ms) | p95 (ms) | max (ms) | requêtes SQL | lignes "
         "| budget p95 (ms) | p95 | ratio SQL brut | ratio net | ratio ≤ 2 | p50 précédent (ms) "
-        "| p95 précédent (ms) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|",
+        f"| écart p50 (⚠ > {ecarts.SEUIL * 100:.0f} %) | p95 précédent (ms) | charge avant |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|",
     ]
     vides = ratios_nets(banc)
     for r in banc.resultats:
@@ -848,12 +910,16 @@ def ecrire(banc: Banc, datasets: dict, contexte: dict):
         nom = r.name + (f" — {r.note}" if r.note and r.p95_ms is not None else "")
         if r.p95_ms is None:
             nom = f"{r.name} — {r.note}"
+        ecart = ecarts.ecart(r.p50_ms, precedent_p50)
+        ecart_md = ecarts.en_pourcent(ecart) + (" ⚠" if ecarts.signale(ecart) else "")
+        charge = "" if not r.charge_avant else f"{r.charge_avant[0]:.2f}"
         lignes.append(
             f"| {nom.replace('|', '/')} | {r.utilisateur} | {r.n} | {_fmt(r.p50_ms)} | "
             f"{_fmt(r.p95_ms)} | {_fmt(r.max_ms)} | {_fmt(r.queries)} | {_fmt(r.rows)} | "
             f"{_fmt(r.budget_ms)} | {icone[r.dans_budget]} | "
             f"{'' if ratio is None else f'{ratio:.1f}'} | {'' if net is None else f'{net:.1f}'} | "
-            f"{icone[r.ratio_ok]} | {_fmt(precedent_p50)} | {_fmt(precedent)} |"
+            f"{icone[r.ratio_ok]} | {_fmt(precedent_p50)} | {ecart_md} | {_fmt(precedent)} | "
+            f"{charge} |"
         )
     rates = [r for r in banc.resultats if r.respecte is False]
     lignes += [
@@ -868,11 +934,14 @@ def ecrire(banc: Banc, datasets: dict, contexte: dict):
             + "".join(f", {u} {v:.1f} ms" for u, v in vides.items())
             + ") / p50 de la requête. Les tableaux de bord sont mesurés cache chaud (le ticket : "
             "« warm caches ») et, pour information, cache vidé avant chaque requête. "
-            "« précédent » : l'exécution précédente (`previous.*`)."
+            "« précédent » : l'exécution précédente (`previous.*`). « charge avant » : load "
+            "average sur 1 min juste avant la mesure (1, 5 et 15 min dans `latest.json`)."
         ),
         "",
+        *ecarts.section(trouves, precedente.get("mesure_le")),
     ]
     (RESULTATS / "latest.md").write_text("\n".join(lignes))
+    return trouves
 
 
 def _contexte(marqueur, args) -> dict:
@@ -936,6 +1005,8 @@ def main(argv=None) -> int:
     if args.filtre:
         page = banc.page
         banc.page = lambda nom, *a, **kw: page(nom, *a, **kw) if args.filtre in nom else None
+    banc.log("Étalons de la machine :")
+    banc.etalons()
     banc.log(f"Pages et API ({args.requetes} requêtes chacune) :")
     _scenarios(banc, marqueur.get("vitrines", {}))
     # Throughput before the tasks: the 10 % due pass writes thousands of rows, whose
@@ -964,10 +1035,15 @@ def main(argv=None) -> int:
                 )
             )  # fmt: skip
     datasets = tailles_du_jeu()
-    ecrire(banc, datasets, _contexte(marqueur, args))
+    trouves = ecrire(banc, datasets, _contexte(marqueur, args))
     rates = [r.name for r in banc.resultats if r.respecte is False]
     banc.log(f"Durée des mesures : {time.perf_counter() - debut:.0f} s")
     banc.log(f"Hors budget ({len(rates)}) : " + ("; ".join(rates) if rates else "aucun"))
+    if banc.precedents:
+        for ligne in ecarts.resume(trouves):
+            banc.log(ligne)
+    else:
+        banc.log("Pas d'exécution précédente : aucun écart de p50 à signaler.")
     banc.log(f"Résultats : {RESULTATS / 'latest.md'}")
     return 0
 

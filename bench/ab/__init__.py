@@ -1,0 +1,1 @@
+"""A/B comparison of two commits' bench figures on the same machine, interleaved (README)."""
