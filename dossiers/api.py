@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from dossiers import actions, pieces
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginationParIds
+from dossiers.saisie import enregistrer_saisie
 from dossiers.serializers import (
     DemandeCreateSerializer,
     DemandeSerializer,
@@ -160,7 +161,7 @@ class DossierDetail(APIView):
         dossier = get_dossier_for_user(request.user, numero, write=True)
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Un objet JSON est attendu."]})
-        dossier = actions.enregistrer_saisie(
+        dossier = enregistrer_saisie(
             dossier=dossier, data=dict(request.data), acting_user=request.user
         )
         return Response(DossierSerializer(dossier, context={"request": request}).data)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dossiers import actions as dossier_actions
 from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
 from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.saisie import enregistrer_saisie
 from hn.comptes.demo import gestionnaire_demo
 from hn.comptes.models import User
 from hn.dates import (
@@ -152,13 +153,13 @@ def charger_dossiers(par_region_actuelle, rng, *, suites: Suites = Suites()) -> 
         )
         cree += 1
         if etat == "en_saisie":
-            dossier_actions.enregistrer_saisie(
+            enregistrer_saisie(
                 dossier=dossier,
                 data={"engagements": list(programme.engagements.values_list("code", flat=True))},
                 acting_user=gestionnaire,
             )
             continue
-        dossier_actions.enregistrer_saisie(
+        enregistrer_saisie(
             dossier=dossier, data=_saisie_demo(programme, demandes, rng), acting_user=gestionnaire
         )
         dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)

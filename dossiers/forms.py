@@ -1,4 +1,4 @@
-"""Turn a posted DIPISI page into the content dict that dossiers.actions.enregistrer_saisie
+"""Turn a posted DIPISI page into the content dict that dossiers.saisie.enregistrer_saisie
 takes (the same shape as the API's PATCH): one validation path for the browser and the API."""
 
 from dossiers.enums import TypeContact

@@ -38,6 +38,7 @@ from dossiers.pieces import (
     supprimer_piece,
 )
 from dossiers.presence import signaler
+from dossiers.saisie import enregistrer_saisie
 from dossiers.services import (
     contenu_lisible,
     exiger_instruction,
@@ -243,7 +244,7 @@ def page(request, numero, slug):
             raise PermissionDenied("Ce dossier n'est pas modifiable par votre rôle.")
         data = donnees_de_la_page(courante, request.POST, dossier)
         try:
-            actions.enregistrer_saisie(dossier=dossier, data=data, acting_user=request.user)
+            enregistrer_saisie(dossier=dossier, data=data, acting_user=request.user)
         except actions.DossierError as exc:
             errors = exc.errors or {"__all__": [exc.message]}
             posted = request.POST

@@ -15,6 +15,7 @@ from dossiers.models import (
     Dossier,
     ValeurIndicateur,
 )
+from dossiers.saisie import enregistrer_saisie
 from hn.referentiel.models import Programme
 from tests import factories as f
 
@@ -70,7 +71,7 @@ def complet(etablissement=None, *, code="HOPEN", domaines=("D2", "D3")):
     # Its reference-year activity: the forfaits engaged at acceptance are computed from it.
     f.ActiviteEtablissementFactory(etablissement=dossier.etablissement, programme=dossier.programme)
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data=saisie_complete(dossier.programme, domaines),
         acting_user=gestionnaire,

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from dossiers import actions
 from dossiers.models import DomaineDossier, ValeurIndicateur
+from dossiers.saisie import enregistrer_saisie
 from hn.saisie import (
     CODES,
     SaisieInvalide,
@@ -200,7 +201,7 @@ def test_the_es_saisie_refuses_more_than_two_decimals_instead_of_rounding():
     """89.999 would be stored as 90.00 (a two-decimal column), a figure the ES did not type."""
     dossier, gestionnaire = d.complet()
     with pytest.raises(actions.DossierError) as exc:
-        actions.enregistrer_saisie(
+        enregistrer_saisie(
             dossier=dossier,
             data={
                 "indicateurs": [{"code": "P1.1", "valeur": "89,999"}],
@@ -217,7 +218,7 @@ def test_the_es_saisie_refuses_more_than_two_decimals_instead_of_rounding():
 @pytest.mark.django_db
 def test_the_es_saisie_reads_thousands_separators():
     dossier, gestionnaire = d.complet()
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={
             "indicateurs": [{"code": "P1.1", "valeur": " 87,50 "}],

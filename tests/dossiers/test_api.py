@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from dossiers import actions
 from dossiers.models import DecisionPrerequisDossier, DemandeInitialisation, Dossier
+from dossiers.saisie import enregistrer_saisie
 from tests import dossiers_factories as d
 from tests import factories as f
 from tests.queries import count_queries
@@ -971,7 +972,7 @@ def _saisie_marquee(dossier, gestionnaire, marqueur):
         }
     )
     body["contacts"][0]["nom"] = f"Nom {marqueur}"
-    actions.enregistrer_saisie(dossier=dossier, data=body, acting_user=gestionnaire)
+    enregistrer_saisie(dossier=dossier, data=body, acting_user=gestionnaire)
 
 
 @pytest.mark.parametrize("role", LECTEURS_HORS_ES)
@@ -1017,7 +1018,7 @@ def test_ars_and_national_read_the_last_deposited_version_not_the_new_edits(clie
     _saisie_marquee(dossier, gestionnaire, "MARQUEUR-DEPOSE")
     actions.deposer(dossier=dossier, acting_user=gestionnaire)
     actions.reporter(dossier=dossier, commentaire="Revoir.", acting_user=d.valideur_de(dossier))
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={
             "description_projet": "Description MARQUEUR-NOUVEAU",
@@ -1052,7 +1053,7 @@ def test_ars_does_not_learn_the_requested_domaines_while_the_dossier_is_typed(cl
 
     actions.deposer(dossier=dossier, acting_user=gestionnaire)
     actions.reporter(dossier=dossier, commentaire="Revoir.", acting_user=valideur)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"domaines": [{"code": "D5", "demande": True, "avancement": "etude"}]},
         acting_user=gestionnaire,

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from dossiers import actions
 from dossiers.contenu import contenu
 from dossiers.eligibilite import controles
+from dossiers.saisie import enregistrer_saisie
 from tests import dossiers_factories as d
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_finished_project_is_flagged_per_domaine():
     dossier, gestionnaire = d.complet(domaines=("D2",))
     controle = next(c for c in controles(dossier, contenu(dossier)) if "pas terminé" in c.libelle)
     assert controle.ok
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={
             "indicateurs": [
@@ -52,7 +52,7 @@ def test_more_than_one_non_applicable_indicator_makes_the_domaine_ineligible():
     codes = list(
         dossier.programme.indicateurs.filter(domaine__code="D2").values_list("code", flat=True)[:2]
     )
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"indicateurs": [{"code": c, "valeur": None, "non_applicable": True} for c in codes]},
         acting_user=gestionnaire,
@@ -75,7 +75,7 @@ def test_d6_without_d2_or_d3_is_flagged_and_joint_application_is_fine():
 def test_prerequisites_not_met_are_listed_and_non_blocking_for_hopen():
     dossier, gestionnaire = d.complet()
     p11 = "P1.1"
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"indicateurs": [{"code": p11, "valeur": "50"}]},
         acting_user=gestionnaire,

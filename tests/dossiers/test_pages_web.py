@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
+from dossiers.saisie import enregistrer_saisie
 from tests import dossiers_factories as d
 from tests import factories as f
 from tests.queries import count_queries
@@ -73,7 +74,7 @@ def test_ars_never_receives_data_being_typed_in_html(client):
     from dossiers import actions
 
     actions.reporter(dossier=dossier, commentaire="Compléter.", acting_user=valideur)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"motivation": "MARQUEUR-EN-COURS-DE-SAISIE"},
         acting_user=gestionnaire,
@@ -284,7 +285,7 @@ def test_page_menu_does_not_reveal_domaines_being_typed(client):
     valideur = d.valideur_de(dossier)
     actions.reporter(dossier=dossier, commentaire="Compléter.", acting_user=valideur)
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={
             "domaines": [

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from dossiers import actions, pdf
 from dossiers.contextes import forfaits_du_dossier
 from dossiers.pages import pages
+from dossiers.saisie import enregistrer_saisie
 from tests import dossiers_factories as d
 from tests import factories as f
 
@@ -247,7 +248,7 @@ def test_deposited_version_is_the_snapshot_not_the_later_typing(client, complet)
     dossier = actions.reporter(
         dossier=dossier, commentaire="Préciser le projet.", acting_user=d.valideur_de(dossier)
     )
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier, data={"description_projet": MARQUEUR}, acting_user=gestionnaire
     )
     url = reverse("dossiers:depot_pdf", args=[dossier.numero, 1])
@@ -266,7 +267,7 @@ def test_deposited_version_is_the_snapshot_not_the_later_typing(client, complet)
 
 def test_ars_before_the_first_depot_gets_the_header_only(client, complet):
     dossier, gestionnaire = complet
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"description_projet": MARQUEUR, "commentaire_etablissement": MARQUEUR},
         acting_user=gestionnaire,

@@ -23,6 +23,7 @@ from dossiers.models import (
     ValeurIndicateur,
 )
 from dossiers.pages import pages
+from dossiers.saisie import enregistrer_saisie
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
 from hn.journal.models import Evenement
@@ -100,7 +101,7 @@ def faire(transition, dossier):
     if transition == "deposer":
         return actions.deposer(dossier=dossier, acting_user=gestionnaire_de(dossier))
     if transition == "saisie":
-        return actions.enregistrer_saisie(
+        return enregistrer_saisie(
             dossier=dossier,
             data={"motivation": "Motivation revue."},
             acting_user=gestionnaire_de(dossier),
@@ -217,7 +218,7 @@ def acteur(role, dossier):
 
 
 def _saisie(dossier, user):
-    return actions.enregistrer_saisie(
+    return enregistrer_saisie(
         dossier=dossier, data={"motivation": "Par un autre rôle."}, acting_user=user
     )
 
@@ -404,7 +405,7 @@ def test_domaine_indicator_pages_follow_the_prerequis_and_project_pages_hopen():
     """HOP'EN: 4 prérequis on pages 5-8, projet page 9, the first started domaine page 10."""
     dossier = d.en_saisie()
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data=_saisie_sans(
             dossier.programme,
@@ -440,7 +441,7 @@ def test_domaine_indicator_pages_follow_the_prerequis_and_project_pages_hopen():
 def test_pages_shift_when_a_requested_domaine_is_not_started():
     dossier = d.en_saisie()
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data=_saisie_sans(
             dossier.programme,
@@ -462,7 +463,7 @@ def test_domaine_indicator_pages_hn_three_prerequis():
     """HN: 3 prérequis on pages 5-7, projet page 8, the first started domaine page 9."""
     dossier = d.en_saisie(code="HN")
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data=_saisie_sans(
             dossier.programme, ("D1", "D4"), sans_indicateurs=("P3.5", "D1.1", "D4.4")
@@ -478,7 +479,7 @@ def test_domaine_indicator_pages_hn_three_prerequis():
 
 def test_mutualised_project_requires_its_partners_at_depot():
     dossier, gestionnaire = d.complet()
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier, data={"mutualise": True, "partenaires": "  "}, acting_user=gestionnaire
     )
     assert _manquants_du_depot(dossier, gestionnaire) == {
@@ -488,7 +489,7 @@ def test_mutualised_project_requires_its_partners_at_depot():
 
 def test_one_missing_field_message_is_singular():
     dossier, gestionnaire = d.complet()
-    actions.enregistrer_saisie(dossier=dossier, data={"motivation": ""}, acting_user=gestionnaire)
+    enregistrer_saisie(dossier=dossier, data={"motivation": ""}, acting_user=gestionnaire)
     with pytest.raises(actions.DepotIncomplet) as exc:
         actions.deposer(dossier=dossier, acting_user=gestionnaire)
     assert exc.value.message == (
@@ -502,7 +503,7 @@ def test_non_applicable_indicator_counts_as_answered():
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
     body = _saisie_sans(dossier.programme, ("D2",), sans_indicateurs=("P1.1",))
     body["indicateurs"].append({"code": "P1.1", "valeur": None, "non_applicable": True})
-    actions.enregistrer_saisie(dossier=dossier, data=body, acting_user=gestionnaire)
+    enregistrer_saisie(dossier=dossier, data=body, acting_user=gestionnaire)
     actions.deposer(dossier=dossier, acting_user=gestionnaire)
     assert recharger(dossier).etat == "depose"
 
@@ -525,7 +526,7 @@ def test_nothing_else_can_be_entered_before_every_engagement_box():
         {"engagements": codes[:-1], "domaines": [{"code": "D2", "demande": True}]},
     ):
         with pytest.raises(actions.DossierError) as exc:
-            actions.enregistrer_saisie(dossier=dossier, data=data, acting_user=gestionnaire)
+            enregistrer_saisie(dossier=dossier, data=data, acting_user=gestionnaire)
         assert exc.value.errors == {"engagements": [GATE]}
         assert exc.value.message == "Certaines valeurs sont invalides ; rien n'a été enregistré."
         apres = recharger(dossier)
@@ -536,12 +537,10 @@ def test_nothing_else_can_be_entered_before_every_engagement_box():
     assert evenements(dossier).count() == nb_evenements
 
     # Ticking boxes alone is always possible, one at a time.
-    actions.enregistrer_saisie(
-        dossier=dossier, data={"engagements": codes[:2]}, acting_user=gestionnaire
-    )
+    enregistrer_saisie(dossier=dossier, data={"engagements": codes[:2]}, acting_user=gestionnaire)
     assert recharger(dossier).engagements == sorted(codes[:2])
     # Once every box is ticked, the rest opens.
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"engagements": codes, "description_projet": "Texte après engagement."},
         acting_user=gestionnaire,
@@ -550,9 +549,7 @@ def test_nothing_else_can_be_entered_before_every_engagement_box():
     assert apres.engagements == sorted(codes)
     assert apres.description_projet == "Texte après engagement."
     # Later edits need not repeat the boxes.
-    actions.enregistrer_saisie(
-        dossier=dossier, data={"motivation": "Motivée."}, acting_user=gestionnaire
-    )
+    enregistrer_saisie(dossier=dossier, data={"motivation": "Motivée."}, acting_user=gestionnaire)
     assert recharger(dossier).motivation == "Motivée."
 
 
@@ -560,7 +557,7 @@ def test_unknown_engagement_is_refused():
     dossier = d.en_saisie()
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
     with pytest.raises(actions.DossierError) as exc:
-        actions.enregistrer_saisie(
+        enregistrer_saisie(
             dossier=dossier, data={"engagements": ["inexistant"]}, acting_user=gestionnaire
         )
     assert exc.value.errors == {"engagements": ["Engagement inconnu pour ce programme."]}
@@ -572,7 +569,7 @@ def test_one_invalid_value_among_valid_ones_saves_nothing():
     avant = contenu(recharger(dossier))
     nb_evenements = evenements(dossier).count()
     with pytest.raises(actions.DossierError) as exc:
-        actions.enregistrer_saisie(
+        enregistrer_saisie(
             dossier=dossier,
             data={
                 "description_projet": "Nouvelle description valide.",
@@ -596,7 +593,7 @@ def test_every_invalid_value_is_reported_per_field():
     dossier, gestionnaire = d.complet()
     avant = contenu(recharger(dossier))
     with pytest.raises(actions.DossierError) as exc:
-        actions.enregistrer_saisie(
+        enregistrer_saisie(
             dossier=dossier,
             data={
                 "contacts": [{"type": "secretaire", "nom": "X"}],
@@ -638,7 +635,7 @@ def test_valid_saisie_is_stored_with_typed_values():
         {"code": "P2.1", "valeur": False},
         {"code": "D2.2", "valeur": None, "non_applicable": True},
     ]
-    actions.enregistrer_saisie(dossier=dossier, data=body, acting_user=gestionnaire)
+    enregistrer_saisie(dossier=dossier, data=body, acting_user=gestionnaire)
     valeurs = {
         v.indicateur.code: (v.valeur, v.non_applicable)
         for v in ValeurIndicateur.objects.filter(dossier=dossier).select_related("indicateur")
@@ -660,18 +657,18 @@ def test_valid_saisie_is_stored_with_typed_values():
 
 def test_mutualise_false_clears_the_partners():
     dossier, gestionnaire = d.complet()
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"mutualise": True, "partenaires": "CH de Vienne, CH de Givors"},
         acting_user=gestionnaire,
     )
     apres = recharger(dossier)
     assert (apres.mutualise, apres.partenaires) == (True, "CH de Vienne, CH de Givors")
-    actions.enregistrer_saisie(dossier=dossier, data={"mutualise": False}, acting_user=gestionnaire)
+    enregistrer_saisie(dossier=dossier, data={"mutualise": False}, acting_user=gestionnaire)
     apres = recharger(dossier)
     assert (apres.mutualise, apres.partenaires) == (False, "")
     # Partners typed while the box is unticked are not kept either.
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier, data={"partenaires": "CH fantôme"}, acting_user=gestionnaire
     )
     assert recharger(dossier).partenaires == ""
@@ -753,7 +750,7 @@ def test_first_snapshot_unchanged_by_report_new_edits_and_second_depot():
         actions.reporter(
             dossier=dossier, commentaire="Précisez le D3.", acting_user=d.valideur_de(dossier)
         )
-        actions.enregistrer_saisie(
+        enregistrer_saisie(
             dossier=dossier,
             data={
                 "description_projet": "Description corrigée après report.",
@@ -822,7 +819,7 @@ def test_report_returns_the_dossier_to_the_es_and_stops_the_clock():
     assert apres.depose_le == depose_le
     assert apres.commentaire_ars_decision == "Joindre la preuve P2."
     # The ES edits again.
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=apres, data={"motivation": "Complétée."}, acting_user=gestionnaire_de(apres)
     )
     assert recharger(dossier).motivation == "Complétée."
@@ -1175,9 +1172,7 @@ def test_every_action_writes_a_journal_row_with_actor_and_states():
     valideur = d.valideur_de(dossier)
     actions.deposer(dossier=dossier, acting_user=gestionnaire)
     actions.reporter(dossier=dossier, commentaire="Corriger P2.", acting_user=valideur)
-    actions.enregistrer_saisie(
-        dossier=dossier, data={"motivation": "Corrigée."}, acting_user=gestionnaire
-    )
+    enregistrer_saisie(dossier=dossier, data={"motivation": "Corrigée."}, acting_user=gestionnaire)
     actions.deposer(dossier=dossier, acting_user=gestionnaire)
     pret_a_accepter(dossier)
     actions.accepter(dossier=dossier, acting_user=valideur)
@@ -1229,7 +1224,7 @@ def test_refusal_is_traced_with_its_motif():
 def test_saisie_without_any_change_is_not_traced():
     dossier, gestionnaire = d.complet()
     nb = evenements(dossier).count()
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier,
         data={"motivation": "Direction et communauté médicale impliquées."},
         acting_user=gestionnaire,

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 
 from dossiers import actions
+from dossiers.saisie import enregistrer_saisie
 from hn.notifications.models import Notification
 from tests import dossiers_factories as d
 from tests import factories as f
@@ -30,7 +31,7 @@ def depot(referentiel):
     gestionnaire = f.es_gestionnaire(etablissement, username="dsi.vienne")
     f.pilote_national(username="dgos.pilote")
     dossier = d.en_saisie(etablissement, valideur=valideur)
-    actions.enregistrer_saisie(
+    enregistrer_saisie(
         dossier=dossier, data=d.saisie_complete(dossier.programme), acting_user=gestionnaire
     )
     return actions.deposer(dossier=dossier, acting_user=gestionnaire)

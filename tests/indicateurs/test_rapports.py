@@ -722,7 +722,7 @@ def test_an_indicator_not_declared_non_applicable_needs_its_value(dossier):
 )
 def test_existence_indicators_are_answered_yes_or_no(dossier, oui, non):
     """Existence indicators (oui/non) are entered as in the dossier itself
-    (``dossiers.actions.enregistrer_saisie``) and stored as 100 / 0: "oui" meets the target,
+    (``dossiers.saisie.enregistrer_saisie``) and stored as 100 / 0: "oui" meets the target,
     "non" blocks it."""
     premier = a.rapport(dossier, (2022, 8, 20), valeurs_=a.valeurs(dossier, P1_2=oui))
     assert premier.valeurs.get(indicateur__code="P1.2").valeur == D(100)

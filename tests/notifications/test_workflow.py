@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from dossiers import actions
 from dossiers.notifications import AVIS, notifier_evenement
+from dossiers.saisie import enregistrer_saisie
 from hn.journal.models import Evenement
 from hn.notifications.courriels import envoyer
 from hn.notifications.models import Notification, StatutCourriel
@@ -62,7 +63,7 @@ class Monde:
         f.ActiviteEtablissementFactory(
             etablissement=self.etablissement, programme=dossier.programme
         )
-        return actions.enregistrer_saisie(
+        return enregistrer_saisie(
             dossier=dossier,
             data=d.saisie_complete(dossier.programme),
             acting_user=self.gestionnaire,

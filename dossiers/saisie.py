@@ -1,0 +1,218 @@
+"""The ES's saisie of a dossier, page by page or whole (API): every field checked, every
+error collected, then all saved or nothing (``enregistrer_saisie``). Numbers are read by
+:mod:`hn.saisie`, the one parser of typed numbers."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from dossiers.actions import (
+    DossierError,
+    TransitionRefusee,
+    oui_non,
+    tracer_dossier,
+    verrouiller,
+)
+from dossiers.contenu import contenu
+from dossiers.enums import Avancement, TypeContact
+from dossiers.models import Contact, DomaineDossier, Dossier, ValeurIndicateur
+from hn.comptes.perms import peut_saisir
+from hn.saisie import nombre_ou_erreur
+
+# ---------------------------------------------------------------------------------
+
+TEXTE_MAX = 10_000
+COUT_MAX = Decimal("9999999999.99")  # DomaineDossier.cout: 12 digits, 2 decimals
+CONTACT_MAX = {"nom": 150, "fonction": 150, "email": 254, "telephone": 30}
+
+
+def _liste_d_objets(data: dict, cle: str, errors: dict) -> list[dict]:
+    valeur = data.get(cle, [])
+    if not isinstance(valeur, list) or not all(isinstance(i, dict) for i in valeur):
+        errors.setdefault(cle, []).append("Une liste d'objets est attendue.")
+        return []
+    return valeur
+
+
+CHAMPS_TEXTE = (
+    "commentaire_etablissement",
+    "commentaire_contacts",
+    "partenaires",
+    "description_projet",
+    "motivation",
+)
+
+
+COUT = {
+    "minimum": 0,
+    "maximum": COUT_MAX,
+    "decimales": 2,
+    "messages": {
+        "minimum": "La valeur doit être ≥ {minimum}.",
+        "maximum": "Montant trop élevé (9 999 999 999,99 € au plus).",
+    },
+}
+VALEUR_INDICATEUR = {"minimum": 0, "maximum": 100, "decimales": 2}
+
+
+@transaction.atomic
+def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
+    """Apply the ES's edits (any subset of the content). All or nothing: a single invalid
+    value refuses the whole save with French messages per field."""
+    dossier = verrouiller(dossier)
+    if not peut_saisir(acting_user, dossier.etablissement):
+        raise PermissionDenied("Seul le gestionnaire de l'établissement peut saisir ce dossier.")
+    if not dossier.editable:
+        raise TransitionRefusee(
+            f"Le dossier est « {dossier.get_etat_display()} » : il n'est plus modifiable.",
+            dossier.etat,
+        )
+    avant = contenu(dossier)
+    errors: dict = {}
+    listes = {k: _liste_d_objets(data, k, errors) for k in ("contacts", "domaines", "indicateurs")}
+    _saisir_engagements_et_textes(dossier, data, errors)
+    contacts = _contacts_saisis(listes["contacts"], errors)
+    domaines = _saisir_domaines(dossier, listes["domaines"], errors)
+    valeurs = _valeurs_saisies(dossier.programme, listes["indicateurs"], errors)
+    if errors:
+        raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
+
+    dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE])
+    for type_, valeurs_contact in contacts:
+        Contact.objects.update_or_create(
+            dossier=dossier,
+            type=type_,
+            defaults=valeurs_contact,
+        )
+    for dd in domaines:
+        dd.save(update_fields=["demande", "avancement", "date_cible", "cout"])
+    for ind, valeur, non_applicable in valeurs:
+        ValeurIndicateur.objects.update_or_create(
+            dossier=dossier,
+            indicateur=ind,
+            defaults={"valeur": valeur, "non_applicable": non_applicable},
+        )
+    apres = contenu(dossier)
+    changes = {k for k in apres if apres[k] != avant[k]}
+    if changes:
+        tracer_dossier(
+            "dossier_saisi",
+            dossier,
+            acting_user,
+            avant={k: avant[k] for k in changes},
+            apres={k: apres[k] for k in changes},
+            reserve_etablissement=True,
+        )
+    return dossier
+
+
+def _saisir_engagements_et_textes(dossier, data: dict, errors: dict) -> None:
+    """The ticked engagements, the free texts and the "mutualisé" box, set on ``dossier``
+    (saved by the caller once everything is valid)."""
+    codes_engagements = set(dossier.programme.engagements.values_list("code", flat=True))
+    brut = data.get("engagements", dossier.engagements)
+    if not isinstance(brut, list) or not all(isinstance(c, str) for c in brut):
+        errors["engagements"] = ["Une liste de codes d'engagement est attendue."]
+        brut = dossier.engagements
+    engagements = set(brut)
+    if engagements - codes_engagements:
+        errors["engagements"] = ["Engagement inconnu pour ce programme."]
+    autres = set(data) - {"engagements"}
+    if autres and not codes_engagements <= engagements:
+        errors["engagements"] = [
+            "Cochez toutes les cases d'engagement avant de saisir le reste du dossier."
+        ]
+    dossier.engagements = sorted(engagements)
+    for champ in CHAMPS_TEXTE:
+        if champ in data:
+            valeur = str(data[champ] or "").strip()
+            if len(valeur) > TEXTE_MAX:
+                errors.setdefault(champ, []).append(
+                    f"Texte trop long ({len(valeur)} caractères, {TEXTE_MAX} au plus)."
+                )
+            setattr(dossier, champ, valeur)
+    if "mutualise" in data:
+        dossier.mutualise = bool(data["mutualise"])
+    if not dossier.mutualise:
+        dossier.partenaires = ""  # the field only exists when the box is ticked [000 A9 §9]
+
+
+def _contacts_saisis(items: list[dict], errors: dict) -> list[tuple[str, dict]]:
+    """``(type, {field: value})`` of each valid contact typed."""
+    contacts = []
+    for item in items:
+        type_ = item.get("type")
+        if type_ not in TypeContact.values:
+            errors.setdefault("contacts", []).append(f"Type de contact inconnu : {type_}.")
+            continue
+        valeurs_contact = {}
+        for champ, maximum in CONTACT_MAX.items():
+            valeur = str(item.get(champ) or "").strip()
+            cle = f"contacts.{type_}.{champ}"
+            if len(valeur) > maximum:
+                errors.setdefault(cle, []).append(f"{maximum} caractères au plus.")
+            elif champ == "email" and valeur:
+                try:
+                    validate_email(valeur)
+                except ValidationError:
+                    errors.setdefault(cle, []).append("Adresse électronique invalide.")
+            valeurs_contact[champ] = valeur
+        contacts.append((type_, valeurs_contact))
+    return contacts
+
+
+def _saisir_domaines(dossier, items: list[dict], errors: dict) -> list[DomaineDossier]:
+    """Every domaine of the dossier, with the typed fields set (saved by the caller)."""
+    domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
+    for item in items:
+        code = str(item.get("code", "")).upper()
+        dd = domaines.get(code)
+        if dd is None:
+            errors.setdefault("domaines", []).append(f"Domaine inconnu : {item.get('code')}.")
+            continue
+        if "demande" in item:
+            dd.demande = bool(item["demande"])
+        if "avancement" in item:
+            if item["avancement"] not in ("", None, *Avancement.values):
+                errors.setdefault(f"domaines.{code}.avancement", []).append(
+                    "État d'avancement inconnu."
+                )
+            else:
+                dd.avancement = item["avancement"] or ""
+        if "date_cible" in item:
+            try:
+                dd.date_cible = (
+                    date.fromisoformat(item["date_cible"]) if item["date_cible"] else None
+                )
+            except (TypeError, ValueError):
+                errors.setdefault(f"domaines.{code}.date_cible", []).append(
+                    "Date invalide (format AAAA-MM-JJ)."
+                )
+        if "cout" in item:
+            dd.cout = nombre_ou_erreur(item["cout"], f"domaines.{code}.cout", errors, **COUT)
+    return list(domaines.values())
+
+
+def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
+    """``(indicateur, valeur, non_applicable)`` of each valid indicator value typed."""
+    indicateurs = {i.code: i for i in programme.indicateurs.all()}
+    valeurs = []
+    for item in items:
+        ind = indicateurs.get(str(item.get("code", "")))
+        if ind is None:
+            errors.setdefault("indicateurs", []).append(f"Indicateur inconnu : {item.get('code')}.")
+            continue
+        champ = f"indicateurs.{ind.code}"
+        valeur = item.get("valeur")
+        if ind.type == "existence" and valeur not in (None, ""):
+            valeur = oui_non(valeur)
+            if valeur is None:
+                errors.setdefault(champ, []).append("Répondez oui ou non.")
+                continue
+        else:
+            valeur = nombre_ou_erreur(valeur, champ, errors, **VALEUR_INDICATEUR)
+        valeurs.append((ind, valeur, bool(item.get("non_applicable", False))))
+    return valeurs
