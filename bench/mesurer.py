@@ -1,3 +1,5 @@
+# Long: the measuring harness (Banc), its throughput runner and the list of scenarios read
+# top to bottom as the one list of what the bench measures; the report is bench.rapport.
 """Measurements of the benchmark (issue 6) on the data set of ``bench.generer``.
 
     DATABASE_URL=postgres://hn:hn@127.0.0.1:5432/hn_bench python -m bench.mesurer
@@ -36,17 +38,17 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
 from bench import ecarts
+from bench.rapport import PAGE_VIDE, RESULTATS, ecrire, precedents
 
 os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench")
 
-RESULTATS = Path(__file__).resolve().parent / "results"
 RACINE = Path(__file__).resolve().parent.parent
 
 # Budgets (issue 6), in ms.
@@ -165,7 +167,7 @@ class Banc:
         self.resultats: list[Resultat] = []
         # The previous run's results (``latest.json`` until this run writes its own), to flag
         # each p50 moving by more than ``ecarts.SEUIL`` as soon as it is measured.
-        self.precedents = _precedents()
+        self.precedents = precedents()
         self.charge = None  # load average before the measure in progress (``noter_charge``)
         self.connection = connection
         self.clients = {}
@@ -352,6 +354,8 @@ class Banc:
         )  # fmt: skip
 
     def run_deadlines(self, repetitions: int, part_dus: float):
+        # Long: two passes (nothing due, then a share made due and restored), each timed and
+        # checked against its budget, kept together so the restore can never be skipped.
         from django.core.management import call_command, get_commands
 
         from bench.generer import marquer_dus, restaurer_dus
@@ -695,6 +699,7 @@ def _annee_synthese() -> int:
 
 
 def _scenarios(banc: Banc, vitrines: dict):
+    # Long: one line per measured page or call, in the order they run (the bench's table).
     from dossiers.models import Dossier
     from hn.comptes.models import User
     from hn.referentiel.models import Region
@@ -813,137 +818,6 @@ def _scenarios(banc: Banc, vitrines: dict):
 # --- output ----------------------------------------------------------------------------------
 
 
-def _execution_precedente() -> dict:
-    """The previous run's ``latest.json`` (before this run replaces it), or ``{}``."""
-    chemin = RESULTATS / "latest.json"
-    if not chemin.exists():
-        return {}
-    try:
-        return json.loads(chemin.read_text())
-    except ValueError:
-        return {}
-
-
-def _precedents() -> dict:
-    return {r["name"]: r for r in _execution_precedente().get("results", [])}
-
-
-def _fmt(v):
-    return "—" if v is None else (f"{v:,.1f}".replace(",", " ") if isinstance(v, float) else str(v))
-
-
-# The layout alone, as each user sees it: the "page not found" page, signed in (session, user,
-# role attributions, unread notifications, header and menu, no figure).
-PAGE_VIDE = {
-    "ars_valideur": "Gabarit seul (page introuvable, ARS)",
-    "dgos": "Gabarit seul (page introuvable, national)",
-}
-
-
-def ratios_nets(banc: Banc) -> dict:
-    """Each dashboard's ratio net of what every page pays whatever its figures (session, user,
-    role attributions, notifications, layout): (page p50 − p50 of the same user's
-    ``PAGE_VIDE``) / p50 of the best SQL query. The raw ratio stays in ``ratio_sql``."""
-    noms = set(PAGE_VIDE.values())
-    vides = {r.utilisateur: r.p50_ms for r in banc.resultats if r.name in noms and r.p50_ms}
-    for r in banc.resultats:
-        sql_p50, vide = r.extra.get("sql_p50_ms"), vides.get(r.utilisateur)
-        if sql_p50 and r.p50_ms is not None and vide is not None:
-            r.extra["page_vide_p50_ms"] = vide
-            r.extra["ratio_net"] = round(max(r.p50_ms - vide, 0) / sql_p50, 1)
-    return vides
-
-
-def ecrire(banc: Banc, datasets: dict, contexte: dict) -> list:
-    """Writes ``latest.json`` and ``latest.md`` (the previous ones becoming ``previous.*``);
-    returns the measures whose p50 moved by more than ``ecarts.SEUIL`` (``ecarts.Ecart``)."""
-    RESULTATS.mkdir(exist_ok=True)
-    ratios_nets(banc)
-    precedente = _execution_precedente()
-    precedents = {r["name"]: r for r in precedente.get("results", [])}
-    for nom in ("latest.json", "latest.md"):
-        if (RESULTATS / nom).exists():
-            shutil.move(RESULTATS / nom, RESULTATS / nom.replace("latest", "previous"))
-    resultats = []
-    for r in banc.resultats:
-        ecart = ecarts.ecart(r.p50_ms, precedents.get(r.name, {}).get("p50_ms"))
-        resultats.append(
-            {
-                **{k: v for k, v in asdict(r).items() if k != "extra"},
-                **r.extra,
-                "ok": r.respecte,
-                "ecart_p50": None if ecart is None else round(ecart, 3),
-            }
-        )
-    trouves = ecarts.ecarts(resultats, precedents)
-    data = {**contexte, "seuil_ecart_p50": ecarts.SEUIL, "datasets": datasets, "results": resultats}
-    (RESULTATS / "latest.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-    lignes = [
-        "# Banc d'essai — résultats",
-        "",
-        f"Mesuré le {contexte['mesure_le']} sur {contexte['machine']} ; jeu généré le "
-        f"{contexte['jeu']['genere_le']} en {contexte['jeu']['duree_s']} s. "
-        f"{contexte['methode']} Charge de la machine (load average 1/5/15 min) au début "
-        f"{contexte['charge_au_debut']}, à la fin {contexte['charge_a_la_fin']}.",
-        "",
-        "## Jeu de données",
-        "",
-        "| table | lignes |",
-        "|---|---:|",
-        *(f"| `{t}` | {n:,} |".replace(",", " ") for t, n in datasets.items()),
-        "",
-        "## Mesures",
-        "",
-        "| mesure | utilisateur | n | p50 (ms) | p95 (ms) | max (ms) | requêtes SQL | lignes "
-        "| budget p95 (ms) | p95 | ratio SQL brut | ratio net | ratio ≤ 2 | p50 précédent (ms) "
-        f"| écart p50 (⚠ > {ecarts.SEUIL * 100:.0f} %) | p95 précédent (ms) | charge avant |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---:|",
-    ]
-    vides = ratios_nets(banc)
-    for r in banc.resultats:
-        icone = {True: "✅", False: "❌", None: ""}
-        precedent = precedents.get(r.name, {}).get("p95_ms")
-        precedent_p50 = precedents.get(r.name, {}).get("p50_ms")
-        ratio = r.extra.get("ratio_sql")
-        net = r.extra.get("ratio_net")
-        nom = r.name + (f" — {r.note}" if r.note and r.p95_ms is not None else "")
-        if r.p95_ms is None:
-            nom = f"{r.name} — {r.note}"
-        ecart = ecarts.ecart(r.p50_ms, precedent_p50)
-        ecart_md = ecarts.en_pourcent(ecart) + (" ⚠" if ecarts.signale(ecart) else "")
-        charge = "" if not r.charge_avant else f"{r.charge_avant[0]:.2f}"
-        lignes.append(
-            f"| {nom.replace('|', '/')} | {r.utilisateur} | {r.n} | {_fmt(r.p50_ms)} | "
-            f"{_fmt(r.p95_ms)} | {_fmt(r.max_ms)} | {_fmt(r.queries)} | {_fmt(r.rows)} | "
-            f"{_fmt(r.budget_ms)} | {icone[r.dans_budget]} | "
-            f"{'' if ratio is None else f'{ratio:.1f}'} | {'' if net is None else f'{net:.1f}'} | "
-            f"{icone[r.ratio_ok]} | {_fmt(precedent_p50)} | {ecart_md} | {_fmt(precedent)} | "
-            f"{charge} |"
-        )
-    rates = [r for r in banc.resultats if r.respecte is False]
-    lignes += [
-        "",
-        f"{len(rates)} mesure(s) hors budget sur "
-        f"{sum(1 for r in banc.resultats if r.respecte is not None)}."
-        + (
-            " Ratio SQL brut : p50 de la page / p50 de la requête SQL unique qui calcule ses "
-            "chiffres. Ratio net (celui du budget ≤ "
-            f"{RATIO_TABLEAU:g}) : (p50 de la page − p50 du gabarit seul pour le même "
-            "utilisateur, la page introuvable connectée"
-            + "".join(f", {u} {v:.1f} ms" for u, v in vides.items())
-            + ") / p50 de la requête. Les tableaux de bord sont mesurés cache chaud (le ticket : "
-            "« warm caches ») et, pour information, cache vidé avant chaque requête. "
-            "« précédent » : l'exécution précédente (`previous.*`). « charge avant » : load "
-            "average sur 1 min juste avant la mesure (1, 5 et 15 min dans `latest.json`)."
-        ),
-        "",
-        *ecarts.section(trouves, precedente.get("mesure_le")),
-    ]
-    (RESULTATS / "latest.md").write_text("\n".join(lignes))
-    return trouves
-
-
 def _contexte(marqueur, args) -> dict:
     from django.db import connection
 
@@ -1035,7 +909,7 @@ def main(argv=None) -> int:
                 )
             )  # fmt: skip
     datasets = tailles_du_jeu()
-    trouves = ecrire(banc, datasets, _contexte(marqueur, args))
+    trouves = ecrire(banc, datasets, _contexte(marqueur, args), ratio_tableau=RATIO_TABLEAU)
     rates = [r.name for r in banc.resultats if r.respecte is False]
     banc.log(f"Durée des mesures : {time.perf_counter() - debut:.0f} s")
     banc.log(f"Hors budget ({len(rates)}) : " + ("; ".join(rates) if rates else "aucun"))
