@@ -1,5 +1,9 @@
 """Money operations on the regional envelopes: atomic, authorised, checked, traced.
 
+One file on purpose (about 630 lines): every operation that writes ledger lines lives here,
+under the same lock order and tracing (the house's ``actions.py``); the pure rules they check are
+``enveloppes.regles``.
+
 Each operation locks the envelope's row (``select_for_update``), reads the envelope's figures
 by SQL aggregation *after* taking the lock, checks the new ledger lines with the pure rules of
 ``enveloppes.regles`` and appends them, then traces with ``hn.journal.tracer`` in the same
