@@ -68,6 +68,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from dossiers.enums import DecisionDomaine
+from dossiers.services import activite_et_forfaits
 from enveloppes import regles
 from enveloppes.enums import Nature, Volet
 from enveloppes.models import (
@@ -222,8 +223,6 @@ def _operation(*, dossier, acting_user, systeme_admis=False):
 def forfaits_du_dossier(dossier) -> dict[str, tuple[int, int | None]]:
     """Standard and avancé forfait of every domaine for the dossier's établissement, from its
     reference-year activity (``hn.referentiel.regles``)."""
-    from dossiers.services import activite_et_forfaits
-
     calcul = activite_et_forfaits(dossier)
     if calcul is None:
         raise MouvementRefuse(
