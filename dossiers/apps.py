@@ -8,6 +8,7 @@ class DossiersConfig(AppConfig):
         # The instruction's deadlines register with the sweep (hn.taches.echeances); Dossier.region
         # follows the établissement's current région (dossiers.signals).
         from dossiers import (
+            accueil,  # noqa: F401  (home and operations pages' blocks, hn.accueil)
             echeances,  # noqa: F401
             signals,  # noqa: F401
         )

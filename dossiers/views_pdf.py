@@ -2,21 +2,12 @@
 dépôt [SPEC §4 "Exports"]. Same visibility as the dossier's pages (dossiers.services)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 
 from dossiers import pdf
 from dossiers.services import get_dossier_for_user
-
-
-def reponse_pdf(data: bytes, nom: str) -> HttpResponse:
-    """A PDF download: private, never cached by a shared proxy."""
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, nom)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+from hn.pdf import reponse_pdf
 
 
 def depot_lisible(user, numero: str, rang: int):

@@ -1,4 +1,9 @@
+# Long: every operation writing ledger lines, under one lock order and one way of tracing.
 """Money operations on the regional envelopes: atomic, authorised, checked, traced.
+
+One file on purpose (about 630 lines): every operation that writes ledger lines lives here,
+under the same lock order and tracing (the house's ``actions.py``); the pure rules they check are
+``enveloppes.regles``.
 
 Each operation locks the envelope's row (``select_for_update``), reads the envelope's figures
 by SQL aggregation *after* taking the lock, checks the new ledger lines with the pure rules of
@@ -64,6 +69,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from dossiers.enums import DecisionDomaine
+from dossiers.services import activite_et_forfaits
 from enveloppes import regles
 from enveloppes.enums import Nature, Volet
 from enveloppes.models import (
@@ -218,8 +224,6 @@ def _operation(*, dossier, acting_user, systeme_admis=False):
 def forfaits_du_dossier(dossier) -> dict[str, tuple[int, int | None]]:
     """Standard and avancé forfait of every domaine for the dossier's établissement, from its
     reference-year activity (``hn.referentiel.regles``)."""
-    from dossiers.services import activite_et_forfaits
-
     calcul = activite_et_forfaits(dossier)
     if calcul is None:
         raise MouvementRefuse(

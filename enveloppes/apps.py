@@ -5,9 +5,16 @@ class EnveloppesConfig(AppConfig):
     name = "enveloppes"
 
     def ready(self):
-        from enveloppes import contributions
+        # What the ledger adds to the layers below, registered on import: the envelope on the
+        # dossier's instruction page (contributions), the forfaits engaged and the amorçage
+        # decided when a dossier is accepted (evenements: handlers of dossiers.evenements), the
+        # home page's block (accueil), the envelopes created with each programme the
+        # référentiel loads (chargement).
+        from enveloppes import (
+            accueil,  # noqa: F401
+            chargement,  # noqa: F401
+            contributions,
+            evenements,  # noqa: F401
+        )
 
-        contributions.enregistrer()  # the envelope on the dossier's instruction page
-        # The ledger engages the forfaits and decides the amorçage when a dossier is accepted
-        # (handlers of dossiers.evenements, registered on import).
-        from enveloppes import evenements  # noqa: F401
+        contributions.enregistrer()

@@ -5,9 +5,10 @@ few seconds; at ten times that (the benchmark) WeasyPrint needs tens of seconds,
 web request may take. So the PDF is content-addressed: the HTML it is laid out from (the edition
 time left out) is hashed, and the PDF is kept in the default storage under that hash. A request
 serves the stored PDF when the content has not changed since it was rendered; otherwise it
-queues ``enveloppes.synthese_pdf`` and shows a waiting page that reloads itself. Any change the
-document shows (a ledger line, a comment, a follow-up state, a name in the référentiel, the
-template) changes the HTML, hence the key: there is no invalidation to forget.
+queues ``enveloppes.synthese_pdf`` (``enveloppes.tasks.demander``) and shows a waiting page that
+reloads itself. Any change the document shows (a ledger line, a comment, a follow-up state, a
+name in the référentiel, the template) changes the HTML, hence the key: there is no invalidation
+to forget.
 
 Without a broker (``make run``) the task runs in the request itself (Celery eager mode); the
 requester gets an in-app notification when a queued PDF is ready.
@@ -24,11 +25,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from kombu.exceptions import OperationalError
 
 from enveloppes.exports import titre
 from enveloppes.tableaux import COLONNES, COLONNES_DOMAINE, Synthese, synthese
 from hn.dates import PARIS
+from hn.notifications.models import Categorie
+from hn.notifications.services import en_lot, notifier
+from hn.pdf import html_vers_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +97,6 @@ def stocke(doc: DocumentSynthese) -> bytes | None:
 
 
 def rendre(doc: DocumentSynthese) -> bytes:
-    from dossiers.pdf import html_vers_pdf
-
     edite_le = date_format(timezone.localtime(timezone.now(), PARIS), "d/m/Y à H:i")
     return html_vers_pdf(doc.html.replace(MARQUE_EDITION, edite_le))
 
@@ -116,7 +117,7 @@ def conserver(doc: DocumentSynthese, data: bytes) -> None:
             default_storage.delete(f"{DOSSIER}/{ancien}")
 
 
-def _verrou(doc: DocumentSynthese) -> str:
+def verrou(doc: DocumentSynthese) -> str:
     return f"hn:synthese-pdf:{doc.empreinte}"
 
 
@@ -133,25 +134,6 @@ def oublier_echec(doc: DocumentSynthese) -> None:
     cache.delete(_echec(doc))
 
 
-def demander(doc: DocumentSynthese, demandeur) -> None:
-    """Queue the production of this content unless one is already under way (or failed a
-    moment ago). In eager mode the PDF is stored when this returns."""
-    from enveloppes.tasks import produire_synthese_pdf
-
-    if en_echec(doc):
-        return
-    if not cache.add(_verrou(doc), "1", DUREE_VERROU) and cache.get(_verrou(doc)):
-        return  # under way (a cache that does not answer holds no lock: produce anyway)
-    e = doc.synthese.enveloppe
-    try:
-        produire_synthese_pdf.delay(e.pk, doc.synthese.annee, demandeur.pk)
-    except OperationalError:
-        # No broker: produce it here, as in eager mode (the request is slower, not refused).
-        logger.warning("File de tâches indisponible : PDF de synthèse produit dans la requête.")
-        cache.delete(_verrou(doc))
-        produire(e, doc.synthese.annee, demandeur, notifier_pret=False)
-
-
 def produire(enveloppe, annee: int, demandeur=None, *, notifier_pret: bool = True) -> str:
     """Render and store the synthesis as it is now (the task's body). Returns the key."""
     doc = document(synthese(enveloppe, annee))
@@ -162,16 +144,13 @@ def produire(enveloppe, annee: int, demandeur=None, *, notifier_pret: bool = Tru
         cache.set(_echec(doc), "1", DUREE_ECHEC)
         raise
     finally:
-        cache.delete(_verrou(doc))
+        cache.delete(verrou(doc))
     if demandeur is not None and notifier_pret:
         _notifier(doc, demandeur)
     return doc.cle
 
 
 def _notifier(doc: DocumentSynthese, demandeur) -> None:
-    from hn.notifications.models import Categorie
-    from hn.notifications.services import en_lot, notifier
-
     e = doc.synthese.enveloppe
     kwargs = {"programme": e.programme.code, "region": e.region.code, "annee": doc.synthese.annee}
     with en_lot(courriels=False):  # in-app only: the requester is usually still on the site

@@ -8,9 +8,17 @@ section.
 import io
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
+from dossiers.models import DomaineDossier
+from enveloppes.models import MouvementEnveloppe
 from enveloppes.tableaux import COLONNES, Synthese
 from hn.dates import PARIS
+from hn.referentiel.models import Etablissement
 
 FORMAT_EUROS = '#,##0.00\\ "€"'
 LARGEURS = {"A": 42}
@@ -53,27 +61,19 @@ def _a_garder(valeur) -> bool:
 def _sans_controle(valeur):
     """Without the control characters XML cannot hold (pasted text): openpyxl refuses them,
     and the whole export failed."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return ILLEGAL_CHARACTERS_RE.sub("", valeur) if isinstance(valeur, str) else valeur
 
 
-def xlsx_synthese(synthese: Synthese) -> bytes:
-    """The workbook in openpyxl's write-only mode (streamed through lxml): all the rows are built
-    first, then each sheet is written in one pass, its widths, frozen panes and size first."""
-    from openpyxl import Workbook
-    from openpyxl.cell import Cell, WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+class Classeur:
+    """The workbook in openpyxl's write-only mode (streamed through lxml): all the rows are
+    built first, then each sheet is written in one pass, its widths, frozen panes and size
+    first (``contenu``). Styles are registered in the order they are first asked for."""
 
-    from dossiers.models import DomaineDossier
-    from enveloppes.models import MouvementEnveloppe
-    from hn.referentiel.models import Etablissement
+    def __init__(self):
+        self.classeur = Workbook(write_only=True)
+        self.feuilles = []  # (sheet, rows, widths), written at the end
 
-    classeur = Workbook(write_only=True)
-    e, t = synthese.enveloppe, synthese.tableau
-    feuilles = []  # (sheet, rows, widths), written at the end
-
+    @staticmethod
     def style(ws, **attributs):
         """A function putting a value in a cell of ``ws`` with these style attributes."""
         modele = WriteOnlyCell(ws)
@@ -84,11 +84,12 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
             Cell(ws, row=1, column=1, value=_sans_controle(valeur), style_array=indices)
         )
 
-    def feuille(titre, entetes, lignes, *, montants_depuis=None, styles=None, largeurs=None):
+    def feuille(self, titre, entetes, lignes, *, montants_depuis=None, styles=None, largeurs=None):
         """A sheet: bold headers, frozen, amounts (from column ``montants_depuis`` + 1) in
         euros, ``styles`` (column index -> style attributes) on other columns; its rows."""
-        ws = classeur.create_sheet(titre)
+        ws = self.classeur.create_sheet(titre)
         ws.freeze_panes = "A2"
+        style = self.style
         colonnes = [(i, style(ws, **attributs)) for i, attributs in sorted((styles or {}).items())]
         cellules = list(colonnes)
         if montants_depuis is not None:
@@ -107,11 +108,45 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         for i, entete in enumerate(entetes, start=1):
             lettre = get_column_letter(i)
             defaut[lettre] = LARGEURS.get(lettre, max(14, len(str(entete)) + 4))
-        feuilles.append((ws, lignes, defaut | (largeurs or {})))
+        self.feuilles.append((ws, lignes, defaut | (largeurs or {})))
         return lignes
 
-    # 1. The envelope at 31/12 and the change over the year.
-    ws = classeur.create_sheet("Synthèse")
+    def contenu(self) -> bytes:
+        for ws, lignes, largeurs in self.feuilles:
+            for lettre, largeur in largeurs.items():
+                ws.column_dimensions[lettre].width = largeur
+            # The size, which the write-only writer asks for but leaves out by default (readers
+            # in read-only mode go by it).
+            taille = f"A1:{get_column_letter(max(map(len, lignes)))}{len(lignes)}"
+            ws.calculate_dimension = lambda taille=taille: taille
+            for ligne in lignes:
+                ws.append(
+                    [
+                        _texte(Cell(ws, 1, 1, _sans_controle(v))) if _a_garder(v) else v
+                        for v in ligne
+                    ]
+                )
+        sortie = io.BytesIO()
+        self.classeur.save(sortie)
+        return sortie.getvalue()
+
+
+def xlsx_synthese(synthese: Synthese) -> bytes:
+    """The synthesis, one sheet per section, in the order of the page."""
+    classeur = Classeur()
+    _feuille_synthese(classeur, synthese)
+    montants = [libelle for _, libelle in COLONNES]
+    _feuilles_repartition(classeur, synthese.tableau, montants)
+    _feuille_retenus(classeur, synthese.tableau, montants)
+    _feuille_commentaires(classeur, synthese.tableau)
+    _feuille_mouvements(classeur, synthese)
+    return classeur.contenu()
+
+
+def _feuille_synthese(classeur: Classeur, synthese: Synthese) -> None:
+    """1. The envelope at 31/12 and the change over the year."""
+    e, style = synthese.enveloppe, classeur.style
+    ws = classeur.classeur.create_sheet("Synthèse")
     gras = style(ws, font=Font(bold=True))
     euros = style(ws, number_format=FORMAT_EUROS)
     lignes = [
@@ -133,12 +168,13 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         [libelle, euros(fin), euros(variation)]
         for _attr, libelle, fin, variation in synthese.lignes
     )
-    feuilles.append((ws, lignes, {"A": 46, "B": 24, "C": 30}))
+    classeur.feuilles.append((ws, lignes, {"A": 46, "B": 24, "C": 30}))
 
-    montants = [libelle for _, libelle in COLONNES]
-    # 2-4. Breakdowns at 31/12.
+
+def _feuilles_repartition(classeur: Classeur, t, montants: list[str]) -> None:
+    """2-4. Breakdowns at 31/12."""
     statuts = _libelles(Etablissement, "statut")
-    feuille(
+    classeur.feuille(
         "Par établissement",
         ["FINESS", "Établissement", "Statut", *montants],
         [
@@ -152,13 +188,13 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         ],
         montants_depuis=3,
     )
-    feuille(
+    classeur.feuille(
         "Par statut",
         ["Statut", *montants],
         [[lig.libelle, *lig.valeurs] for lig in t.par_statut] + [["Total", *t.total_par_statut]],
         montants_depuis=1,
     )
-    lignes = feuille(
+    lignes = classeur.feuille(
         "Par activité",
         ["Activité", *montants],
         [[lig.libelle, *lig.valeurs] for lig in t.par_activite],
@@ -171,9 +207,12 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
             "des activités peut dépasser le total de l'enveloppe."
         ]
     )
-    # 5. Retained établissements and their domaines.
+
+
+def _feuille_retenus(classeur: Classeur, t, montants: list[str]) -> None:
+    """5. Retained établissements and their domaines."""
     suivis = _libelles(DomaineDossier, "suivi")
-    feuille(
+    classeur.feuille(
         "Retenus",
         [
             "FINESS",
@@ -203,8 +242,15 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         montants_depuis=7,
         styles={6: {"number_format": "DD/MM/YYYY"}},
     )
-    # 6. The CMSI's comments.
-    feuille(
+
+
+def _auteur(commentaire) -> str:
+    return commentaire.auteur.get_full_name() or commentaire.auteur.get_username()
+
+
+def _feuille_commentaires(classeur: Classeur, t) -> None:
+    """6. The CMSI's comments."""
+    classeur.feuille(
         "Commentaires CMSI",
         ["Dossier", "FINESS", "Établissement", "Commentaire du CMSI", "Auteur", "Modifié le"],
         [
@@ -213,9 +259,7 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
                 er.etablissement.finess,
                 er.etablissement.raison_sociale,
                 dr.commentaire.texte if dr.commentaire else "",
-                (dr.commentaire.auteur.get_full_name() or dr.commentaire.auteur.get_username())
-                if dr.commentaire
-                else "",
+                _auteur(dr.commentaire) if dr.commentaire else "",
                 timezone.localtime(dr.commentaire.modifie_le, PARIS).replace(tzinfo=None)
                 if dr.commentaire
                 else None,
@@ -229,9 +273,12 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         },
         largeurs={"D": 80},
     )
-    # 7. The year's ledger lines.
+
+
+def _feuille_mouvements(classeur: Classeur, synthese: Synthese) -> None:
+    """7. The year's ledger lines."""
     natures = _libelles(MouvementEnveloppe, "nature")
-    feuille(
+    classeur.feuille(
         "Mouvements de l'année",
         [
             "Date",
@@ -260,18 +307,3 @@ def xlsx_synthese(synthese: Synthese) -> bytes:
         ],
         styles={0: {"number_format": "DD/MM/YYYY"}, 5: {"number_format": FORMAT_EUROS}},
     )
-
-    for ws, lignes, largeurs in feuilles:
-        for lettre, largeur in largeurs.items():
-            ws.column_dimensions[lettre].width = largeur
-        # The size, which the write-only writer asks for but leaves out by default (readers in
-        # read-only mode go by it).
-        taille = f"A1:{get_column_letter(max(map(len, lignes)))}{len(lignes)}"
-        ws.calculate_dimension = lambda taille=taille: taille
-        for ligne in lignes:
-            ws.append(
-                [_texte(Cell(ws, 1, 1, _sans_controle(v))) if _a_garder(v) else v for v in ligne]
-            )
-    sortie = io.BytesIO()
-    classeur.save(sortie)
-    return sortie.getvalue()

@@ -17,6 +17,8 @@ from django.db.models.functions import ExtractYear
 
 from enveloppes import regles
 from enveloppes.enums import NATURES_AMORCAGE, NATURES_REDEPLOIEMENT, Nature
+from enveloppes.parametres import parametres_de
+from hn.comptes.scopes import acces
 from hn.referentiel.enums import Activite, Decoupage
 
 
@@ -178,8 +180,6 @@ class Enveloppe(models.Model):
         return self.region.region_actuelle or self.region
 
     def parametres(self) -> regles.ParametresEnveloppe:
-        from enveloppes.parametres import parametres_de
-
         return parametres_de(self.programme)
 
     def taux_derogation(self, parametres: regles.ParametresEnveloppe):
@@ -367,8 +367,6 @@ class DecisionDerogation(models.Model):
 
 def enveloppes_visibles(user):
     """Envelopes a user may read: national all; an ARS its région and its former régions."""
-    from hn.comptes.scopes import acces
-
     a = acces(user)
     qs = Enveloppe.objects.select_related("programme", "region", "region__region_actuelle")
     if a.national:

@@ -1,4 +1,10 @@
+# Long: one set of rules (the effects table, the state and its checks), read and tested together.
 """Money rules of the regional envelopes, as pure functions over plain data (no database).
+
+One file on purpose (about 850 lines, a third of it this documentation): the ledger's effects
+table, the envelope's state and the checks that read them are one set of rules, read and
+tested together (tests/enveloppes/test_regles.py, test_proprietes.py); splitting them would
+spread one rule over several modules.
 
 The ledger (``enveloppes.models.MouvementEnveloppe``) is a list of :class:`Mouvement`: every
 amount is **positive** and its **nature** gives its effect on each figure (:data:`EFFETS`). Every

@@ -323,73 +323,18 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
             and suivi not in SUIVI_ATTEINT
         )
 
-    # Every retained domaine as a plain row: the sums per établissement (every line of a
-    # dossier is a domaine's), their profile, the late domaines.
-    vecteurs: dict[int, list] = {}
-    profils: dict[int, tuple] = {}
-    nb_retards = 0
-    dossiers_retenus: set[int] = set()
-    for (
-        pk,
-        dossier_id,
-        etab_id,
-        raison_sociale,
-        statut,
-        *activites,
-        date_cible,
-        suivi,
-    ) in lignes_domaines.values_list(*CHAMPS_LEGERS):
-        dossiers_retenus.add(dossier_id)
-        vecteur = _vecteur(par_domaine[pk])
-        somme = vecteurs.get(etab_id)
-        if somme is None:
-            vecteurs[etab_id] = vecteur
-            profils[etab_id] = (
-                str(raison_sociale),
-                statut,
-                tuple(a for a, oui in zip(ACTIVITES, activites, strict=True) if oui),
-            )
-        else:
-            vecteurs[etab_id] = [a + b for a, b in zip(somme, vecteur, strict=True)]
-        nb_retards += en_retard(date_cible, suivi)
-    cles = list(vecteurs)
+    sommes = _sommes_par_etablissement(lignes_domaines, par_domaine, en_retard)
+    cles = list(sommes.vecteurs)
     choisis = cles if selection is None else list(selection(cles))
     domaines = lignes_domaines.select_related("domaine", "dossier__etablissement").only(
         *CHAMPS_RETENUS
     )
     if selection is not None:
         domaines = domaines.filter(dossier__etablissement_id__in=choisis)
-    retenus: dict[int, EtablissementRetenu] = {}
-    for dd in domaines:
-        etab = dd.dossier.etablissement
-        e = retenus.setdefault(etab.pk, EtablissementRetenu(etab))
-        if not e.dossiers or e.dossiers[-1].dossier.pk != dd.dossier_id:
-            e.dossiers.append(DossierRetenu(dd.dossier))
-        e.dossiers[-1].domaines.append(
-            DomaineRetenu(dd, par_domaine[dd.pk], en_retard(dd.date_cible, dd.suivi))
-        )
-    par_etablissement = {pk: regles.Compteurs(*v) for pk, v in vecteurs.items()}
-    # The envelope's total and the breakdowns by statut and activité add up the établissements'
-    # figures (exact: amounts in cents) plus the lines of no dossier (national redeployments),
-    # instead of aggregating the whole ledger once more for each.
-    total = ("total",)
-    sommes: dict[tuple, list] = {
-        total: _vecteur(mouvements.filter(dossier__isnull=True).compteurs())
-    }
-    for pk, vecteur in vecteurs.items():
-        _raison_sociale, statut, activites = profils[pk]
-        for cle in [total, ("statut", statut), *(("activite", a) for a in activites)]:
-            somme = sommes.get(cle)
-            sommes[cle] = (
-                list(vecteur)
-                if somme is None
-                else [a + b for a, b in zip(somme, vecteur, strict=True)]
-            )
-    compteurs = regles.Compteurs(*sommes.pop(total))
-    par_statut = {cle[1]: regles.Compteurs(*v) for cle, v in sommes.items() if cle[0] == "statut"}
-    par_activite = {
-        cle[1]: regles.Compteurs(*v) for cle, v in sommes.items() if cle[0] == "activite"
-    }
+    retenus = _retenus(domaines, par_domaine, en_retard)
+    par_etablissement = {pk: regles.Compteurs(*v) for pk, v in sommes.vecteurs.items()}
+    compteurs, par_statut, par_activite = _ventilations(mouvements, sommes)
+    profils = sommes.profils
     return Tableau(
         enveloppe=enveloppe,
         au=au,
@@ -413,13 +358,94 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
         ],
         retenus=list(retenus.values()),
         cles_retenus=cles,
-        nb_retards=nb_retards,
-        nb_dossiers=len(dossiers_retenus),
+        nb_retards=sommes.nb_retards,
+        nb_dossiers=len(sommes.dossiers),
         profils_etablissements={
             pk: regles.Profil(statut, activites) for pk, (_r, statut, activites) in profils.items()
         },
         compteurs_etablissements=par_etablissement,
     )
+
+
+@dataclass
+class _Sommes:
+    """Every retained domaine folded per établissement: its figures (``vecteurs``, in the
+    order of ``Compteurs``), its profile (name, statut, activités), the late domaines and the
+    dossiers seen."""
+
+    vecteurs: dict[int, list] = field(default_factory=dict)
+    profils: dict[int, tuple] = field(default_factory=dict)
+    nb_retards: int = 0
+    dossiers: set[int] = field(default_factory=set)
+
+
+def _sommes_par_etablissement(lignes_domaines, par_domaine, en_retard) -> _Sommes:
+    """Every retained domaine as a plain row: the sums per établissement (every line of a
+    dossier is a domaine's), their profile, the late domaines (one query)."""
+    sommes = _Sommes()
+    for (
+        pk,
+        dossier_id,
+        etab_id,
+        raison_sociale,
+        statut,
+        *activites,
+        date_cible,
+        suivi,
+    ) in lignes_domaines.values_list(*CHAMPS_LEGERS):
+        sommes.dossiers.add(dossier_id)
+        vecteur = _vecteur(par_domaine[pk])
+        somme = sommes.vecteurs.get(etab_id)
+        if somme is None:
+            sommes.vecteurs[etab_id] = vecteur
+            sommes.profils[etab_id] = (
+                str(raison_sociale),
+                statut,
+                tuple(a for a, oui in zip(ACTIVITES, activites, strict=True) if oui),
+            )
+        else:
+            sommes.vecteurs[etab_id] = [a + b for a, b in zip(somme, vecteur, strict=True)]
+        sommes.nb_retards += en_retard(date_cible, suivi)
+    return sommes
+
+
+def _retenus(domaines, par_domaine, en_retard) -> dict[int, EtablissementRetenu]:
+    """The rows shown: each chosen établissement, its dossiers and their domaines (one query)."""
+    retenus: dict[int, EtablissementRetenu] = {}
+    for dd in domaines:
+        etab = dd.dossier.etablissement
+        e = retenus.setdefault(etab.pk, EtablissementRetenu(etab))
+        if not e.dossiers or e.dossiers[-1].dossier.pk != dd.dossier_id:
+            e.dossiers.append(DossierRetenu(dd.dossier))
+        e.dossiers[-1].domaines.append(
+            DomaineRetenu(dd, par_domaine[dd.pk], en_retard(dd.date_cible, dd.suivi))
+        )
+    return retenus
+
+
+def _ventilations(mouvements, sommes: _Sommes):
+    """The envelope's total and the breakdowns by statut and activité add up the
+    établissements' figures (exact: amounts in cents) plus the lines of no dossier (national
+    redeployments), instead of aggregating the whole ledger once more for each (one query)."""
+    total = ("total",)
+    cumuls: dict[tuple, list] = {
+        total: _vecteur(mouvements.filter(dossier__isnull=True).compteurs())
+    }
+    for pk, vecteur in sommes.vecteurs.items():
+        _raison_sociale, statut, activites = sommes.profils[pk]
+        for cle in [total, ("statut", statut), *(("activite", a) for a in activites)]:
+            somme = cumuls.get(cle)
+            cumuls[cle] = (
+                list(vecteur)
+                if somme is None
+                else [a + b for a, b in zip(somme, vecteur, strict=True)]
+            )
+    compteurs = regles.Compteurs(*cumuls.pop(total))
+    par_statut = {cle[1]: regles.Compteurs(*v) for cle, v in cumuls.items() if cle[0] == "statut"}
+    par_activite = {
+        cle[1]: regles.Compteurs(*v) for cle, v in cumuls.items() if cle[0] == "activite"
+    }
+    return compteurs, par_statut, par_activite
 
 
 ACTIVITES = tuple(a.value for a in Activite)

@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from dossiers.views_pdf import reponse_pdf
-from enveloppes import documents, exports, graphiques
+from enveloppes import documents, exports, graphiques, tasks
 from enveloppes.actions import ecarts_equilibre_de
 from enveloppes.commentaires import CommentaireRefuse, commenter_synthese, peut_commenter
 from enveloppes.models import CommentaireSynthese, MouvementEnveloppe, enveloppes_visibles
@@ -38,6 +37,7 @@ from enveloppes.tableaux import (
     verifier_annee,
 )
 from hn.comptes.scopes import acces
+from hn.pdf import reponse_pdf
 from hn.referentiel.enums import Decoupage
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -266,7 +266,7 @@ def synthese_pdf(request, programme, region, annee):
         documents.oublier_echec(doc)
     data = documents.stocke(doc)
     if data is None:  # queued unless under way or failed a moment ago
-        documents.demander(doc, request.user)
+        tasks.demander(doc, request.user)
         data = documents.stocke(doc)  # produced already when the task ran eagerly
     if data is not None:
         return reponse_pdf(data, exports.nom_fichier(sy, "pdf"))

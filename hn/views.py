@@ -1,8 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from dossiers.models import DemandeInitialisation, Dossier
-from enveloppes.models import Enveloppe
+from hn.accueil import contexte_accueil
 from hn.comptes.enums import Role
 from hn.comptes.scopes import acces
 from hn.referentiel.models import Etablissement, Programme, Region
@@ -25,16 +24,6 @@ def home(request):
             .order_by("raison_sociale")
         )
         context["peut_saisir"] = Role.ES_GESTIONNAIRE in a.etablissements.values()
-        context["mes_dossiers"] = (
-            Dossier.objects.filter(etablissement_id__in=a.etablissements_lecture)
-            .select_related("programme", "etablissement")
-            .order_by("-cree_le", "-pk")[:20]
-        )
-        context["mes_demandes"] = (
-            DemandeInitialisation.objects.en_attente()
-            .filter(etablissement_id__in=a.etablissements_lecture)
-            .select_related("programme", "etablissement")
-        )
     if a.regions:
         regions = Region.objects.filter(pk__in=a.regions_lecture)
         context["mes_regions"] = regions
@@ -44,5 +33,7 @@ def home(request):
         context["valideur"] = Role.ARS_VALIDEUR in a.regions.values()
     if a.national:
         context["nb_etablissements"] = Etablissement.objects.count()
-        context["nb_enveloppes"] = Enveloppe.objects.count()
+    # The apps' blocks (hn.accueil): the dossiers and demands of the établissements, the count
+    # of envelopes for the national level.
+    context.update(contexte_accueil(a))
     return render(request, "home.html", context)

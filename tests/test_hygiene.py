@@ -4,6 +4,7 @@ template comment (Django prints those as text: use ``{% comment %}``)."""
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 from django.conf import settings
@@ -64,3 +65,20 @@ def test_no_multiline_template_comment():
         if any("\n" in m for m in re.findall(r"\{#(.*?)#\}", chemin.read_text(), re.S))
     ]
     assert not fautes, f"commentaires {{# #}} sur plusieurs lignes : {fautes}"
+
+
+def test_every_module_of_the_project_package_has_its_layer():
+    """import-linter checks only the modules its contracts name: a new module of ``hn`` must
+    be placed in the layers (wiring at the top, or the core at the bottom) to be checked."""
+    contrats = tomllib.loads((RACINE / "pyproject.toml").read_text())["tool"]["importlinter"]
+    couches = next(c for c in contrats["contracts"] if c["id"] == "layers")["layers"]
+    places = {m.strip() for couche in couches for m in re.split(r"[:|]", couche)}
+    modules = {
+        f"hn.{chemin.stem if chemin.suffix == '.py' else chemin.name}"
+        for chemin in (RACINE / "hn").iterdir()
+        if (chemin.suffix == ".py" and chemin.stem != "__init__")
+        or (chemin / "__init__.py").exists()
+    }
+    sous_modules = {m.rsplit(".", 1)[0] for m in places if m.count(".") == 2}
+    manquants = sorted(m for m in modules - places - sous_modules)
+    assert not manquants, f"modules de hn absents des couches (pyproject.toml) : {manquants}"

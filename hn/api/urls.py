@@ -1,3 +1,7 @@
+"""The API's URL table (``/api/``). Wiring, like ``hn.urls``: it routes to every app's API
+views, so it sits above the apps in the import-linter layers (pyproject.toml); the core's own
+API modules (``hn.api.auth``, ``hn.api.exceptions``) import no app."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 

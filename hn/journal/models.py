@@ -3,6 +3,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from hn.comptes.scopes import acces
+
 SYSTEME = "systeme"
 
 
@@ -14,8 +16,6 @@ class EvenementQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """National: everything. ARS: its région's établissements and the ARS itself.
         ES: its établissements. Others: nothing."""
-        from hn.comptes.scopes import acces
-
         a = acces(user)
         if a.national:
             return self
@@ -103,8 +103,6 @@ class Evenement(models.Model):
         """Every reader of a row sees who did what and when; the before/after values of data
         typed by an établissement are for its own users only ("tant que le dossier n'est pas
         déposé ... il n'est pas consultable par l'ARS" [000 A9])."""
-        from hn.comptes.scopes import acces
-
         return not self.reserve_etablissement or (
             self.etablissement_id in acces(user).etablissements
         )

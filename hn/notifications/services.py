@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from hn.notifications.models import Notification, StatutCourriel
+from hn.notifications.tasks import envoyer_courriels
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,6 @@ def notifier(
 def programmer_envoi() -> None:
     """Queue the outbox task. When the broker is down the web request goes on: the e-mails
     stay in the outbox and the periodic run of the same task sends them."""
-    from hn.taches.tasks import envoyer_courriels
-
     try:
         envoyer_courriels.delay()
     except Exception:

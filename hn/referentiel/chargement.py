@@ -3,6 +3,10 @@
 Programmes are data: a new programme is a new JSON file, no code change. Loading creates what
 is missing; rows the national level edited in the admin are left as they are unless
 ``mettre_a_jour=True`` (then the fixture's values win, and each change is traced).
+
+Once a programme is loaded, ``programme_charge`` is sent: the apps that keep rows per programme
+(the envelopes: ``enveloppes.chargement``) create theirs through the same ``Chargeur``, so they
+are counted and traced like the référentiel's own rows.
 """
 
 import json
@@ -12,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 
 from hn.journal.services import difference, instantane, tracer
 from hn.referentiel.enums import TypeIndicateur
@@ -30,12 +35,18 @@ from hn.referentiel.models import (
 
 KEUR = Decimal(1000)
 
+# Sent after each programme file is loaded, in the loading transaction, with ``programme``, the
+# file's ``data`` and the ``chargeur`` to create rows with (``chargeur.upsert``).
+programme_charge = Signal()
+
 
 def dossier_fixtures() -> Path:
     return Path(settings.BASE_DIR) / "fixtures" / "referentiel"
 
 
-class _Chargeur:
+class Chargeur:
+    """Creates what is missing; with ``mettre_a_jour``, overwrites and traces changes."""
+
     def __init__(self, mettre_a_jour: bool):
         self.mettre_a_jour = mettre_a_jour
         self.crees = 0
@@ -100,8 +111,6 @@ def charger_regions(chargeur, data):
 
 
 def charger_programme(chargeur, data, ordre):
-    from enveloppes.models import Enveloppe
-
     programme = chargeur.upsert(
         Programme,
         {"code": data["code"]},
@@ -116,6 +125,24 @@ def charger_programme(chargeur, data, ordre):
             "eligibilite": data.get("eligibilite", []),
         },
     )
+    _bareme(chargeur, programme, data)
+    _calendrier(chargeur, programme, data)
+    for i, pre in enumerate(data["prerequis"]):
+        prerequis = chargeur.upsert(
+            Prerequis,
+            {"programme": programme, "code": pre["code"]},
+            {"libelle": pre["libelle"], "ordre": i},
+        )
+        _indicateurs(
+            chargeur, programme, pre["indicateurs"], prerequis=prerequis, ordre_depart=i * 100
+        )
+    for i, dom in enumerate(data["domaines"]):
+        _domaine(chargeur, programme, dom, i)
+    programme_charge.send(sender=Programme, programme=programme, data=data, chargeur=chargeur)
+    return programme
+
+
+def _bareme(chargeur, programme, data):
     for volume, coefficient in data["coefficients"].items():
         chargeur.upsert(
             CoefficientActivite,
@@ -128,6 +155,9 @@ def charger_programme(chargeur, data, ordre):
             {"programme": programme, "code": cat["code"]},
             {"borne_min": cat["borne_min"], "borne_max": cat["borne_max"]},
         )
+
+
+def _calendrier(chargeur, programme, data):
     for ech in data.get("calendrier", []):
         chargeur.upsert(
             Echeance,
@@ -145,58 +175,43 @@ def charger_programme(chargeur, data, ordre):
             {"programme": programme, "code": eng["code"]},
             {"libelle": eng["libelle"], "source": eng.get("source", ""), "ordre": i},
         )
-    for i, pre in enumerate(data["prerequis"]):
-        prerequis = chargeur.upsert(
-            Prerequis,
-            {"programme": programme, "code": pre["code"]},
-            {"libelle": pre["libelle"], "ordre": i},
-        )
-        _indicateurs(
-            chargeur, programme, pre["indicateurs"], prerequis=prerequis, ordre_depart=i * 100
-        )
-    for i, dom in enumerate(data["domaines"]):
-        avance = dom.get("avance") or {}
-        domaine = chargeur.upsert(
-            Domaine,
-            {"programme": programme, "code": dom["code"]},
-            {
-                "libelle": dom["libelle"],
-                "ordre": i,
-                "avance_indicateur": avance.get("indicateur", ""),
-                "avance_condition": avance.get("condition", ""),
-            },
-        )
-        _indicateurs(
-            chargeur, programme, dom["indicateurs"], domaine=domaine, ordre_depart=1000 + i * 100
-        )
-        for cle, avance_flag in (("standard", False), ("avance", True)):
-            grille = dom["grille_keur"].get(cle)
-            if not grille:
-                continue
-            for categorie, (minimum, maximum) in grille.items():
-                chargeur.upsert(
-                    GrilleForfait,
-                    {"domaine": domaine, "categorie": categorie, "avance": avance_flag},
-                    {
-                        "montant_min": Decimal(str(minimum)) * KEUR,
-                        "montant_max": Decimal(str(maximum)) * KEUR,
-                    },
-                )
-    for env in data["enveloppes_keur"]:
-        region = Region.objects.get(code=env["region"], decoupage=data["decoupage"])
-        chargeur.upsert(
-            Enveloppe,
-            {"programme": programme, "region": region},
-            {"montant_publie": Decimal(str(env["montant"])) * KEUR},
-        )
-    return programme
+
+
+def _domaine(chargeur, programme, dom, i):
+    avance = dom.get("avance") or {}
+    domaine = chargeur.upsert(
+        Domaine,
+        {"programme": programme, "code": dom["code"]},
+        {
+            "libelle": dom["libelle"],
+            "ordre": i,
+            "avance_indicateur": avance.get("indicateur", ""),
+            "avance_condition": avance.get("condition", ""),
+        },
+    )
+    _indicateurs(
+        chargeur, programme, dom["indicateurs"], domaine=domaine, ordre_depart=1000 + i * 100
+    )
+    for cle, avance_flag in (("standard", False), ("avance", True)):
+        grille = dom["grille_keur"].get(cle)
+        if not grille:
+            continue
+        for categorie, (minimum, maximum) in grille.items():
+            chargeur.upsert(
+                GrilleForfait,
+                {"domaine": domaine, "categorie": categorie, "avance": avance_flag},
+                {
+                    "montant_min": Decimal(str(minimum)) * KEUR,
+                    "montant_max": Decimal(str(maximum)) * KEUR,
+                },
+            )
 
 
 @transaction.atomic
 def charger_referentiel(repertoire: Path | None = None, *, mettre_a_jour=False) -> tuple[int, int]:
     """Load régions then every programme file; returns (created, updated) row counts."""
     repertoire = repertoire or dossier_fixtures()
-    chargeur = _Chargeur(mettre_a_jour)
+    chargeur = Chargeur(mettre_a_jour)
     charger_regions(chargeur, json.loads((repertoire / "regions.json").read_text("utf-8")))
     fichiers = sorted(p for p in repertoire.glob("*.json") if p.name != "regions.json")
     for ordre, chemin in enumerate(fichiers):

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from hn.comptes.scopes import acces
 from hn.referentiel import regles
 from hn.referentiel.enums import (
     Activite,
@@ -346,8 +347,6 @@ class GHT(models.Model):
 
 class EtablissementQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        from hn.comptes.scopes import acces
-
         return acces(user).filtrer_etablissements(self)
 
 

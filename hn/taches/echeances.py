@@ -9,49 +9,28 @@ that item only, is logged and counted, and the item — still due — is retried
 """
 
 import logging
-from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from hn.dates import aujourd_hui
+from hn.notifications import courriels
 from hn.notifications.services import en_lot
+from hn.taches.registre import REGISTRE, Bilan, TypeEcheance, echeance, resume
+
+# The registry lives in hn.taches.registre; the apps register their kinds from here.
+__all__ = [
+    "REGISTRE",
+    "Bilan",
+    "TypeEcheance",
+    "balayer",
+    "corps_echeances",
+    "echeance",
+    "resume",
+    "unite",
+]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Bilan:
-    traites: int = 0
-    notifications: int = 0
-    erreurs: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "traites": self.traites,
-            "notifications": self.notifications,
-            "erreurs": len(self.erreurs),
-        }
-
-
-@dataclass(frozen=True)
-class TypeEcheance:
-    code: str
-    libelle: str
-    unite: str  # how the summary line names what was done, e.g. "dossier(s) refusé(s)"
-    fonction: Callable
-
-
-REGISTRE: dict[str, TypeEcheance] = {}
-
-
-def echeance(code: str, libelle: str, unite: str):
-    def inscrire(fonction):
-        REGISTRE[code] = TypeEcheance(code, libelle, unite, fonction)
-        return fonction
-
-    return inscrire
 
 
 @contextmanager
@@ -82,15 +61,12 @@ def balayer(jour=None) -> dict[str, Bilan]:
     return bilans
 
 
-def resume(code: str, compteurs: dict) -> str:
-    """The one-line summary of a kind (``Bilan.as_dict()``), as ``run_deadlines`` prints it;
-    also the e-mail outbox's line (``BilanEnvoi.as_dict()``)."""
-    if code == "courriels":
-        return (
-            f"courriels : {compteurs['envoyes']} envoyé(s), {compteurs['echecs']} en échec "
-            "(nouvel essai au prochain passage)"
-        )
-    return (
-        f"{code} : {compteurs['traites']} {REGISTRE[code].unite}, "
-        f"{compteurs['notifications']} notification(s), {compteurs['erreurs']} erreur(s)"
-    )
+def corps_echeances() -> tuple[dict, list[str]]:
+    """The periodic task's body (``hn.taches.execution.executer``): the sweep, then the
+    e-mails it queued."""
+    bilans = balayer()
+    envoi = courriels.envoyer()
+    compteurs = {code: bilan.as_dict() for code, bilan in bilans.items()}
+    compteurs["courriels"] = envoi.as_dict()
+    erreurs = [e for bilan in bilans.values() for e in bilan.erreurs]
+    return compteurs, erreurs

@@ -36,21 +36,6 @@ def executer(nom: str, corps: Callable[[], tuple[dict, list[str]]], mode: str):
     return run, compteurs
 
 
-def corps_echeances() -> tuple[dict, list[str]]:
-    from hn.notifications import courriels
-    from hn.taches.echeances import balayer
-
-    bilans = balayer()
-    envoi = courriels.envoyer()
-    compteurs = {code: bilan.as_dict() for code, bilan in bilans.items()}
-    compteurs["courriels"] = envoi.as_dict()
-    erreurs = [e for bilan in bilans.values() for e in bilan.erreurs]
-    return compteurs, erreurs
-
-
-def corps_courriels() -> tuple[dict, list[str]]:
-    from hn.notifications import courriels
-
-    envoi = courriels.envoyer()
-    erreurs = [f"{envoi.echecs} courriel(s) non envoyé(s), nouvel essai au prochain passage"]
-    return {"courriels": envoi.as_dict()}, erreurs if envoi.echecs else []
+def mode(task) -> str:
+    """How a Celery task runs, as recorded on its run."""
+    return "embarqué" if task.request.is_eager else "celery"

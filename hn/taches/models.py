@@ -1,5 +1,7 @@
 from django.db import models
 
+from hn.taches.registre import REGISTRE, resume
+
 
 class Statut(models.TextChoices):
     EN_COURS = "en_cours", "En cours"
@@ -31,8 +33,6 @@ class ExecutionTache(models.Model):
     @property
     def bilan(self) -> list[str]:
         """What the run did, one line per kind (as ``run_deadlines`` prints it)."""
-        from hn.taches.echeances import REGISTRE, resume
-
         return [
             resume(code, c) if code in REGISTRE or code == "courriels" else f"{code} : {c}"
             for code, c in self.compteurs.items()

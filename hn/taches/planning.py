@@ -5,6 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from celery.schedules import crontab
+from django.utils import timezone
+
+from hn.dates import PARIS
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,6 @@ def beat_schedule() -> dict:
 def prochaine_execution(tache: TachePeriodique, derniere: dt.datetime | None) -> dt.datetime:
     """The first minute (Europe/Paris) the crontab fires after the last run, or after now
     when it never ran."""
-    from django.utils import timezone
-
-    from hn.dates import PARIS
-
     c = tache.planification
     # Step in UTC and read the Paris wall clock of each minute: the hour repeated when the
     # clocks go back (last Sunday of October) is walked through twice, in order.

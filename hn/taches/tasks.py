@@ -1,14 +1,12 @@
-"""Celery tasks. The same bodies run under a worker (Redis), eagerly in ``make run``'s
-embedded scheduler, and from ``manage.py run_deadlines``."""
+"""Celery tasks of the deadline sweep. The same body runs under a worker (Redis), eagerly in
+``make run``'s embedded scheduler, and from ``manage.py run_deadlines``. (The e-mail outbox's
+task is ``hn.notifications.tasks``.)"""
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from hn.taches.execution import corps_courriels, corps_echeances, executer
-
-
-def _mode(task) -> str:
-    return "embarqué" if task.request.is_eager else "celery"
+from hn.taches.echeances import corps_echeances
+from hn.taches.execution import executer, mode
 
 
 @shared_task(
@@ -19,17 +17,5 @@ def _mode(task) -> str:
     max_retries=5,
 )
 def run_deadlines(self):
-    _run, compteurs = executer("echeances", corps_echeances, _mode(self))
-    return compteurs
-
-
-@shared_task(
-    bind=True,
-    name="hn.courriels",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def envoyer_courriels(self):
-    _run, compteurs = executer("courriels", corps_courriels, _mode(self))
+    _run, compteurs = executer("echeances", corps_echeances, mode(self))
     return compteurs

@@ -3,8 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from dossiers.enums import Etat
-from dossiers.models import DemandeInitialisation, Dossier
+from hn.accueil import en_souffrance
 from hn.comptes.scopes import acces
 from hn.dates import aujourd_hui
 from hn.notifications.models import Notification, StatutCourriel
@@ -35,12 +34,6 @@ def operations(request):
         a_envoyer=Count("pk", filter=Q(courriel_statut=StatutCourriel.A_ENVOYER)),
         echec=Count("pk", filter=Q(courriel_statut=StatutCourriel.ECHEC)),
     )
-    en_souffrance = {
-        "refus_dus": Dossier.objects.filter(etat=Etat.DEPOSE, echeance_decision__lt=jour).count(),
-        "demandes_en_retard": DemandeInitialisation.objects.en_attente()
-        .filter(echeance__lt=jour)
-        .count(),
-    }
     echecs = (
         Notification.objects.filter(courriel_statut=StatutCourriel.ECHEC)
         .select_related("destinataire")
@@ -53,7 +46,8 @@ def operations(request):
             "title": "Opérations",
             "taches": taches,
             "courriels": courriels,
-            "en_souffrance": en_souffrance,
+            # Backlog counts registered by the apps (hn.accueil).
+            "en_souffrance": en_souffrance(jour),
             "echecs": echecs,
         },
     )

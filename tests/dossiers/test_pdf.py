@@ -20,6 +20,7 @@ from dossiers import actions, pdf
 from dossiers.contextes import forfaits_du_dossier
 from dossiers.pages import pages
 from dossiers.saisie import enregistrer_saisie
+from hn import pdf as rendu_pdf
 from tests import dossiers_factories as d
 from tests import factories as f
 
@@ -171,23 +172,23 @@ def test_ars_pdf_holds_its_decisions_and_comments(client, etab):
         "/etc/passwd",
         "/static/hn/inexistant.css",
         "/static/hn/hn.css?x=1",
-        pdf.BASE_URL + "media/pieces/x.pdf",
+        rendu_pdf.BASE_URL + "media/pieces/x.pdf",
     ],
 )
 def test_fetcher_refuses_everything_but_static_files(url):
-    with pytest.raises(pdf.RessourceRefusee):
-        pdf.fetcher_statique()(url)
+    with pytest.raises(rendu_pdf.RessourceRefusee):
+        rendu_pdf.fetcher_statique()(url)
 
 
 def test_fetcher_serves_the_projects_static_files(settings):
     attendu = (settings.BASE_DIR / "static" / "hn" / "hn.css").read_bytes()
-    for url in ("/static/hn/hn.css", pdf.BASE_URL + "static/hn/hn.css"):
-        reponse = pdf.fetcher_statique()(url)
+    for url in ("/static/hn/hn.css", rendu_pdf.BASE_URL + "static/hn/hn.css"):
+        reponse = rendu_pdf.fetcher_statique()(url)
         assert reponse.read() == attendu
         assert reponse.content_type == "text/css"
         reponse.close()
     # An app's static file (django-dsfr's font), through the same finders.
-    assert pdf.fetcher_statique()("/static/dsfr/dist/fonts/Marianne-Regular.woff2").read()
+    assert rendu_pdf.fetcher_statique()("/static/dsfr/dist/fonts/Marianne-Regular.woff2").read()
 
 
 # --- the dépôt: accusé and frozen version ----------------------------------------------------

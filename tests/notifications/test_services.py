@@ -16,7 +16,7 @@ from hn.comptes.destinataires import (
 from hn.notifications import services
 from hn.notifications.models import Categorie, Notification, StatutCourriel
 from hn.notifications.services import en_lot, notifier, programmer_envoi
-from hn.taches.tasks import envoyer_courriels
+from hn.notifications.tasks import envoyer_courriels
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,11 @@
 import logging
 import time
 
+from celery import current_app
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from hn.celery import app
+from hn.notifications import tasks as courriels  # noqa: F401  (registers the outbox's task)
 from hn.taches import tasks  # noqa: F401  (registers the tasks with the app)
 from hn.taches.models import ExecutionTache
 from hn.taches.planning import PERIODIQUES, prochaine_execution
@@ -38,7 +39,8 @@ class Command(BaseCommand):
         while True:
             for tache in taches_dues():
                 try:
-                    app.tasks[tache.tache].apply(throw=True)
+                    # The project's Celery app (hn.celery, created when ``hn`` is imported).
+                    current_app.tasks[tache.tache].apply(throw=True)
                 except Exception:
                     logger.exception("Tâche %s en échec", tache.nom)
                 else:

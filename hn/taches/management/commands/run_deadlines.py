@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from hn.taches.echeances import REGISTRE, resume
-from hn.taches.execution import corps_echeances, executer
+from hn.taches.echeances import REGISTRE, corps_echeances, resume
+from hn.taches.execution import executer
 
 
 class Command(BaseCommand):
