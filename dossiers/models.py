@@ -4,6 +4,8 @@ The state field is protected: it changes only through the transitions below, cal
 ``dossiers.actions`` inside a transaction that holds the row lock.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,24 +27,21 @@ from dossiers.enums import (
     SuiviDomaine,
     TypeContact,
 )
+from hn.comptes.perms import peut_instruire, peut_saisir
+from hn.comptes.scopes import acces
+from hn.dates import aujourd_hui
 
 
 def _peut_saisir(dossier, user) -> bool:
-    from hn.comptes.perms import peut_saisir
-
     return peut_saisir(user, dossier.etablissement)
 
 
 def _peut_instruire(dossier, user) -> bool:
-    from hn.comptes.perms import peut_instruire
-
     return peut_instruire(user, dossier.etablissement.region)
 
 
 class DemandeQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        from hn.comptes.scopes import acces
-
         a = acces(user)
         if a.national:
             return self
@@ -96,8 +95,6 @@ class DemandeInitialisation(models.Model):
 
     @property
     def en_retard(self) -> bool:
-        from hn.dates import aujourd_hui
-
         return (
             self.initialisee_le is None
             and self.annulee_le is None
@@ -107,8 +104,6 @@ class DemandeInitialisation(models.Model):
 
 class DossierQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        from hn.comptes.scopes import acces
-
         a = acces(user)
         if a.national:
             return self
@@ -534,8 +529,6 @@ class Commentaire(models.Model):
 
 def chemin_piece(instance, filename):
     """Storage key: never guessable, never derived from the user's file name."""
-    import uuid
-
     return f"pieces/{instance.dossier.numero}/{uuid.uuid4().hex}"
 
 

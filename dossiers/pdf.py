@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dossiers.contenu import domaines_demandes
+from dossiers.contextes import contexte_page
 from dossiers.enums import Avancement, CategoriePiece, TypeContact
 from dossiers.pages import pages
 from dossiers.services import contenu_lisible
@@ -58,8 +59,6 @@ def _date(valeur):
 
 def _section(dossier, page, contenu, pieces_par_prerequis):
     """One page of the dossier, with the context the screens compute (dossiers.views)."""
-    from dossiers.contextes import contexte_page
-
     contexte = contexte_page(dossier, page, contenu)
     if page.slug == "etablissement":
         gabarit = "etablissement"
