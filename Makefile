@@ -18,9 +18,16 @@ install: $(VENV)/.installed
 # Without REDIS_URL the periodic tasks (deadlines, e-mails) run in `manage.py planificateur`,
 # started beside the web server and stopped with it; with REDIS_URL, run a Celery worker and
 # beat instead (README).
+#
+# `make run` is the local mode of hn/settings.py (README "Sécurité"): DEBUG off (the platform's
+# own error pages), a secret generated once into var/, plain http on 127.0.0.1 (no HTTPS
+# redirect, HSTS or secure cookies), static files from the sources, no second factor required.
+# The demo data needs --force with DEBUG off: the local mode is not production.
+run: export HN_LOCAL := true
+run: export MFA_OBLIGATOIRE ?= false
 run: install system-deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo
+	$(PY) manage.py demo --force
 	@echo "Application : http://127.0.0.1:$(PORT)/"
 	@if [ -z "$$REDIS_URL" ]; then \
 		$(PY) manage.py planificateur & planificateur=$$!; \

@@ -1,29 +1,39 @@
 """Settings for the HN / HOP'EN financing platform, all driven by the environment.
 
-Embedded default (``make run``): DEBUG on, SQLite in ``var/``, no Redis.
-Production: ``DEBUG=false``, ``SECRET_KEY``, ``DATABASE_URL`` (postgres://), ``REDIS_URL``,
-``ALLOWED_HOSTS``.
+Production is the default: ``DEBUG`` off, HTTPS only (redirect, HSTS, secure cookies), and
+``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DATABASE_URL`` (postgres://), ``REDIS_URL`` to set.
+The local mode (``HN_LOCAL=true``, set by ``make run`` and the tests; implied by ``DEBUG=true``)
+is a developer's machine on plain http://127.0.0.1: a secret generated once into ``var/``,
+localhost hosts, no HTTPS redirect, HSTS or secure cookies, static files served from the
+sources, e-mails on the console, SQLite in ``var/``. ``DEBUG`` stays off there too, so that
+``make run`` shows the platform's own error pages (README "Sécurité").
 """
 
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hn.env import envbool, envint, envlist, envstr
+from hn.env import envbool, envint, envlist, envstr, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("HN_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = envbool("DEBUG", True)
+DEBUG = envbool("DEBUG", False)
+LOCAL_MODE = envbool("HN_LOCAL", DEBUG)
 
-SECRET_KEY = envstr("SECRET_KEY")
+SECRET_KEY = envstr("SECRET_KEY") or (
+    local_secret_key(VAR_DIR / "secret_key") if LOCAL_MODE else ""
+)
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
-    SECRET_KEY = "django-insecure-dev-only-not-for-production"
+    raise ImproperlyConfigured(
+        "SECRET_KEY is required in production (neither DEBUG nor HN_LOCAL is on)."
+    )
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = envlist(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if LOCAL_MODE else []
+)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -40,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "dsfr",
+    "csp",
     "hn.comptes",
     "hn.referentiel",
     "hn.journal",
@@ -56,6 +67,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Headers of every page (hn/securite.py): CSP with a per-request nonce, Permissions-Policy,
+    # no-store for authenticated users.
+    "csp.middleware.CSPMiddleware",
+    "hn.securite.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,7 +105,7 @@ if _database_url:
     DATABASES = {
         "default": dj_database_url.parse(
             _database_url,
-            conn_max_age=envint("CONN_MAX_AGE", 0 if DEBUG else 600),
+            conn_max_age=envint("CONN_MAX_AGE", 0 if LOCAL_MODE else 600),
             conn_health_checks=True,
         )
     }
@@ -171,9 +186,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Development serves files straight from the finders; production from collectstatic's output.
-WHITENOISE_AUTOREFRESH = DEBUG
-WHITENOISE_USE_FINDERS = DEBUG
+# The local mode serves files straight from the finders; production from collectstatic's output.
+WHITENOISE_AUTOREFRESH = LOCAL_MODE
+WHITENOISE_USE_FINDERS = LOCAL_MODE
 # Attachments (dossiers.PieceJointe): the local file system by default; an S3-compatible bucket
 # in production when AWS_STORAGE_BUCKET_NAME is set. Either way files are private: served only
 # through a view that checks the caller's rights (no MEDIA_URL, no public ACL, signed URLs only).
@@ -204,7 +219,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if LOCAL_MODE
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -250,7 +265,7 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = envstr(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
+    if LOCAL_MODE
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
@@ -260,18 +275,45 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "ne-pas-repondre@hopital-numerique.localhost")
 
-# --- Security (production) ------------------------------------------------------------------
-if not DEBUG:
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Security headers and HTTPS (README "Sécurité") ---------------------------------------
+# HTTPS everywhere in production, each switch overridable; nothing of it on the local mode's
+# plain http://127.0.0.1. Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the
+# header it sets (default X-Forwarded-Proto; empty: no proxy, trust only the connection).
+_https = not LOCAL_MODE
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _https)
+_proxy_ssl_header = envstr("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO" if _https else "")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _https)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _https)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _https)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script or style, no plugin, no framing; the
+# few inline scripts left (Swagger UI's start-up) carry the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Browser features the platform never uses (hn/securite.py).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 LOGGING = {
     "version": 1,

@@ -24,3 +24,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("hn.api.urls")),
 ]
+
+# Error pages: JSON under /api/, the platform's French pages elsewhere (hn/views.py).
+handler400 = "hn.views.erreur_400"
+handler403 = "hn.views.erreur_403"
+handler404 = "hn.views.erreur_404"
+handler500 = "hn.views.erreur_500"

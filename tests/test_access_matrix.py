@@ -19,6 +19,7 @@ from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
 from tests import factories as f
 from tests.dossiers_factories import depose, en_saisie, piece_de
+from tests.entetes import assert_security_headers
 from tests.factories import NotificationFactory
 
 ROLES = [
@@ -537,6 +538,8 @@ def test_access(client, monde, name, role, tenant):
     )
     if response.status_code == 302 and role == "anonyme" and name != "logout":
         assert response["Location"].startswith(reverse("login"))
+    # --- entetes (issue 17): every answer under the CSP, never cached for a logged-in user.
+    assert_security_headers(response, authenticated=user is not None)
 
 
 def _admin_urls():

@@ -2,7 +2,7 @@
 views, so it sits above the apps in the import-linter layers (pyproject.toml); the core's own
 API modules (``hn.api.auth``, ``hn.api.exceptions``) import no app."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers import api as dossiers
@@ -10,6 +10,7 @@ from dossiers import api_pdf
 from hn.api.auth import ObtenirJeton
 from hn.notifications import api as notifications
 from hn.referentiel import api as referentiel
+from hn.views import RouteInconnue
 
 app_name = "api"
 
@@ -101,4 +102,6 @@ urlpatterns = [
         api_pdf.DossierDepotPdf.as_view(),
         name="dossier-depot-pdf",
     ),
+    # Last: any other address under /api/v1/ is a JSON 404 whatever DEBUG is (hn/views.py).
+    re_path(r"^", RouteInconnue.as_view()),
 ]
