@@ -34,13 +34,35 @@ def browser():
         browser.close()
 
 
+# Every Content-Security-Policy violation is also logged as a console error by Chromium; the
+# event gives the directive and the blocked resource.
+SIGNALER_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP : ${e.violatedDirective} refuse ${e.blockedURI || "inline"}`);
+});
+"""
+
+
 @pytest.fixture
 def page(browser):
+    """A page whose JavaScript errors and console errors (CSP violations included) fail the
+    test: the journeys run under the production CSP (hn/settings.py)."""
     context = browser.new_context(locale="fr-FR", base_url=None)
+    context.add_init_script(SIGNALER_CSP)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    erreurs = []
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error" and erreurs.append(f"console : {msg.text} ({msg.location})")
+        ),
+    )
+    page.on("pageerror", lambda exc: erreurs.append(f"JavaScript : {exc}"))
     yield page
     context.close()
+    if erreurs:
+        pytest.fail("Erreurs dans le navigateur :\n" + "\n".join(erreurs))
 
 
 def se_connecter(page, live_server, username, password):
