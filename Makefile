@@ -68,6 +68,7 @@ lint: install
 lint-imports: install
 	$(VENV)/bin/lint-imports
 
+check-migrations: export HN_LOCAL := true
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
