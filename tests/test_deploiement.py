@@ -37,3 +37,12 @@ def test_celery_app_is_importable_where_compose_points():
     from hn import celery_app
 
     assert celery_app.main == "hn"
+
+
+def test_compose_runs_in_production_mode_not_the_local_one():
+    """The stack is production: never the local mode of `make run` (generated secret, plain
+    http), never DEBUG."""
+    for name, service in _compose()["services"].items():
+        env = service.get("environment") or {}
+        assert "HN_LOCAL" not in env, name
+        assert env.get("DEBUG", "false") == "false", name
