@@ -9,6 +9,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench"
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "banc-d-essai-cle-locale-non-secrete-0123456789abcdef")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
+# Production has no default host (hn/settings.py): the bench serves the loopback.
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 from hn.settings import *  # noqa: F403
 from hn.settings import STORAGES

@@ -5,9 +5,9 @@ Production is the default: ``DEBUG`` off, HTTPS only (redirect, HSTS, secure coo
 The local mode (``HN_LOCAL=true``, set by ``make run`` and the tests; implied by ``DEBUG=true``)
 is a developer's machine on plain http://127.0.0.1: a secret generated once into ``var/``,
 localhost hosts, no HTTPS redirect, HSTS or secure cookies, static files served from the
-sources, e-mails on the console, SQLite in ``var/``. ``DEBUG`` stays off there too, so that
-``make run`` shows the platform's own error pages (README "Sécurité").
-"""
+sources, e-mails on the console. ``DEBUG`` stays off there too, so that ``make run`` shows the
+platform's own error pages (README "Sécurité"). Without ``DATABASE_URL``, in either mode, the
+database is SQLite in ``var/``."""
 
 from pathlib import Path
 
