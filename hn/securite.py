@@ -33,6 +33,9 @@ class SecurityHeadersMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
-        if is_authenticated_request(request):
+        # A view may have set its own "private, no-store" (exports): kept as it is.
+        if is_authenticated_request(request) and "no-store" not in response.get(
+            "Cache-Control", ""
+        ):
             add_never_cache_headers(response)
         return response
