@@ -5,6 +5,7 @@ expires after ``PASSWORD_RESET_TIMEOUT`` seconds and after first use. An account
 without a password gets its first one the same way.
 """
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
@@ -98,6 +99,8 @@ class ReinitialiserMotDePasse(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever holds the mailbox is the account's owner: its login blocks are lifted.
+        AxesProxyHandler.reset_attempts(username=form.user.get_username())
         tracer("mot_de_passe_reinitialise", acteur=form.user, objet=form.user)
         messages.success(
             self.request, "Votre mot de passe a été enregistré : vous pouvez vous connecter."

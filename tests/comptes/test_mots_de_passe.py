@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
@@ -127,6 +128,9 @@ def _demander(client, email):
 def test_reinitialiser_par_courriel(client, settings):
     settings.SITE_URL = "https://hn.exemple.fr"
     user = f.ars_valideur("84")
+    for _ in range(10):
+        client.post(reverse("login"), {"username": user.username, "password": "mauvais"})
+    assert AccessAttempt.objects.filter(username=user.username).exists()
     assert "Mot de passe oublié" in client.get(reverse("login")).content.decode()
     response = _demander(client, user.email.upper())
     assert response.redirect_chain[-1][0] == reverse("login")
@@ -147,6 +151,8 @@ def test_reinitialiser_par_courriel(client, settings):
     assert user.check_password(NOUVEAU)
     assert Evenement.objects.filter(action="mot_de_passe_demande", objet_id=str(user.pk)).exists()
     assert Evenement.objects.filter(action="mot_de_passe_reinitialise", acteur=user).exists()
+    # The login block is lifted by the reset.
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
     # Single use.
     assert "plus valable" in client.get(lien, follow=True).content.decode()
 
