@@ -116,19 +116,32 @@ def est_bloque(request) -> bool:
     return bool(getattr(request, "axes_locked_out", False))
 
 
+def _trace(action: str, *, username: str, commentaire: str, acteur=None):
+    """A trace about an account's logins, readable in the scope of its first role."""
+    user = User.objects.filter(username=username).first()
+    attribution = user.attributions.first() if user is not None else None
+    tracer(
+        action,
+        acteur=acteur,
+        objet=user,
+        etablissement=attribution.etablissement if attribution else None,
+        region=attribution.region if attribution else None,
+        commentaire=commentaire[:500],
+    )
+
+
 def tracer_blocage(sender, request, username, ip_address, **kwargs):
     """Receiver of axes' ``user_locked_out``: one trace when the block starts (the attempts
     refused during the block are traced as failed logins by hn.journal)."""
     if getattr(request, "axes_failures_since_start", None) is None:
         return
-    user = User.objects.filter(username=username).first()
-    tracer(
+    _trace(
         "connexion_bloquee",
-        objet=user,
+        username=username,
         commentaire=(
             f"identifiant : {username} ; adresse : {ip_address} ; "
             f"{request.axes_failures_since_start} échecs"
-        )[:500],
+        ),
     )
 
 
@@ -155,10 +168,10 @@ def debloquer(*, username: str, ip_address: str, comptes_administrables, acting_
     if comptes_administrables is not None and username not in comptes_administrables:
         raise PermissionDenied("Vous ne pouvez pas administrer ce compte.")
     nombre = AxesProxyHandler.reset_attempts(username=username, ip_address=ip_address)
-    tracer(
+    _trace(
         "connexion_debloquee",
+        username=username,
         acteur=acting_user,
-        objet=User.objects.filter(username=username).first(),
-        commentaire=f"identifiant : {username} ; adresse : {ip_address}"[:500],
+        commentaire=f"identifiant : {username} ; adresse : {ip_address}",
     )
     return nombre

@@ -134,6 +134,12 @@ def test_un_administrateur_debloque_et_c_est_trace(client):
     assert not AccessAttempt.objects.filter(username="bloque").exists()
     trace = Evenement.objects.get(action="connexion_debloquee")
     assert trace.acteur_id == admin.pk and trace.objet_id == str(bloque.pk)
+    # Both traces are in the journal the établissement's administrator reads.
+    visibles = Evenement.objects.visibles_par(f.es_lecteur(etab))
+    assert set(visibles.filter(objet_id=str(bloque.pk)).values_list("action", flat=True)) >= {
+        "connexion_bloquee",
+        "connexion_debloquee",
+    }
     client.logout()
     assert _page(client, "bloque", f.PASSWORD).status_code == 302
 
