@@ -47,7 +47,8 @@ def ip_client(request) -> str | None:
         cle = "HTTP_" + entete.upper().replace("-", "_")
         adresses = [a.strip() for a in request.META.get(cle, "").split(",") if a.strip()]
         if adresses:
-            return adresses[max(len(adresses) - settings.IP_CLIENT_PROXYS, 0)]
+            rang = len(adresses) - max(settings.IP_CLIENT_PROXYS, 1)
+            return adresses[max(rang, 0)]
     return request.META.get("REMOTE_ADDR")
 
 
