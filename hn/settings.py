@@ -9,6 +9,7 @@ sources, e-mails on the console. ``DEBUG`` stays off there too, so that ``make r
 platform's own error pages (README "Sécurité"). Without ``DATABASE_URL``, in either mode, the
 database is SQLite in ``var/``."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -174,6 +175,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Authentication hardening (issue 17, helper "acces"): throttling, sessions, passwords --
+# Login throttling (django-axes, hn.comptes.verrouillage): after CONNEXION_ECHECS_MAX failures
+# for one username from one address, that pair is refused (429) for CONNEXION_BLOCAGE_MINUTES
+# after the last failure, right password or not; refused attempts do not extend the block; a
+# success resets the pair's count. Failures live in the database (shared by every worker).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["hn.comptes.verrouillage.AxesBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += ["hn.comptes.middleware.InactiviteMiddleware", "axes.middleware.AxesMiddleware"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = envint("CONNEXION_ECHECS_MAX", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("CONNEXION_BLOCAGE_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "hn.comptes.verrouillage.reponse_blocage"
+AXES_CLIENT_IP_CALLABLE = "hn.comptes.verrouillage.ip_client"
+# Successful logins are traced by hn.journal; unlocking goes through the traced page
+# comptes/blocages/, not axes' admin.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Behind a reverse proxy: the header carrying the client's address (e.g. X-Forwarded-For) and
+# how many trusted proxies append to it. Unset: REMOTE_ADDR.
+IP_CLIENT_ENTETE = envstr("IP_CLIENT_ENTETE", "")
+IP_CLIENT_PROXYS = envint("IP_CLIENT_PROXYS", 1)
+# Agents' sessions (ARS, national, administrators) end after this many idle minutes;
+# établissement users keep SESSION_COOKIE_AGE (two weeks).
+SESSION_INACTIVITE_AGENTS = envint("SESSION_INACTIVITE_AGENTS", 30)
+# Password reset links are valid for one hour (and for one use).
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600)
+# --- end of the authentication hardening block ------------------------------------------------
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

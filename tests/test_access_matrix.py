@@ -89,6 +89,17 @@ RULES = {
         kwargs={"pk": "attribution"},
         scoped={"es_admin", "ars_admin"},
     ),
+    # --- Authentication hardening (issue 17, helper "acces") ---
+    "comptes:changer_mot_de_passe": Rule(AUTH),
+    "comptes:mot_de_passe_oublie": Rule(set(ROLES), anon=200),
+    # An invalid link: the page saying so, for anyone.
+    "comptes:reinitialiser_mot_de_passe": Rule(
+        set(ROLES), anon=200, kwargs={"uidb64": "uidb64", "token": "jeton"}
+    ),
+    "comptes:blocages": Rule(ADMINS),
+    # Empty form: back to the list with a message.
+    "comptes:debloquer": Rule(ADMINS, method="post", ok=302),
+    # --- end of the authentication hardening block ---
     # Dossier web pages (dossiers/urls.py).
     "dossiers:liste": Rule(AUTH),
     "dossiers:tableau": Rule(ARS | NATIONAL),
@@ -468,6 +479,8 @@ def _construire_le_monde() -> dict:
             "annee": 2020,
             "numero_depose": depose(etab, code="HN").numero,
             "rang": 1,
+            "uidb64": "MA",  # password reset link (not a valid one)
+            "jeton": "lien-invalide",
         },
         "other": {
             "finess": autre.finess,
@@ -484,6 +497,8 @@ def _construire_le_monde() -> dict:
             "annee": 2020,
             "numero_depose": depose(autre, code="HN").numero,
             "rang": 1,
+            "uidb64": "MA",  # password reset link (not a valid one)
+            "jeton": "lien-invalide",
         },
     }
 

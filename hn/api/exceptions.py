@@ -5,6 +5,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hn.comptes import verrouillage
+
 MESSAGES = {
     status.HTTP_401_UNAUTHORIZED: "Authentification requise.",
     status.HTTP_403_FORBIDDEN: "Votre rôle ne permet pas cette action.",
@@ -43,6 +45,11 @@ def _errors(data) -> dict:
 
 
 def exception_handler(exc, context):
+    # Login throttling (issue 17): an attempt refused by django-axes on auth/token/ is a 429,
+    # whatever error the view raised for the failed authentication.
+    request = context.get("request")
+    if request is not None and verrouillage.est_bloque(request):
+        return verrouillage.reponse_api(request)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

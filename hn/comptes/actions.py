@@ -1,7 +1,8 @@
 """Account and role operations: atomic, authorised, traced (Zulip's do_* style)."""
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from guardian.shortcuts import assign_perm
 
@@ -166,6 +167,10 @@ def creer_compte(
         raise RoleError(f"L'identifiant « {username} » est déjà utilisé.")
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise RoleError(" ".join(exc.messages)) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from hn.comptes.enums import Perimetre, Role
+from hn.comptes.models import User
 from hn.comptes.perms import peut_administrer
 from hn.comptes.roles import ROLES_PAR_PERIMETRE
 from hn.referentiel.finess import erreur_finess
@@ -90,14 +91,25 @@ class CompteForm(RoleForm):
         label="Mot de passe initial",
         widget=forms.PasswordInput,
         required=False,
-        help_text="Laisser vide : le compte ne pourra pas se connecter tant qu'un mot de passe "
-        "n'aura pas été défini.",
+        help_text="Laisser vide : la personne choisira son mot de passe avec « Mot de passe "
+        "oublié ? » sur la page de connexion.",
     )
 
     field_order = ["username", "first_name", "last_name", "email", "password"]
 
-    def clean_password(self):
-        password = self.cleaned_data.get("password")
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
         if password:
-            validate_password(password)
-        return password
+            # Validated against the new account itself (its username, names, e-mail).
+            compte = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                validate_password(password, compte)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data

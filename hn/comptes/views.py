@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from hn.comptes import actions
+from hn.comptes import actions, verrouillage
 from hn.comptes.forms import CompteForm, RoleForm
 from hn.comptes.models import Attribution, User
 from hn.comptes.scopes import acces
@@ -118,3 +119,55 @@ def retirer_role(request, pk):
     actions.retirer_role(attribution=attribution, acting_user=request.user)
     messages.success(request, f"Rôle retiré : {attribution}.")
     return redirect("comptes:liste")
+
+
+def _comptes_administrables(user):
+    """Usernames the user administers, or None for all (national level)."""
+    attributions = _attributions_administrables(user)
+    a = acces(user)
+    if a.superuser or a.admin_national:
+        return None
+    return set(
+        User.objects.filter(pk__in=attributions.values("user_id")).values_list(
+            "username", flat=True
+        )
+    )
+
+
+@login_required
+def blocages(request):
+    comptes = _comptes_administrables(request.user)
+    lignes = verrouillage.blocages()
+    if comptes is not None:
+        lignes = lignes.filter(username__in=comptes)
+    return render(
+        request,
+        "comptes/blocages.html",
+        {
+            "title": "Connexions bloquées",
+            "lignes": list(lignes[:200]),
+            "limite": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
+@require_POST
+def debloquer(request):
+    comptes = _comptes_administrables(request.user)
+    username = request.POST.get("username", "").strip()
+    ip_address = request.POST.get("ip_address", "").strip()
+    if not username or not ip_address:
+        messages.error(request, "Indiquez l'identifiant et l'adresse à débloquer.")
+    else:
+        verrouillage.debloquer(
+            username=username,
+            ip_address=ip_address,
+            comptes_administrables=comptes,
+            acting_user=request.user,
+        )
+        messages.success(
+            request, f"Les connexions de {username} depuis {ip_address} sont débloquées."
+        )
+    return redirect("comptes:blocages")

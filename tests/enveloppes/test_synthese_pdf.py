@@ -69,8 +69,9 @@ def test_rendered_once_then_served_from_the_storage(client, scenario, rendus, se
     assert nom.startswith("synthese-HOPEN-84-2021-") and nom.endswith(".pdf")
     # Another reader, later: the same content, so the same bytes and no new rendering (the
     # edition time is not part of the content's key).
-    client.force_login(f.lecteur_national())
     with time_machine.travel(dt.timedelta(hours=3)):
+        # Logged in at that time (an agent's session idle for 3 hours has expired).
+        client.force_login(f.lecteur_national())
         second = client.get(URL)
     assert second.status_code == 200 and second.content == premier.content
     assert len(rendus) == 1
