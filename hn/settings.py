@@ -35,11 +35,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
     "dsfr",
+    # --- MFA (issue 17): django-otp, TOTP devices and backup codes ---
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # --- end MFA ---
     "hn.comptes",
     "hn.referentiel",
     "hn.journal",
@@ -61,6 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- MFA (issue 17): the session's verified device, then the one gate of the second step ---
+    "django_otp.middleware.OTPMiddleware",
+    "hn.comptes.middleware.DoubleAuthentificationMiddleware",
+    # --- end MFA ---
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -160,6 +168,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- MFA and API tokens (issue 17) ---------------------------------------------------------
+# Second factor required for ARS, national roles and administrators (hn.comptes.mfa); on
+# unless DEBUG. `make run` sets MFA_OBLIGATOIRE=false.
+MFA_OBLIGATOIRE = envbool("MFA_OBLIGATOIRE", not DEBUG)
+OTP_TOTP_ISSUER = "Financement HN / HOP'EN"
+# An API token unused for this many seconds is refused (default 12 h).
+JETON_INACTIVITE = envint("JETON_INACTIVITE", 12 * 3600)
+# --- end MFA and API tokens -----------------------------------------------------------------
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -221,7 +238,7 @@ SITE_TAGLINE = "Programmes Hôpital numérique et HOP'EN"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "not authenticated" into a 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "hn.api.authentification.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
