@@ -9,6 +9,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench"
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "banc-d-essai-cle-locale-non-secrete-0123456789abcdef")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
+# --- MFA (issue 17): the bench logs its users in with force_login, without a second factor ---
+os.environ.setdefault("MFA_OBLIGATOIRE", "false")
+# --- end MFA ---
 
 from hn.settings import *  # noqa: F403
 from hn.settings import STORAGES

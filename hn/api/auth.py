@@ -3,7 +3,9 @@ the second factor (hn.comptes.mfa), API.md "Authentication hardening". The authe
 class itself is in hn.api.authentification (DRF imports it while loading its views)."""
 
 from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,14 +37,38 @@ class IdentifiantsSerializer(serializers.Serializer):
         return attrs
 
 
+class CleSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="La clé du jeton, affichée cette seule fois.")
+
+
+class MfaEtatSerializer(serializers.Serializer):
+    actif = serializers.BooleanField()
+    obligatoire = serializers.BooleanField()
+
+
+class MfaSecretSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Secret TOTP en base32 (RFC 6238, SHA-1, 6, 30 s).")
+    otpauth_uri = serializers.CharField()
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+
+
+class MfaActiveSerializer(serializers.Serializer):
+    actif = serializers.BooleanField()
+    codes_secours = serializers.ListField(child=serializers.CharField())
+
+
 class ObtenirJeton(APIView):
     """POST {"username", "password"[, "otp"]} -> {"token"}: a new token at every call, traced
     like a login; once the user has MFA, a valid ``otp`` (TOTP or backup code) is required."""
 
-    permission_classes = ()
+    permission_classes = (AllowAny,)
     authentication_classes = (JetonAuthentication,)
     serializer_class = IdentifiantsSerializer
 
+    @extend_schema(request=IdentifiantsSerializer, responses={200: CleSerializer})
     def post(self, request, *args, **kwargs):
         serializer = IdentifiantsSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -75,6 +101,7 @@ class JetonList(APIView):
 
     serializer_class = JetonSerializer
 
+    @extend_schema(responses={200: JetonSerializer(many=True)})
     def get(self, request):
         queryset = Jeton.objects.filter(user=request.user).actifs()
         return Response(JetonSerializer(queryset, many=True).data)
@@ -83,6 +110,7 @@ class JetonList(APIView):
 class JetonDetail(APIView):
     """DELETE: revoke one of the caller's own tokens (another user's is a 404)."""
 
+    @extend_schema(responses={204: None})
     def delete(self, request, pk):
         if not jetons.revoquer(request.user, pk):
             raise exceptions.NotFound()
@@ -91,6 +119,7 @@ class JetonDetail(APIView):
 
 
 class MfaEtat(APIView):
+    @extend_schema(responses={200: MfaEtatSerializer})
     def get(self, request):
         user = request.user
         return Response({"actif": user.mfa_active, "obligatoire": mfa.obligatoire(user)})
@@ -99,6 +128,7 @@ class MfaEtat(APIView):
 class MfaTotp(APIView):
     """POST: start an enrolment; the secret (base32) and its otpauth:// URI, for any TOTP app."""
 
+    @extend_schema(request=None, responses={200: MfaSecretSerializer})
     def post(self, request):
         if request.user.mfa_active:
             raise Conflit(mfa.DejaActive.message)
@@ -108,13 +138,10 @@ class MfaTotp(APIView):
         )
 
 
-class CodeSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=20)
-
-
 class MfaTotpConfirmer(APIView):
     """POST {"code"}: confirm the enrolment; returns the backup codes, this once."""
 
+    @extend_schema(request=CodeSerializer, responses={200: MfaActiveSerializer})
     def post(self, request):
         serializer = CodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
