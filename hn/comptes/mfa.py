@@ -104,7 +104,7 @@ def secret_base32(device: TOTPDevice) -> str:
 
 def qr_svg(uri: str) -> str:
     """The QR code of ``uri`` as an inline SVG element (no script, no external image)."""
-    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=12)
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode("utf-8")
