@@ -147,7 +147,7 @@ class MfaTotpConfirmer(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             device, codes = mfa.confirmer_activation(
-                request.user, serializer.validated_data["code"]
+                request.user, serializer.validated_data["code"], jeton_conserve=request.auth
             )
         except mfa.DejaActive as exc:
             raise Conflit(exc.message) from exc

@@ -58,5 +58,8 @@ def revoquer(user, pk: int) -> bool:
     return bool(deleted)
 
 
-def revoquer_tous(user) -> None:
-    Jeton.objects.filter(user=user).delete()
+def revoquer_tous(user, *, sauf=None) -> None:
+    queryset = Jeton.objects.filter(user=user)
+    if sauf is not None:
+        queryset = queryset.exclude(pk=sauf.pk)
+    queryset.delete()

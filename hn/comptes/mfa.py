@@ -139,9 +139,11 @@ def _creer_codes(user) -> list[str]:
     return codes
 
 
-def confirmer_activation(user, code) -> tuple[TOTPDevice, list[str]]:
+def confirmer_activation(user, code, *, jeton_conserve=None) -> tuple[TOTPDevice, list[str]]:
     """Confirm the device under way with a code it generated; returns it with the new backup
-    codes (shown once). Raises CodeInvalide (nothing changed) or DejaActive."""
+    codes (shown once). The API tokens obtained with the password alone are revoked, but for
+    ``jeton_conserve`` (the one that made this call). Raises CodeInvalide (nothing changed)
+    or DejaActive."""
     if user.mfa_active:
         raise DejaActive()
     with transaction.atomic():
@@ -166,6 +168,7 @@ def confirmer_activation(user, code) -> tuple[TOTPDevice, list[str]]:
         user.mfa_active = True
         user.save(update_fields=["mfa_active"])
         codes = _creer_codes(user)
+        jetons.revoquer_tous(user, sauf=jeton_conserve)
         tracer("mfa_activee", acteur=user, objet=user)
     return device, codes
 

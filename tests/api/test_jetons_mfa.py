@@ -180,6 +180,7 @@ def test_token_without_mfa_needs_no_otp(client):
 def test_enrolment_through_the_api(client, horloge):
     user = f.es_gestionnaire(username="agent")
     key = creer_jeton(user)
+    autre_cle = creer_jeton(user)
     assert client.get(API + "auth/mfa/", **_auth(key)).json() == {
         "actif": False,
         "obligatoire": False,
@@ -213,6 +214,8 @@ def test_enrolment_through_the_api(client, horloge):
     assert ok.status_code == 200
     assert ok.json()["actif"] is True and len(ok.json()["codes_secours"]) == 10
     assert client.get(API + "auth/mfa/", **_auth(key)).json()["actif"] is True
+    # Tokens obtained with the password alone are revoked, not the one that confirmed.
+    assert client.get(API + "auth/mfa/", **_auth(autre_cle)).status_code == 401
     # Already active: no silent replacement of the device.
     assert client.post(API + "auth/mfa/totp/", **_auth(key)).status_code == 409
     again = client.post(url, {"code": code}, content_type="application/json", **_auth(key))
