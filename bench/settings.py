@@ -11,6 +11,9 @@ os.environ.setdefault("SECRET_KEY", "banc-d-essai-cle-locale-non-secrete-0123456
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 # Production has no default host (hn/settings.py): the bench serves the loopback.
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# --- MFA (issue 17): the bench logs its users in with force_login, without a second factor ---
+os.environ.setdefault("MFA_OBLIGATOIRE", "false")
+# --- end MFA ---
 
 from hn.settings import *  # noqa: F403
 from hn.settings import STORAGES

@@ -46,12 +46,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
     "dsfr",
     "csp",
+    # --- MFA (issue 17): django-otp, TOTP devices and backup codes ---
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # --- end MFA ---
     "hn.comptes",
     "hn.referentiel",
     "hn.journal",
@@ -77,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # --- MFA (issue 17): the session's verified device, then the one gate of the second step ---
+    "django_otp.middleware.OTPMiddleware",
+    "hn.comptes.middleware.DoubleAuthentificationMiddleware",
+    # --- end MFA ---
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -207,6 +215,14 @@ SESSION_INACTIVITE_AGENTS = envint("SESSION_INACTIVITE_AGENTS", 30)
 # Password reset links are valid for one hour (and for one use).
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600)
 # --- end of the authentication hardening block ------------------------------------------------
+# --- MFA and API tokens (issue 17) ---------------------------------------------------------
+# Second factor required for ARS, national roles and administrators (hn.comptes.mfa); on
+# unless in the local mode (HN_LOCAL); `make run` also sets MFA_OBLIGATOIRE=false.
+MFA_OBLIGATOIRE = envbool("MFA_OBLIGATOIRE", not LOCAL_MODE)
+OTP_TOTP_ISSUER = "Financement HN / HOP'EN"
+# An API token unused for this many seconds is refused (default 12 h).
+JETON_INACTIVITE = envint("JETON_INACTIVITE", 12 * 3600)
+# --- end MFA and API tokens -----------------------------------------------------------------
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -269,7 +285,7 @@ SITE_TAGLINE = "Programmes Hôpital numérique et HOP'EN"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "not authenticated" into a 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "hn.api.authentification.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,6 +18,9 @@ urlpatterns = [
     path("dossiers/", include(DOSSIERS)),
     path("enveloppes/", include("enveloppes.urls")),
     path("comptes/", include("hn.comptes.urls")),
+    # --- MFA (issue 17) ---
+    path("double-authentification/", include("hn.comptes.mfa_urls")),
+    # --- end MFA ---
     path("journal/", include("hn.journal.urls")),
     path("notifications/", include("hn.notifications.urls")),
     path("operations/", include("hn.taches.urls")),

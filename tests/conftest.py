@@ -92,6 +92,17 @@ def _settings(settings, tmp_path):
     }
 
 
+# --- MFA (issue 17) ---
+@pytest.fixture(autouse=True)
+def _mfa_facultative(settings):
+    """The second factor is optional in tests (production turns it on with DEBUG off); the
+    tests of tests/comptes/test_mfa.py turn it on where they check it is required."""
+    settings.MFA_OBLIGATOIRE = False
+
+
+# --- end MFA ---
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skipped on SQLite; the browser journeys all run on one xdist
     worker (``--dist loadgroup``): one Chromium and one live server per run, while the other

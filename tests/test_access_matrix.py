@@ -362,6 +362,25 @@ RULES = {
         visible=LECTURE_ETAB,
     ),
     # --- end of phase suivi -----------------------------------------------------------------
+    # --- MFA and API tokens (issue 17) ------------------------------------------------------
+    # One's own second factor: every account (MFA is optional in this world). Without a device,
+    # the second step and the backup codes send back (home, enrolment).
+    "mfa:etat": Rule(AUTH),
+    "mfa:activer": Rule(AUTH),
+    "mfa:verifier": Rule(AUTH, ok=302),
+    "mfa:codes": Rule(AUTH, ok=302),
+    # A scope's administrator resets an account's device (confirmation page).
+    "comptes:reinitialiser_mfa": Rule(
+        ADMINS, kwargs={"username": "username"}, scoped={"es_admin", "ars_admin"}
+    ),
+    "api:tokens": Rule(AUTH, anon=401),
+    # DELETE only: any other method is a 405 once authenticated.
+    "api:token-detail": Rule(set(), anon=401, denied=405, kwargs={"pk": "attribution"}),
+    "api:mfa": Rule(AUTH, anon=401),
+    "api:mfa-totp": Rule(AUTH, anon=401, method="post"),
+    # Empty body: the missing code (400).
+    "api:mfa-totp-confirmer": Rule(AUTH, anon=401, method="post", ok=400),
+    # --- end of MFA and API tokens ----------------------------------------------------------
 }
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.

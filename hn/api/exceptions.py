@@ -5,6 +5,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hn.api.authentification import RefusAuthentification
 from hn.comptes import verrouillage
 
 MESSAGES = {
@@ -68,7 +69,9 @@ def exception_handler(exc, context):
     detail = getattr(exc, "detail", None)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         text = MESSAGES[status.HTTP_401_UNAUTHORIZED]
-        if isinstance(exc, exceptions.AuthenticationFailed):
+        if isinstance(exc, RefusAuthentification):
+            text = str(detail)
+        elif isinstance(exc, exceptions.AuthenticationFailed):
             text = "Jeton ou identifiants invalides."
     elif isinstance(exc, exceptions.NotFound):
         text = MESSAGES[status.HTTP_404_NOT_FOUND]

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossiers import api as dossiers
 from dossiers import api_pdf
-from hn.api.auth import ObtenirJeton
+from hn.api import auth
 from hn.notifications import api as notifications
 from hn.referentiel import api as referentiel
 from hn.views import RouteInconnue
@@ -17,7 +17,14 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("auth/token/", ObtenirJeton.as_view(), name="token"),
+    # --- Authentication hardening (issue 17): tokens and MFA ---
+    path("auth/token/", auth.ObtenirJeton.as_view(), name="token"),
+    path("auth/tokens/", auth.JetonList.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", auth.JetonDetail.as_view(), name="token-detail"),
+    path("auth/mfa/", auth.MfaEtat.as_view(), name="mfa"),
+    path("auth/mfa/totp/", auth.MfaTotp.as_view(), name="mfa-totp"),
+    path("auth/mfa/totp/confirmer/", auth.MfaTotpConfirmer.as_view(), name="mfa-totp-confirmer"),
+    # --- end authentication hardening ---
     path("programmes/", referentiel.ProgrammeList.as_view(), name="programmes"),
     path(
         "programmes/<str:code>/domaines/",

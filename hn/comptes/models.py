@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from hn.comptes.enums import Perimetre, Role
 from hn.comptes.roles import ROLE_CUMULABLE, ROLES_PAR_PERIMETRE
@@ -9,6 +13,10 @@ from hn.comptes.roles import ROLE_CUMULABLE, ROLES_PAR_PERIMETRE
 class User(AbstractUser):
     """Platform account. Rights come from its role attributions, never from fields here
     (``is_superuser`` excepted, for the technical administrator)."""
+
+    # Mirrors "has a confirmed TOTP device" (kept in sync by hn.comptes.mfa only), so that the
+    # second-step gate of every request costs no query.
+    mfa_active = models.BooleanField("double authentification active", default=False)
 
     class Meta:
         verbose_name = "compte"
@@ -120,3 +128,43 @@ class Attribution(models.Model):
     def portee_libelle(self) -> str:
         portee = self.portee
         return str(portee) if portee is not None else "National"
+
+
+class JetonQuerySet(models.QuerySet):
+    def actifs(self, *, now=None):
+        """Tokens used (or created) within the inactivity limit (settings.JETON_INACTIVITE)."""
+        now = now or timezone.now()
+        return self.filter(utilise_le__gt=now - inactivite())
+
+
+def inactivite() -> timedelta:
+    return timedelta(seconds=settings.JETON_INACTIVITE)
+
+
+class Jeton(models.Model):
+    """An API token. Only the SHA-256 of its key is stored, with a short non-secret prefix to
+    recognise it in a list; the key itself is shown once, when created (hn.comptes.jetons)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="jetons")
+    prefixe = models.CharField("préfixe", max_length=8)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True)
+    libelle = models.CharField("libellé", max_length=200, blank=True)
+    cree_le = models.DateTimeField("créé le", default=timezone.now)
+    utilise_le = models.DateTimeField("dernière utilisation", default=timezone.now)
+
+    objects = JetonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-cree_le", "-pk"]
+
+    def __str__(self):
+        return f"{self.prefixe}… ({self.user.username})"
+
+    @property
+    def expire_le(self):
+        return self.utilise_le + inactivite()
+
+    def est_expire(self, *, now=None) -> bool:
+        return (now or timezone.now()) >= self.expire_le

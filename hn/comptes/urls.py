@@ -22,5 +22,10 @@ urlpatterns = [
     path("blocages/", views.blocages, name="blocages"),
     path("blocages/debloquer/", views.debloquer, name="debloquer"),
     path("<str:username>/roles/", views.ajouter_role, name="ajouter_role"),
+    path(
+        "<str:username>/double-authentification/reinitialiser/",
+        views.reinitialiser_mfa,
+        name="reinitialiser_mfa",
+    ),
     path("attributions/<int:pk>/retirer/", views.retirer_role, name="retirer_role"),
 ]

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from hn.comptes import actions, verrouillage
+from hn.comptes import actions, mfa, verrouillage
 from hn.comptes.forms import CompteForm, RoleForm
 from hn.comptes.models import Attribution, User
 from hn.comptes.scopes import acces
@@ -171,3 +171,35 @@ def debloquer(request):
             request, f"Les connexions de {username} depuis {ip_address} sont débloquées."
         )
     return redirect("comptes:blocages")
+
+
+@login_required
+def reinitialiser_mfa(request, username):
+    """A scope's administrator resets an account's second factor (lost phone), traced."""
+    attributions = _attributions_administrables(request.user)
+    user = get_object_or_404(
+        User.objects.filter(pk__in=attributions.values("user_id")), username=username
+    )
+    if request.method == "POST":
+        if user.mfa_active:
+            portee = attributions.filter(user=user).first()
+            mfa.reinitialiser(
+                user,
+                acting_user=request.user,
+                etablissement=portee.etablissement,
+                region=portee.region,
+            )
+            messages.success(
+                request,
+                f"La double authentification de {user.username} a été réinitialisée : "
+                "ses jetons d'API sont révoqués et il l'activera de nouveau à sa prochaine "
+                "connexion.",
+            )
+        else:
+            messages.info(request, f"{user.username} n'a pas de double authentification active.")
+        return redirect("comptes:liste")
+    return render(
+        request,
+        "comptes/mfa_reinitialiser.html",
+        {"title": f"Réinitialiser la double authentification de {user.username}", "compte": user},
+    )

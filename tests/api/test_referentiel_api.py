@@ -1,9 +1,10 @@
 """HTTP contract of the référentiel API (API.md "HTTP API", SPEC §1 scoping, SPEC §3 money)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from hn.comptes.enums import Role
+from hn.comptes.jetons import empreinte
+from hn.comptes.models import Jeton
 from hn.journal.models import Evenement
 from hn.referentiel.models import Programme
 from tests import factories as f
@@ -44,7 +45,8 @@ def test_token_obtained_with_credentials_then_used_in_authorization_header(clien
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"token"}
-    assert body["token"] == Token.objects.get(user=user).key
+    # Only its hash is stored.
+    assert Jeton.objects.get(user=user).empreinte == empreinte(body["token"])
     # Obtaining a token is traced like a login.
     assert Evenement.objects.filter(action="jeton_api", acteur=user).count() == 1
 
@@ -53,13 +55,14 @@ def test_token_obtained_with_credentials_then_used_in_authorization_header(clien
     assert ok.status_code == 200
     assert [p["code"] for p in ok.json()] == ["HN", "HOPEN"]
 
-    # Asking again returns the same token.
+    # Asking again returns a new token; the first one keeps working until revoked or idle.
     again = client.post(
         API + "auth/token/",
         {"username": "jeton", "password": f.PASSWORD},
         content_type="application/json",
     )
-    assert again.json() == body
+    assert again.json()["token"] != body["token"]
+    assert Jeton.objects.filter(user=user).count() == 2
 
 
 def test_token_with_bad_password_is_a_400_in_the_error_format(client):
@@ -71,7 +74,7 @@ def test_token_with_bad_password_is_a_400_in_the_error_format(client):
     )
     message = "Impossible de se connecter avec les informations d'identification fournies."
     _assert_erreur_400(response, {"non_field_errors": [message]})
-    assert not Token.objects.exists()
+    assert not Jeton.objects.exists()
 
 
 def test_token_without_password_lists_the_missing_field(client):

@@ -5,9 +5,9 @@ API's format; scoping; query counts."""
 from decimal import Decimal as D
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from enveloppes.models import Enveloppe
+from hn.comptes.jetons import creer_jeton
 from tests import factories as f
 from tests.enveloppes import donnees as x
 from tests.queries import count_queries
@@ -121,10 +121,8 @@ def test_errors_follow_the_api_format(client):
 
 def test_token_authentication(client):
     user = f.pilote_national()
-    token = Token.objects.create(user=user)
-    response = client.get(
-        API + "?programme=HOPEN&region=06", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    key = creer_jeton(user)
+    response = client.get(API + "?programme=HOPEN&region=06", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()[0]["total"] == 718_000
 

@@ -316,12 +316,12 @@ def test_api_other_accounts_notification_is_404_and_anonymous_is_401(client):
 
 
 def test_api_with_a_token(client):
-    from rest_framework.authtoken.models import Token
+    from hn.comptes.jetons import creer_jeton
 
     moi = f.UserFactory()
     notification(moi)
-    token = Token.objects.create(user=moi)
-    response = client.get(API, headers={"Authorization": f"Token {token.key}"})
+    key = creer_jeton(moi)
+    response = client.get(API, headers={"Authorization": f"Token {key}"})
     assert response.status_code == 200
     assert response.json()["count"] == 1
 
