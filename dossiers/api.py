@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,6 +32,7 @@ from dossiers.serializers import (
 )
 from dossiers.services import exiger_instruction, get_dossier_for_user
 from hn.api.exceptions import Conflit, ErreurValidation
+from hn.api.parsers import FormParser, JSONParser, MultiPartParser  # issue 17: bounded parsers
 from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme
 

@@ -64,6 +64,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# >>> issue 17 api: request-size cap and NUL refusal (hn.garde), from the headers, before any
+# view reads the body. It reads nothing in its own pass, so it may sit last (after the
+# middlewares that add headers and the user), as long as none before it reads the body.
+MIDDLEWARE += ["hn.garde.GardeRequetes"]
+# <<< issue 17 api
 
 ROOT_URLCONF = "hn.urls"
 WSGI_APPLICATION = "hn.wsgi.application"
@@ -229,6 +234,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hn.api.exceptions.exception_handler",
+    # >>> issue 17 api: bounded JSON (depth, object at the top, no NUL or lone surrogate).
+    "DEFAULT_PARSER_CLASSES": [
+        "hn.api.parsers.JSONParser",
+        "hn.api.parsers.FormParser",
+        "hn.api.parsers.MultiPartParser",
+    ],
+    # <<< issue 17 api
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -245,6 +257,20 @@ SPECTACULAR_SETTINGS = {
         "CategorieNotificationEnum": "hn.notifications.models.Categorie",
     },
 }
+
+# >>> issue 17 api: request sizes (hn.garde) --------------------------------------------------
+# A body over its cap is refused with 413 from its Content-Length, before it is read.
+PIECE_TAILLE_MAX = 2 * 1024 * 1024  # = dossiers.pieces.TAILLE_MAX (SPEC §4), a test checks it
+# A multipart upload: one attachment plus the other form fields and the multipart framing.
+TELEVERSEMENT_TAILLE_MAX = PIECE_TAILLE_MAX + 64 * 1024
+# Any other body (JSON, form): Django's default, explicit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "hn.garde.LimiteTeleversement",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# <<< issue 17 api
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr(

@@ -4,6 +4,7 @@ API modules (``hn.api.auth``, ``hn.api.exceptions``) import no app."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.settings import api_settings
 
 from dossiers import api as dossiers
 from dossiers import api_pdf
@@ -16,7 +17,12 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("auth/token/", ObtenirJeton.as_view(), name="token"),
+    # issue 17 api: DRF's ObtainAuthToken names its own (unbounded) parsers; use the API's.
+    path(
+        "auth/token/",
+        ObtenirJeton.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
+        name="token",
+    ),
     path("programmes/", referentiel.ProgrammeList.as_view(), name="programmes"),
     path(
         "programmes/<str:code>/domaines/",
