@@ -256,6 +256,12 @@ SPECTACULAR_SETTINGS = {
         "CategoriePieceEnum": "dossiers.enums.CategoriePiece",
         "CategorieNotificationEnum": "hn.notifications.models.Categorie",
     },
+    # >>> issue 17 api: the error responses of API.md on every operation (schemathesis checks).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hn.api.schema.erreurs_documentees",
+    ],
+    # <<< issue 17 api
 }
 
 # >>> issue 17 api: request sizes (hn.garde) --------------------------------------------------

@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,7 +29,16 @@ class ProgrammeList(generics.ListAPIView):
 
 
 class ProgrammeDomaines(APIView):
-    @extend_schema(responses=DomaineSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "DomainesDuProgramme",
+            fields={
+                "programme": serializers.CharField(),
+                "domaines": DomaineSerializer(many=True),
+                "prerequis": PrerequisSerializer(many=True),
+            },
+        )
+    )
     def get(self, request, code):
         programme = get_object_or_404(Programme, code=code.upper())
         indicateurs = Prefetch("indicateurs", queryset=Indicateur.objects.order_by("ordre"))

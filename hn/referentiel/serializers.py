@@ -120,7 +120,7 @@ class EtablissementSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code")
     region_nom = serializers.CharField(source="region.nom")
     activites = serializers.ListField(child=serializers.CharField())
-    ght = serializers.CharField(source="ght.nom", default=None)
+    ght = serializers.CharField(source="ght.nom", default=None, allow_null=True)
     support_ght = serializers.BooleanField(source="est_support_ght")
     programmes = serializers.SerializerMethodField()
 
