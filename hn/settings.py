@@ -65,8 +65,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 # >>> issue 17 api: request-size cap and NUL refusal (hn.garde), from the headers, before any
-# view reads the body. It reads nothing in its own pass, so it may sit last (after the
-# middlewares that add headers and the user), as long as none before it reads the body.
+# view reads the body. Its check runs in its own call, before every process_view (CSRF's reads
+# the body): any place after AuthenticationMiddleware (its French page shows the user) and the
+# header-setting middlewares works; with django-axes, before AxesMiddleware (which must be last).
 MIDDLEWARE += ["hn.garde.GardeRequetes"]
 # <<< issue 17 api
 

@@ -403,3 +403,18 @@ def test_trop_de_champs_de_formulaire_refuse_en_json(client, monde):
     )
     assert_400_json(response, "La requête contient trop de champs ou de fichiers.")
     assert etat_base() == avant
+
+
+def test_le_schema_declare_les_erreurs_de_chaque_operation(client):
+    """hn.api.schema: every operation documents API.md's error answers (schemathesis checks
+    the status codes and bodies against them)."""
+    client.force_login(f.pilote_national())
+    schema = client.get(API + "schema/?format=json").json()
+    assert {"Erreur", "ErreurValidation"} <= set(schema["components"]["schemas"])
+    for chemin, operations in schema["paths"].items():
+        for methode, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "403", "404", "405"} <= codes, (chemin, methode)
+            if methode in {"post", "patch", "delete"}:
+                assert {"409", "413", "415"} <= codes, (chemin, methode)
+    assert "429" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
