@@ -135,7 +135,8 @@ class EnveloppeMouvements(generics.ListAPIView):
             "annee",
             minimum=DATE_MIN.year,
             maximum=DATE_MAX.year,
-            message=f"L'année est un nombre entre {DATE_MIN.year} et {DATE_MAX.year}.",
+            message=f"L'année doit être un nombre entre {DATE_MIN.year} et {DATE_MAX.year} "
+            "(par exemple 2020).",
         )
         if annee is not None:
             qs = qs.filter(date__year=annee)

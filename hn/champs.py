@@ -320,6 +320,19 @@ def parametre_entier(
     return defaut if lu is None else lu
 
 
+def parametre_booleen(request, nom: str, *, defaut: bool = False) -> bool:
+    """A yes/no query parameter of an API request: ``true``/``1`` or ``false``/``0`` (absent:
+    ``defaut``); 400 otherwise."""
+    valeur = request.query_params.get(nom)
+    if valeur is None or valeur == "":
+        return defaut
+    if valeur.lower() in ("true", "1"):
+        return True
+    if valeur.lower() in ("false", "0"):
+        return False
+    raise exceptions.ValidationError({nom: ["Indiquez true ou false."]})
+
+
 def parametre_texte(request, nom: str, *, longueur: int = 100) -> str:
     """A text query parameter of an API request ("" when absent); 400 when unusable."""
     try:

@@ -323,7 +323,9 @@ def test_the_amorcage_reads_french_typing(client):
 def test_mouvements_year_filter_is_parsed_strictly(client, annee):
     client.force_login(f.ars_lecteur("84"))
     response = client.get(f"{API}enveloppes/HOPEN/84/mouvements/", {"annee": annee})
-    _assert_400(response, "annee", "L'année est un nombre entre 2000 et 2100.")
+    _assert_400(
+        response, "annee", "L'année doit être un nombre entre 2000 et 2100 (par exemple 2020)."
+    )
 
 
 @pytest.mark.django_db
@@ -398,3 +400,13 @@ def test_dossier_creation_fields_are_typed(client):
         response = client.post(f"{API}dossiers/", body, content_type="application/json")
         _assert_400(response, champ)
     assert Dossier.objects.count() == avant
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("activite", ["1e400", "1e30", "NaN"])
+def test_the_forfait_simulator_refuses_an_activity_out_of_proportion(client, activite):
+    client.force_login(f.pilote_national())
+    response = client.get(
+        f"{API}programmes/HOPEN/forfait/", {"domaine": "D2", "activite_combinee": activite}
+    )
+    _assert_400(response, "activite_combinee")
