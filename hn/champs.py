@@ -30,11 +30,12 @@ serializers. For pages, :func:`filtre_entier` drops an invalid filter instead.
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from hn.saisie import SaisieInvalide, nombre
@@ -117,13 +118,16 @@ def case_cochee(donnees, nom: str):
 # --- texts ---------------------------------------------------------------------------------
 
 
-def _caractere_refuse(texte: str, multiligne: bool) -> str | None:
-    permis = "\n\t" if multiligne else ""
-    for c in texte:
-        if "\ud800" <= c <= "\udfff":
-            return "Le texte contient un caractère invalide."
-        if c not in permis and unicodedata.category(c) == "Cc":
-            return "Le texte contient un caractère de contrôle non autorisé."
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode Cc but newline and tab
+_CONTROLE_LIGNE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _caractere_refuse(texte_: str, multiligne: bool) -> str | None:
+    if _SURROGATE.search(texte_):
+        return "Le texte contient un caractère invalide."
+    if (_CONTROLE if multiligne else _CONTROLE_LIGNE).search(texte_):
+        return "Le texte contient un caractère de contrôle non autorisé."
     return None
 
 
@@ -390,15 +394,18 @@ class _ChampStrict(serializers.Field):
         return value
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class BooleenStrict(_ChampStrict):
     lecteur = staticmethod(booleen)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TexteStrict(_ChampStrict):
     lecteur = staticmethod(texte)
     options_permises = ("longueur", "obligatoire", "multiligne", "messages")
 
 
+@extend_schema_field(OpenApiTypes.DECIMAL)
 class DecimalStrict(_ChampStrict):
     lecteur = staticmethod(decimal)
     options_permises = ("max_digits", "decimal_places", "minimum", "maximum", "messages")
@@ -407,6 +414,7 @@ class DecimalStrict(_ChampStrict):
         return str(value)
 
 
+@extend_schema_field(OpenApiTypes.DATE)
 class DateStricte(_ChampStrict):
     lecteur = staticmethod(date_saisie)
     options_permises = ("minimum", "maximum", "francais")
@@ -415,6 +423,7 @@ class DateStricte(_ChampStrict):
         return value.isoformat()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class EntierStrict(_ChampStrict):
     lecteur = staticmethod(entier)
     options_permises = ("minimum", "maximum", "message")
