@@ -184,6 +184,7 @@ def initialiser(request):
     erreur = None
     if request.method == "POST":
         valeurs = {k: filtre_texte(request.POST, k, longueur=200) for k in valeurs}
+        valeurs["nom"] = request.POST.get("nom", "").strip()  # checked by the action
         etab = (
             Etablissement.objects.visibles_par(request.user)
             .filter(finess=valeurs["finess"].upper())

@@ -410,3 +410,15 @@ def test_the_forfait_simulator_refuses_an_activity_out_of_proportion(client, act
         f"{API}programmes/HOPEN/forfait/", {"domaine": "D2", "activite_combinee": activite}
     )
     _assert_400(response, "activite_combinee")
+
+
+@pytest.mark.django_db
+def test_the_initialisation_page_tells_a_name_too_long_and_creates_nothing(client):
+    etab = f.EtablissementFactory()
+    client.force_login(f.ars_valideur(etab.region.code))
+    response = client.post(
+        "/dossiers/initialiser/", {"programme": "HOPEN", "finess": etab.finess, "nom": "x" * 201}
+    )
+    assert response.status_code == 200
+    assert "Texte trop long (201 caractères, 200 au plus)." in response.content.decode()
+    assert not Dossier.objects.exists()
