@@ -422,3 +422,25 @@ def test_the_initialisation_page_tells_a_name_too_long_and_creates_nothing(clien
     assert response.status_code == 200
     assert "Texte trop long (201 caractères, 200 au plus)." in response.content.decode()
     assert not Dossier.objects.exists()
+
+
+def test_form_fields_share_the_readers():
+    from django import forms
+
+    class Formulaire(forms.Form):
+        texte = champs.TexteFormulaire(longueur=5)
+        montant = champs.DecimalFormulaire(max_digits=6, decimal_places=2, minimum=0)
+        le = champs.DateFormulaire(francais=True)
+        annee = champs.EntierFormulaire(minimum=2000, maximum=2100)
+
+    ok = Formulaire({"texte": " ab ", "montant": "1 234,5", "le": "31/01/2022", "annee": "2022"})
+    assert ok.is_valid(), ok.errors
+    assert ok.cleaned_data == {
+        "texte": "ab",
+        "montant": Decimal("1234.5"),
+        "le": dt.date(2022, 1, 31),
+        "annee": 2022,
+    }
+    ko = Formulaire({"texte": "a\x00", "montant": "1e400", "le": "31/01/0001", "annee": "1e20"})
+    assert not ko.is_valid()
+    assert set(ko.errors) == {"texte", "montant", "le", "annee"}
