@@ -5,6 +5,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hn.champs import parametre_texte
 from hn.referentiel import regles
 from hn.referentiel.models import Etablissement, Indicateur, Programme
 from hn.referentiel.serializers import (
@@ -91,10 +92,10 @@ class EtablissementMixin:
 
     def get_queryset(self):
         qs = Etablissement.objects.visibles_par(self.request.user).select_related("region", "ght")
-        region = self.request.query_params.get("region")
+        region = parametre_texte(self.request, "region")
         if region:
             qs = qs.filter(region__code=region)
-        statut = self.request.query_params.get("statut")
+        statut = parametre_texte(self.request, "statut")
         if statut:
             qs = qs.filter(statut=statut)
         return qs.prefetch_related("volumes").order_by("finess")
