@@ -5,8 +5,9 @@
 - with 413, a body whose ``Content-Length`` exceeds its cap: ``TELEVERSEMENT_TAILLE_MAX`` for a
   multipart upload (one attachment of SPEC §4 plus the other form fields), otherwise
   ``DATA_UPLOAD_MAX_MEMORY_SIZE``; a 50 Mo upload is answered before its first byte is read;
-- with 400, a NUL character in the path, the query string or a URL-encoded body (no database
-  column stores one), and a malformed ``Content-Length``.
+- with 400, a NUL character (no database column stores one) in the path, in the API's query
+  string (the error names the parameter) or in a page's URL-encoded body, and a malformed
+  ``Content-Length``.
 
 Under ``/api/`` the refusal is JSON (``{"detail": …}``), elsewhere a French page.
 
@@ -71,12 +72,12 @@ def est_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def refus(request, status: int, detail: str):
+def refus(request, status: int, detail: str, champ: str = "non_field_errors"):
     """The refusal in the caller's language: JSON for the API, a French page otherwise."""
     if est_api(request):
         donnees = {"detail": detail}
         if status == 400:
-            donnees["errors"] = {"non_field_errors": [detail]}
+            donnees["errors"] = {champ: [detail]}
         return JsonResponse(donnees, status=status)
     titre = "Requête trop volumineuse" if status == 413 else "Requête invalide"
     return render(
@@ -84,15 +85,25 @@ def refus(request, status: int, detail: str):
     )
 
 
-def _contient_nul(request) -> bool:
-    requete = request.META.get("QUERY_STRING", "")
-    if "\x00" in request.path_info or "%00" in requete or "\x00" in requete:
-        return True
+def champ_avec_nul(request) -> str | None:
+    """Where a NUL character is, if any: ``non_field_errors`` for the path, the parameter's
+    name for the API's query string, the form body of a page. The API's bodies are checked by
+    its parsers (hn.api.parsers), the pages' query filters by their readers (hn.champs), which
+    ignore an unusable filter."""
+    if "\x00" in request.path_info:
+        return "non_field_errors"
+    if est_api(request):
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            for nom, valeurs in request.GET.lists():
+                if "\x00" in nom or any("\x00" in v for v in valeurs):
+                    return "non_field_errors" if "\x00" in nom else nom
+        return None
     type_contenu = request.META.get("CONTENT_TYPE", "").lower()
     if type_contenu.startswith("application/x-www-form-urlencoded"):
         corps = request.body  # bounded: the length was checked first
-        return b"\x00" in corps or b"%00" in corps
-    return False
+        if b"\x00" in corps or b"%00" in corps:
+            return "non_field_errors"
+    return None
 
 
 class GardeRequetes:
@@ -109,8 +120,9 @@ class GardeRequetes:
         limite = taille_max(request)
         if limite is not None and longueur > limite:
             return refus(request, 413, message_trop_volumineux(request))
-        if _contient_nul(request):
-            return refus(request, 400, CARACTERE_NUL)
+        champ = champ_avec_nul(request)
+        if champ is not None:
+            return refus(request, 400, CARACTERE_NUL, champ)
         response = self.get_response(request)
         if getattr(request, _ATTRIBUT_TROP_GROS, False):
             return refus(request, 413, message_trop_volumineux(request))

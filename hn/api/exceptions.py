@@ -72,7 +72,8 @@ def _reponse_transport(exc, response):
         # Our parsers' messages are French (hn.api.parsers); DRF's own are not.
         texte = str(exc.detail) if hasattr(exc, "errors") or exc.detail == TROP_DE_CHAMPS else ""
         texte = texte or CORPS_ILLISIBLE
-        response.data = {"detail": texte, "errors": {"non_field_errors": [texte]}}
+        erreurs = getattr(exc, "errors", None) or {"non_field_errors": [texte]}
+        response.data = {"detail": texte, "errors": erreurs}
         return response
     if isinstance(exc, exceptions.UnsupportedMediaType):
         response.data = {

@@ -67,30 +67,35 @@ def texte_interdit(valeur: str) -> bool:
     return _INTERDITS.search(valeur) is not None
 
 
-def verifier_textes(donnees) -> None:
-    """Walk a parsed JSON value once (keys and strings), iteratively."""
-    pile = [donnees]
-    while pile:
-        valeur = pile.pop()
-        if isinstance(valeur, str):
-            if texte_interdit(valeur):
-                raise CorpsInvalide(CARACTERE_INTERDIT)
-        elif isinstance(valeur, dict):
-            pile.extend(valeur.keys())
-            pile.extend(valeur.values())
-        elif isinstance(valeur, list):
-            pile.extend(valeur)
+def _valeur_interdite(valeur) -> str | None:
+    """The refusal of one scalar of the body: forbidden text, or a non-finite number."""
+    if isinstance(valeur, str) and texte_interdit(valeur):
+        return CARACTERE_INTERDIT
+    if isinstance(valeur, float) and not math.isfinite(valeur):
+        return NOMBRE_INVALIDE
+    return None
 
 
-def _nombre(texte: str) -> float:
-    nombre = float(texte)
-    if not math.isfinite(nombre):
-        raise CorpsInvalide(NOMBRE_INVALIDE)
-    return nombre
+def verifier_valeurs(donnees: dict) -> None:
+    """Walk a parsed JSON object once (keys, strings, numbers), iteratively; a refusal names
+    the top-level field that carries it (``non_field_errors`` for a bad key at the top)."""
+    for champ, valeur in donnees.items():
+        if texte_interdit(champ):
+            raise CorpsInvalide(CARACTERE_INTERDIT)
+        pile = [valeur]
+        while pile:
+            courant = pile.pop()
+            if isinstance(courant, dict):
+                pile.extend(courant.keys())
+                pile.extend(courant.values())
+            elif isinstance(courant, list):
+                pile.extend(courant)
+            elif message := _valeur_interdite(courant):
+                raise CorpsInvalide(message, champ)
 
 
-def _constante(nom: str):
-    raise CorpsInvalide(NOMBRE_INVALIDE)
+def _constante(nom: str) -> float:
+    return float(nom)  # NaN, Infinity: refused by verifier_valeurs, with their field
 
 
 def lire_objet_json(brut: bytes, encoding: str = "utf-8") -> dict:
@@ -101,14 +106,12 @@ def lire_objet_json(brut: bytes, encoding: str = "utf-8") -> dict:
         raise CorpsInvalide(ENCODAGE_INVALIDE) from exc
     verifier_profondeur(texte)
     try:
-        donnees = json.loads(texte, parse_float=_nombre, parse_constant=_constante)
-    except CorpsInvalide:
-        raise
+        donnees = json.loads(texte, parse_constant=_constante)
     except (ValueError, RecursionError) as exc:  # RecursionError: belt and braces
         raise CorpsInvalide(JSON_INVALIDE) from exc
     if not isinstance(donnees, dict):
         raise CorpsInvalide(OBJET_ATTENDU)
-    verifier_textes(donnees)
+    verifier_valeurs(donnees)
     return donnees
 
 
@@ -122,8 +125,10 @@ class JSONParser(parsers.JSONParser):
 
 def _verifier_champs(donnees) -> None:
     for cle, valeurs in donnees.lists():
-        if texte_interdit(cle) or any(texte_interdit(str(v)) for v in valeurs):
+        if texte_interdit(cle):
             raise CorpsInvalide(CARACTERE_INTERDIT)
+        if any(texte_interdit(str(v)) for v in valeurs):
+            raise CorpsInvalide(CARACTERE_INTERDIT, cle)
 
 
 class FormParser(parsers.FormParser):

@@ -10,6 +10,7 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from dossiers.models import Dossier
+from hn import garde
 from hn.api import parsers
 from tests import dossiers_factories as d
 from tests import factories as f
@@ -224,10 +225,10 @@ def envoyer(client, nom, corps, monde, content_type="application/json", **extra)
     return getattr(client, methode)(url, corps, content_type=content_type, **extra)
 
 
-def assert_400_json(response, detail):
+def assert_400_json(response, detail, champ="non_field_errors"):
     assert response.status_code == 400, (response.status_code, response.content[:300])
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": detail, "errors": {"non_field_errors": [detail]}}
+    assert response.json() == {"detail": detail, "errors": {champ: [detail]}}
 
 
 @pytest.fixture
@@ -260,41 +261,42 @@ def test_une_imbrication_profonde_est_refusee_sans_erreur_serveur(client, monde,
 
 
 @pytest.mark.parametrize(
-    "corps",
+    "corps, champ",
     [
-        '{"commentaire": "\\ud800"}',
-        '{"commentaire": "a\\u0000b"}',
-        '{"\\udfff": 1}',
-        '{"commentaire": ["ok", {"x": "\\udc00"}]}',
+        ('{"commentaire": "\\ud800"}', "commentaire"),
+        ('{"commentaire": "a\\u0000b"}', "commentaire"),
+        ('{"\\udfff": 1}', "non_field_errors"),
+        ('{"commentaire": ["ok", {"x": "\\udc00"}]}', "commentaire"),
+        ('{"a": {"\\u0000": 1}}', "a"),
     ],
 )
 @pytest.mark.parametrize("nom", ["transition", "commentaires", "jeton", "saisie"])
-def test_un_caractere_nul_ou_un_demi_caractere_est_refuse(client, monde, nom, corps):
+def test_un_caractere_nul_ou_un_demi_caractere_est_refuse(client, monde, nom, corps, champ):
     envoyer(client, nom, "{}", monde)
     avant = etat_base()
     response = envoyer(client, nom, corps, monde)
-    assert_400_json(response, parsers.CARACTERE_INTERDIT)
+    assert_400_json(response, parsers.CARACTERE_INTERDIT, champ)
     assert etat_base() == avant
 
 
 @pytest.mark.parametrize(
-    "corps, detail",
+    "corps, detail, champ",
     [
-        ('{"commentaire": ', parsers.JSON_INVALIDE),
-        ("{'commentaire': 'x'}", parsers.JSON_INVALIDE),
-        ('{"a": NaN}', parsers.NOMBRE_INVALIDE),
-        ('{"montant": 1e400}', parsers.NOMBRE_INVALIDE),
-        ('{"montant": -Infinity}', parsers.NOMBRE_INVALIDE),
-        ('{"a": ' + "9" * 5000 + "}", parsers.JSON_INVALIDE),
-        (b'{"commentaire": "\xed\xa0\x80"}', parsers.ENCODAGE_INVALIDE),
-        (b'{"commentaire": "\xff"}', parsers.ENCODAGE_INVALIDE),
+        ('{"commentaire": ', parsers.JSON_INVALIDE, None),
+        ("{'commentaire': 'x'}", parsers.JSON_INVALIDE, None),
+        ('{"a": NaN}', parsers.NOMBRE_INVALIDE, "a"),
+        ('{"montant": 1e400}', parsers.NOMBRE_INVALIDE, "montant"),
+        ('{"montant": [-Infinity]}', parsers.NOMBRE_INVALIDE, "montant"),
+        ('{"a": ' + "9" * 5000 + "}", parsers.JSON_INVALIDE, None),
+        (b'{"commentaire": "\xed\xa0\x80"}', parsers.ENCODAGE_INVALIDE, None),
+        (b'{"commentaire": "\xff"}', parsers.ENCODAGE_INVALIDE, None),
     ],
 )
-def test_un_json_invalide_est_refuse_en_francais(client, monde, corps, detail):
+def test_un_json_invalide_est_refuse_en_francais(client, monde, corps, detail, champ):
     envoyer(client, "remboursements", "{}", monde)
     avant = etat_base()
     response = envoyer(client, "remboursements", corps, monde)
-    assert_400_json(response, detail)
+    assert_400_json(response, detail, champ or "non_field_errors")
     assert etat_base() == avant
 
 
@@ -302,7 +304,7 @@ def test_le_jeton_refuse_les_corps_invalides_sans_connexion(client, monde):
     for corps in [*NON_OBJETS, PROFOND, '{"username": "\\ud800"}', "{"]:
         response = client.post(API + "auth/token/", corps, content_type="application/json")
         assert response.status_code == 400, corps[:20]
-        assert response.json()["errors"]["non_field_errors"]
+        assert response.json()["errors"]
 
 
 def test_un_objet_valide_passe_toujours(client, monde):
@@ -354,33 +356,32 @@ def test_formulaire_avec_caractere_nul_refuse(client, monde):
         monde,
         content_type="application/x-www-form-urlencoded",
     )
-    assert response.status_code == 400
-    assert response.json()["detail"] == "La requête contient un caractère nul, refusé."
+    assert_400_json(response, parsers.CARACTERE_INTERDIT, "texte")
     assert etat_base() == avant
 
 
 @pytest.mark.parametrize(
-    "chemin",
+    "chemin, champ",
     [
-        "dossiers/?finess=%00",
-        "dossiers/?etat=a%00",
-        "etablissements/?q=%00",
-        "dossiers/%00/",
-        "demandes/?programme=%00",
+        ("dossiers/?finess=%00", "finess"),
+        ("dossiers/?etat=a%00", "etat"),
+        ("etablissements/?q=%00", "q"),
+        ("dossiers/%00/", "non_field_errors"),
+        ("demandes/?programme=%00", "programme"),
+        ("notifications/?a%00=1", "non_field_errors"),
     ],
 )
-def test_caractere_nul_dans_l_adresse_refuse(client, chemin):
+def test_caractere_nul_dans_l_adresse_refuse(client, chemin, champ):
     client.force_login(f.pilote_national())
     response = client.get(API + chemin)
-    assert response.status_code == 400
-    assert response.json()["errors"] == {
-        "non_field_errors": ["La requête contient un caractère nul, refusé."]
-    }
+    assert_400_json(response, garde.CARACTERE_NUL, champ)
 
 
-def test_caractere_nul_dans_une_page_refuse_en_francais(client):
+def test_caractere_nul_dans_un_formulaire_de_page_refuse_en_francais(client):
     client.force_login(f.pilote_national())
-    response = client.get("/dossiers/?q=%00")
+    response = client.post(
+        "/dossiers/", "q=a%00b", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 400
     assert "caractère nul" in response.content.decode()
     assert response["Content-Type"].startswith("text/html")
