@@ -31,6 +31,7 @@ from dossiers.models import (
     Dossier,
 )
 from dossiers.notifications import notifier_evenement
+from hn.champs import SaisieRefusee, booleen, exiger, texte_libre
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import (
     aujourd_hui,
@@ -42,12 +43,7 @@ from hn.dates import (
 from hn.journal.services import tracer
 from hn.referentiel.models import Region
 
-
-class DossierError(Exception):
-    def __init__(self, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
+DossierError = SaisieRefusee  # bad input: a French message and {champ: [messages]}
 
 
 class TransitionRefusee(Exception):
@@ -180,7 +176,7 @@ def initialiser_dossier(
     region = Region.objects.select_for_update().get(pk=etablissement.region_id)
     if not peut_instruire(acting_user, region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
-    nom = (nom or "").strip() or etablissement.raison_sociale
+    nom = texte_libre(nom, "nom", longueur=200) or etablissement.raison_sociale
     if demande is None:
         # The établissement's pending request for this programme is answered by this dossier.
         demande = (
@@ -235,7 +231,7 @@ def motif_et_commentaire(motif, commentaire, motifs, msg_motif, msg_commentaire,
     errors = {}
     if motif not in getattr(motifs, "values", motifs):
         errors["motif"] = [msg_motif]
-    commentaire = (commentaire or "").strip()
+    commentaire = texte_libre(commentaire, "commentaire")
     if not commentaire:
         errors["commentaire"] = [msg_commentaire]
     if errors:
@@ -317,7 +313,7 @@ def valider_prerequis(*, dossier, decisions: dict, commentaire: str, acting_user
         for d in dossier.decisions_prerequis.select_related("prerequis")
     }
     finales = {**existantes, **decisions}
-    commentaire = (commentaire or "").strip()
+    commentaire = texte_libre(commentaire, "commentaire")
     tous_acceptes = all(finales.get(c) == DecisionPrerequis.ACCEPTE for c in prerequis)
     if not tous_acceptes and not commentaire:
         errors.setdefault("commentaire", []).append(
@@ -370,7 +366,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
     for code, (decision, commentaire) in decisions.items():
         dd = domaines[code]
         dd.decision = decision
-        dd.commentaire_ars = (commentaire or "").strip()
+        dd.commentaire_ars = texte_libre(commentaire, f"domaines.{code}.commentaire")
         dd.save(update_fields=["decision", "commentaire_ars"])
     tracer_dossier(
         "domaines_valides",
@@ -386,7 +382,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
 def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
     dossier = instruire(dossier, acting_user)
     _verifier_etat(dossier, dossier.reporter, "de reporter le dossier")
-    commentaire = (commentaire or "").strip()
+    commentaire = texte_libre(commentaire, "commentaire")
     if not commentaire:
         raise DossierError(
             "Indiquez à l'établissement ce qu'il doit corriger.",
@@ -442,6 +438,7 @@ def accepter(
     ``dossiers.evenements`` in this transaction. All or nothing: a refused amount refuses the
     acceptance, with the envelope's message."""
     dossier = instruire(dossier, acting_user)
+    derogation = exiger(booleen, derogation, "derogation")
     _verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     raisons = dossier.raisons_non_acceptable()
     if raisons:
@@ -450,7 +447,7 @@ def accepter(
         )
     le = aujourd_hui()
     dossier.accepter(user=acting_user, le=le)
-    dossier.commentaire_ars_decision = (commentaire or "").strip()
+    dossier.commentaire_ars_decision = texte_libre(commentaire, "commentaire")
     dossier.save()
     selectionnes = [
         dd.domaine.code
@@ -484,7 +481,7 @@ def accepter(
 def commenter(*, dossier, texte: str, acting_user) -> Commentaire:
     """ARS comments are possible in every state, refused included."""
     dossier = instruire(dossier, acting_user)
-    texte = (texte or "").strip()
+    texte = texte_libre(texte, "texte")
     if not texte:
         raise DossierError("Le commentaire est vide.", {"texte": ["Saisissez un commentaire."]})
     commentaire = Commentaire.objects.create(dossier=dossier, auteur=acting_user, texte=texte)
@@ -527,11 +524,11 @@ def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
     """The ARS's comment shown under the ES's own comment on pages 2 and 3 [000 A9 §9];
     possible in every state."""
     dossier = instruire(dossier, acting_user)
-    champ = COMMENTAIRES_DE_PAGE.get(page)
+    champ = COMMENTAIRES_DE_PAGE.get(page) if isinstance(page, str) else None
     if champ is None:
         raise DossierError("Page inconnue.", {"page": ["Choisissez etablissement ou contacts."]})
     avant = getattr(dossier, champ)
-    setattr(dossier, champ, (texte or "").strip())
+    setattr(dossier, champ, texte_libre(texte, "texte"))
     dossier.save(update_fields=[champ])
     tracer_dossier(
         "dossier_commente",

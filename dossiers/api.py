@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,6 +32,8 @@ from dossiers.serializers import (
 )
 from dossiers.services import exiger_instruction, get_dossier_for_user
 from hn.api.exceptions import Conflit, ErreurValidation
+from hn.api.parsers import FormParser, JSONParser, MultiPartParser  # issue 17: bounded parsers
+from hn.champs import booleen, lire, parametre_texte, texte
 from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme
 
@@ -110,7 +111,6 @@ class DossierList(generics.ListCreateAPIView):
         qs = Dossier.objects.visibles_par(self.request.user).select_related(
             "programme", "etablissement__region"
         )
-        params = self.request.query_params
         filtres = {
             "programme": "programme__code",
             "etat": "etat",
@@ -118,10 +118,9 @@ class DossierList(generics.ListCreateAPIView):
             "finess": "etablissement__finess",
         }
         for param, field in filtres.items():
-            if params.get(param):
-                qs = qs.filter(
-                    **{field: params[param].upper() if param == "programme" else params[param]}
-                )
+            valeur = parametre_texte(self.request, param)
+            if valeur:
+                qs = qs.filter(**{field: valeur.upper() if param == "programme" else valeur})
         return qs.order_by("-cree_le", "-pk")
 
     @extend_schema(request=DossierCreateSerializer, responses={201: DossierSerializer})
@@ -190,7 +189,7 @@ TRANSITIONS = {
         commentaire=data.get("commentaire", ""),
         acting_user=user,
         amorcage=objet_montants(data, "amorcage"),
-        derogation=bool(data.get("derogation")),
+        derogation=lire(data, "derogation", booleen, defaut=False),
     ),
 }
 
@@ -371,8 +370,8 @@ class DossierPieces(APIView):
         piece = pieces.ajouter_piece(
             dossier=dossier,
             fichier=request.FILES.get("fichier"),
-            categorie=data.get("categorie", ""),
-            prerequis_code=data.get("prerequis") or None,
+            categorie=lire(data, "categorie", texte, defaut="", longueur=30, multiligne=False),
+            prerequis_code=lire(data, "prerequis", texte, longueur=20, multiligne=False) or None,
             acting_user=request.user,
         )
         return Response(_piece_data(request, piece, numero), status=status.HTTP_201_CREATED)

@@ -2,6 +2,7 @@
 takes (the same shape as the API's PATCH): one validation path for the browser and the API."""
 
 from dossiers.enums import TypeContact
+from hn.champs import case_cochee, date_formulaire
 
 CONTACTS_PAR_PAGE = {
     "contacts": (TypeContact.CONTACT, TypeContact.RESPONSABLE_PROJET),
@@ -14,7 +15,7 @@ def _indicateurs(post, indicateurs):
         {
             "code": ind.code,
             "valeur": post.get(f"indicateurs.{ind.code}", ""),
-            "non_applicable": post.get(f"indicateurs.{ind.code}.na") == "on",
+            "non_applicable": case_cochee(post, f"indicateurs.{ind.code}.na"),
         }
         for ind in indicateurs
     ]
@@ -56,16 +57,18 @@ def donnees_de_la_page(page, post, dossier) -> dict:
         }
     if slug == "projet":
         return {
-            "mutualise": post.get("mutualise") == "on",
+            "mutualise": case_cochee(post, "mutualise"),
             "partenaires": post.get("partenaires", ""),
             "description_projet": post.get("description_projet", ""),
             "motivation": post.get("motivation", ""),
             "domaines": [
                 {
                     "code": dd.domaine.code,
-                    "demande": post.get(f"domaines.{dd.domaine.code}.demande") == "on",
+                    "demande": case_cochee(post, f"domaines.{dd.domaine.code}.demande"),
                     "avancement": post.get(f"domaines.{dd.domaine.code}.avancement", ""),
-                    "date_cible": post.get(f"domaines.{dd.domaine.code}.date_cible", ""),
+                    "date_cible": date_formulaire(
+                        post.get(f"domaines.{dd.domaine.code}.date_cible", "")
+                    ),
                 }
                 for dd in dossier.domaines.select_related("domaine")
             ],

@@ -2,7 +2,6 @@
 error collected, then all saved or nothing (``enregistrer_saisie``). Numbers are read by
 :mod:`hn.saisie`, the one parser of typed numbers."""
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +18,13 @@ from dossiers.actions import (
 from dossiers.contenu import contenu
 from dossiers.enums import Avancement, TypeContact
 from dossiers.models import Contact, DomaineDossier, Dossier, ValeurIndicateur
+from hn.champs import (
+    booleen_ou_erreur,
+    date_ou_erreur,
+    decimal_ou_erreur,
+    texte_ou_erreur,
+)
 from hn.comptes.perms import peut_saisir
-from hn.saisie import nombre_ou_erreur
 
 # ---------------------------------------------------------------------------------
 
@@ -48,14 +52,14 @@ CHAMPS_TEXTE = (
 
 COUT = {
     "minimum": 0,
-    "maximum": COUT_MAX,
-    "decimales": 2,
+    "max_digits": 12,
+    "decimal_places": 2,
     "messages": {
         "minimum": "La valeur doit être ≥ {minimum}.",
         "maximum": "Montant trop élevé (9 999 999 999,99 € au plus).",
     },
 }
-VALEUR_INDICATEUR = {"minimum": 0, "maximum": 100, "decimales": 2}
+VALEUR_INDICATEUR = {"minimum": 0, "maximum": 100, "max_digits": 6, "decimal_places": 2}
 
 
 @transaction.atomic
@@ -128,14 +132,13 @@ def _saisir_engagements_et_textes(dossier, data: dict, errors: dict) -> None:
     dossier.engagements = sorted(engagements)
     for champ in CHAMPS_TEXTE:
         if champ in data:
-            valeur = str(data[champ] or "").strip()
-            if len(valeur) > TEXTE_MAX:
-                errors.setdefault(champ, []).append(
-                    f"Texte trop long ({len(valeur)} caractères, {TEXTE_MAX} au plus)."
-                )
-            setattr(dossier, champ, valeur)
+            valeur = texte_ou_erreur(data[champ], champ, errors, longueur=TEXTE_MAX)
+            if valeur is not None:
+                setattr(dossier, champ, valeur)
     if "mutualise" in data:
-        dossier.mutualise = bool(data["mutualise"])
+        mutualise = booleen_ou_erreur(data["mutualise"], "mutualise", errors)
+        if mutualise is not None:
+            dossier.mutualise = mutualise
     if not dossier.mutualise:
         dossier.partenaires = ""  # the field only exists when the box is ticked [000 A9 §9]
 
@@ -145,16 +148,23 @@ def _contacts_saisis(items: list[dict], errors: dict) -> list[tuple[str, dict]]:
     contacts = []
     for item in items:
         type_ = item.get("type")
-        if type_ not in TypeContact.values:
+        if not isinstance(type_, str) or type_ not in TypeContact.values:
             errors.setdefault("contacts", []).append(f"Type de contact inconnu : {type_}.")
             continue
         valeurs_contact = {}
         for champ, maximum in CONTACT_MAX.items():
-            valeur = str(item.get(champ) or "").strip()
             cle = f"contacts.{type_}.{champ}"
-            if len(valeur) > maximum:
-                errors.setdefault(cle, []).append(f"{maximum} caractères au plus.")
-            elif champ == "email" and valeur:
+            valeur = texte_ou_erreur(
+                item.get(champ),
+                cle,
+                errors,
+                longueur=maximum,
+                multiligne=False,
+                messages={"longueur": f"{maximum} caractères au plus."},
+            )
+            if valeur is None:
+                continue
+            if champ == "email" and valeur:
                 try:
                     validate_email(valeur)
                 except ValidationError:
@@ -168,31 +178,28 @@ def _saisir_domaines(dossier, items: list[dict], errors: dict) -> list[DomaineDo
     """Every domaine of the dossier, with the typed fields set (saved by the caller)."""
     domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
     for item in items:
-        code = str(item.get("code", "")).upper()
+        code = item.get("code")
+        code = code.upper() if isinstance(code, str) else ""
         dd = domaines.get(code)
         if dd is None:
             errors.setdefault("domaines", []).append(f"Domaine inconnu : {item.get('code')}.")
             continue
         if "demande" in item:
-            dd.demande = bool(item["demande"])
+            demande = booleen_ou_erreur(item["demande"], f"domaines.{code}.demande", errors)
+            dd.demande = dd.demande if demande is None else demande
         if "avancement" in item:
-            if item["avancement"] not in ("", None, *Avancement.values):
+            if not _code_permis(item["avancement"], Avancement.values):
                 errors.setdefault(f"domaines.{code}.avancement", []).append(
                     "État d'avancement inconnu."
                 )
             else:
                 dd.avancement = item["avancement"] or ""
         if "date_cible" in item:
-            try:
-                dd.date_cible = (
-                    date.fromisoformat(item["date_cible"]) if item["date_cible"] else None
-                )
-            except (TypeError, ValueError):
-                errors.setdefault(f"domaines.{code}.date_cible", []).append(
-                    "Date invalide (format AAAA-MM-JJ)."
-                )
+            dd.date_cible = date_ou_erreur(
+                item["date_cible"], f"domaines.{code}.date_cible", errors
+            )
         if "cout" in item:
-            dd.cout = nombre_ou_erreur(item["cout"], f"domaines.{code}.cout", errors, **COUT)
+            dd.cout = decimal_ou_erreur(item["cout"], f"domaines.{code}.cout", errors, **COUT)
     return list(domaines.values())
 
 
@@ -201,7 +208,8 @@ def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
     indicateurs = {i.code: i for i in programme.indicateurs.all()}
     valeurs = []
     for item in items:
-        ind = indicateurs.get(str(item.get("code", "")))
+        code = item.get("code")
+        ind = indicateurs.get(code) if isinstance(code, str) else None
         if ind is None:
             errors.setdefault("indicateurs", []).append(f"Indicateur inconnu : {item.get('code')}.")
             continue
@@ -213,6 +221,14 @@ def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
                 errors.setdefault(champ, []).append("Répondez oui ou non.")
                 continue
         else:
-            valeur = nombre_ou_erreur(valeur, champ, errors, **VALEUR_INDICATEUR)
-        valeurs.append((ind, valeur, bool(item.get("non_applicable", False))))
+            valeur = decimal_ou_erreur(valeur, champ, errors, **VALEUR_INDICATEUR)
+        non_applicable = booleen_ou_erreur(
+            item.get("non_applicable", False), f"{champ}.non_applicable", errors
+        )
+        valeurs.append((ind, valeur, bool(non_applicable)))
     return valeurs
+
+
+def _code_permis(valeur, codes) -> bool:
+    """An optional choice: empty, or one of ``codes`` (a string: a list is no code)."""
+    return valeur in ("", None) or (isinstance(valeur, str) and valeur in codes)

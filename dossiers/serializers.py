@@ -8,6 +8,7 @@ from dossiers.eligibilite import controles
 from dossiers.enums import CategoriePiece
 from dossiers.models import DemandeInitialisation, Dossier, PieceJointe
 from dossiers.services import actions_possibles, contenu_lisible, lit_la_saisie
+from hn.champs import EntierStrict, TexteStrict
 
 
 class DemandeSerializer(serializers.ModelSerializer):
@@ -39,15 +40,15 @@ class DemandeSerializer(serializers.ModelSerializer):
 
 
 class DemandeCreateSerializer(serializers.Serializer):
-    programme = serializers.CharField()
-    finess = serializers.CharField()
+    programme = TexteStrict(longueur=20, multiligne=False, obligatoire=True)
+    finess = TexteStrict(longueur=9, multiligne=False, obligatoire=True)
 
 
 class DossierCreateSerializer(serializers.Serializer):
-    programme = serializers.CharField()
-    finess = serializers.CharField()
-    nom = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    demande = serializers.IntegerField(required=False)
+    programme = TexteStrict(longueur=20, multiligne=False, obligatoire=True)
+    finess = TexteStrict(longueur=9, multiligne=False, obligatoire=True)
+    nom = TexteStrict(required=False, longueur=200, multiligne=False)
+    demande = EntierStrict(required=False, minimum=1)
 
 
 class DossierListSerializer(serializers.ModelSerializer):

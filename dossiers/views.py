@@ -46,6 +46,7 @@ from dossiers.services import (
     pages_lisibles,
 )
 from dossiers.tableau import compte_demandes, demandes_urgentes, tableau_de_bord
+from hn.champs import ENTIER_MAX, case_cochee, filtre_entier, filtre_slug, filtre_texte
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
@@ -67,7 +68,7 @@ def liste(request):
     qs = Dossier.objects.visibles_par(request.user).select_related(
         "programme", "etablissement__region"
     )
-    filtres = {k: request.GET.get(k, "").strip() for k in ("programme", "etat", "region", "q")}
+    filtres = {k: filtre_texte(request.GET, k) for k in ("programme", "etat", "region", "q")}
     if filtres["programme"]:
         qs = qs.filter(programme__code=filtres["programme"])
     if filtres["etat"]:
@@ -80,7 +81,7 @@ def liste(request):
             | Q(numero__icontains=filtres["q"])
             | Q(etablissement__finess__startswith=filtres["q"])
         )
-    tri = request.GET.get("tri", "-numero")
+    tri = filtre_texte(request.GET, "tri") or "-numero"
     champ = TRIS.get(tri.lstrip("-"), "numero")
     ordre = [f"-{champ}" if tri.startswith("-") else champ]
     if champ != "numero":  # unique: no tie to break, the (région, -numero) index serves it
@@ -165,12 +166,14 @@ def initialiser(request):
     if not regions and not a.superuser:
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
     demande = None
-    if request.GET.get("demande") or request.POST.get("demande"):
+    source = request.POST if "demande" in request.POST else request.GET
+    numero_demande = filtre_entier(source, "demande", minimum=1, maximum=ENTIER_MAX)
+    if numero_demande:
         demande = (
             DemandeInitialisation.objects.visibles_par(request.user)
             .en_attente()
             .select_related("programme", "etablissement")
-            .filter(pk=request.GET.get("demande") or request.POST.get("demande"))
+            .filter(pk=numero_demande)
             .first()
         )
     valeurs = {
@@ -180,7 +183,8 @@ def initialiser(request):
     }
     erreur = None
     if request.method == "POST":
-        valeurs = {k: request.POST.get(k, "").strip() for k in valeurs}
+        valeurs = {k: filtre_texte(request.POST, k, longueur=200) for k in valeurs}
+        valeurs["nom"] = request.POST.get("nom", "").strip()  # checked by the action
         etab = (
             Etablissement.objects.visibles_par(request.user)
             .filter(finess=valeurs["finess"].upper())
@@ -361,7 +365,7 @@ def _accepter(request, dossier) -> str:
             for k, v in request.POST.items()
             if k.startswith("amorcage.") and v.strip()
         },
-        derogation=bool(request.POST.get("derogation")),
+        derogation=case_cochee(request.POST, "derogation"),
     )
     messages.success(
         request,
@@ -525,7 +529,9 @@ def historique(request, numero):
 
 
 def _retour(numero, request):
-    slug = request.POST.get("retour", "engagements")
+    """Back to the page the form was posted from; anything but a page's slug (a URL, a space,
+    another host) goes back to the first page."""
+    slug = filtre_slug(request.POST, "retour", defaut="engagements")
     return redirect("dossiers:page", numero=numero, slug=slug)
 
 

@@ -79,11 +79,13 @@ from enveloppes.models import (
     enveloppe_de,
 )
 from enveloppes.regles import MouvementRefuse
+from hn.champs import TEXTE_LIBRE_MAX, texte
 from hn.comptes.perms import peut_instruire, peut_piloter
 from hn.dates import aujourd_hui
 from hn.journal.services import tracer
 from hn.referentiel.enums import Decoupage
 from hn.referentiel.models import Etablissement
+from hn.saisie import SaisieInvalide
 
 
 @dataclass
@@ -119,7 +121,10 @@ def _exiger_pilotage(user) -> None:
 
 
 def _motif_obligatoire(motif: str, message: str) -> str:
-    motif = (motif or "").strip()
+    try:
+        motif = texte(motif, longueur=TEXTE_LIBRE_MAX)
+    except SaisieInvalide as exc:
+        raise MouvementRefuse(exc.message) from None
     if not motif:
         raise MouvementRefuse(message)
     return motif

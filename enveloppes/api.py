@@ -35,6 +35,7 @@ from enveloppes.tableaux import (
     synthese,
     verifier_annee,
 )
+from hn.champs import DATE_MAX, DATE_MIN, parametre_entier, parametre_texte
 from hn.referentiel.models import Programme
 
 LIGNE_ENVELOPPE = inline_serializer(
@@ -69,13 +70,13 @@ class EnveloppeList(APIView):
     def get(self, request):
         exiger_lecture(request.user)
         qs = enveloppes_visibles(request.user)
-        code = request.query_params.get("programme", "").strip()
+        code = parametre_texte(request, "programme")
         if code:
             programme = Programme.objects.filter(code=code.upper()).first()
             if programme is None:
                 raise exceptions.ValidationError({"programme": [f"Programme inconnu : {code}."]})
             qs = qs.filter(programme=programme)
-        region = request.query_params.get("region", "").strip()
+        region = parametre_texte(request, "region")
         if region:
             qs = qs.filter(Q(region__code=region) | Q(region__region_actuelle__code=region))
         situations = qs.situations()
@@ -129,16 +130,19 @@ class EnveloppeMouvements(generics.ListAPIView):
         qs = MouvementEnveloppe.objects.filter(enveloppe=enveloppe).select_related(
             "dossier__etablissement", "domaine__domaine", "acteur"
         )
-        params = self.request.query_params
-        if params.get("annee"):
-            try:
-                qs = qs.filter(date__year=int(params["annee"]))
-            except ValueError:
-                raise exceptions.ValidationError(
-                    {"annee": ["L'année doit être un nombre (par exemple 2020)."]}
-                ) from None
-        if params.get("nature"):
-            qs = qs.filter(nature=params["nature"])
+        annee = parametre_entier(
+            self.request,
+            "annee",
+            minimum=DATE_MIN.year,
+            maximum=DATE_MAX.year,
+            message=f"L'année doit être un nombre entre {DATE_MIN.year} et {DATE_MAX.year} "
+            "(par exemple 2020).",
+        )
+        if annee is not None:
+            qs = qs.filter(date__year=annee)
+        nature = parametre_texte(self.request, "nature")
+        if nature:
+            qs = qs.filter(nature=nature)
         return qs.order_by("date", "pk")
 
 

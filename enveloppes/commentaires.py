@@ -13,8 +13,10 @@ from django.db import transaction
 from dossiers.models import Dossier
 from enveloppes.models import CommentaireSynthese
 from enveloppes.tableaux import dossiers_de_la_synthese
+from hn.champs import texte as lire_texte
 from hn.comptes.perms import peut_instruire
 from hn.journal.services import tracer
+from hn.saisie import SaisieInvalide
 
 LONGUEUR_MAX = 5000
 
@@ -41,12 +43,12 @@ def commenter_synthese(
         raise PermissionDenied(
             "Seul le valideur (CMSI) de l'ARS peut commenter la synthèse annuelle."
         )
-    texte = (texte or "").strip()
-    if len(texte) > LONGUEUR_MAX:
-        raise CommentaireRefuse(
-            f"Le commentaire ne peut dépasser {LONGUEUR_MAX:_} caractères ({len(texte):_} "
-            "saisis).".replace("_", "\u00a0")
-        )
+    maximum = f"{LONGUEUR_MAX:_}".replace("_", "\u00a0")
+    longueur = f"Le commentaire ne peut dépasser {maximum} caractères ({{n}} saisis)."
+    try:
+        texte = lire_texte(texte, longueur=LONGUEUR_MAX, messages={"longueur": longueur})
+    except SaisieInvalide as exc:
+        raise CommentaireRefuse(exc.message) from None
     dossier = (
         Dossier.objects.select_for_update(of=("self",))
         .filter(numero=str(numero or "").strip(), pk__in=dossiers_de_la_synthese(enveloppe, annee))

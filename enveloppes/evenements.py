@@ -9,7 +9,7 @@
 """
 
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from dossiers import evenements
 from dossiers.actions import DossierError
@@ -20,6 +20,7 @@ from enveloppes.parametres import parametres_de
 from enveloppes.regles import MouvementRefuse
 from hn.dates import aujourd_hui
 from hn.referentiel.models import Programme
+from hn.saisie import nombre_ou_erreur
 from hn.taches.echeances import unite
 
 
@@ -49,29 +50,32 @@ def decider_amorcage_a_l_acceptation(*, dossier, acting_user, amorcage, derogati
     decider_amorcage_saisi(dossier, amorcage, acting_user, derogation)
 
 
-def _normaliser(montant):
-    """French typing of an amount ("12 000,50") as the ledger reads it ("12000.50")."""
-    if isinstance(montant, str):
-        return montant.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
-    return montant
+NON_NOMBRE = "Le montant doit être un nombre."
+MONTANT_SAISI = {"invalide": NON_NOMBRE, "non_fini": NON_NOMBRE}
 
 
-def _nul(montant) -> bool:
-    """An empty or zero amount is no amorçage (the ledger validates the others)."""
-    if montant in (None, ""):
-        return True
-    try:
-        return Decimal(str(_normaliser(montant))) == 0
-    except InvalidOperation:
-        return False
+def montants_saisis(montants) -> dict[str, Decimal]:
+    """``{domaine: montant}`` typed by the ARS, read by :func:`hn.saisie.nombre` (French typing
+    "12 000,50" included); empty and zero amounts are no amorçage and are left out, the
+    ledger checks the others (positive, in proportion, cents). A value that is no number is a
+    :class:`DossierError` on ``montants.<domaine>``."""
+    errors: dict[str, list[str]] = {}
+    lus = {}
+    for code, brut in (montants or {}).items():
+        code = str(code).upper()
+        valeur = nombre_ou_erreur(brut, f"montants.{code}", errors, messages=MONTANT_SAISI)
+        if valeur is not None and not valeur.is_zero():
+            lus[code] = valeur
+    if errors:
+        message = next(iter(errors.values()))[0]
+        raise DossierError(message, {"montant": [message], **errors})
+    return lus
 
 
 def decider_amorcage_saisi(dossier, montants, acting_user, derogation):
     """The amorçage typed by the ARS (``{domaine: montant}``, empty or zero amounts skipped),
     under the caller's lock and transaction: at the acceptance or after it."""
-    montants = {
-        str(code).upper(): _normaliser(m) for code, m in (montants or {}).items() if not _nul(m)
-    }
+    montants = montants_saisis(montants)
     if not montants:
         return []
     with argent():

@@ -36,6 +36,7 @@ from enveloppes.tableaux import (
     tableau,
     verifier_annee,
 )
+from hn.champs import DATE_MAX, DATE_MIN, ENTIER_MAX, filtre_entier, filtre_texte
 from hn.comptes.scopes import acces
 from hn.pdf import reponse_pdf
 from hn.referentiel.enums import Decoupage
@@ -224,7 +225,7 @@ def synthese_page(request, programme, region, annee):
 def commenter(request, programme, region, annee):
     enveloppe = enveloppe_visible(request.user, programme, region)
     verifier_annee(annee)
-    numero = request.POST.get("dossier", "")
+    numero = filtre_texte(request.POST, "dossier", longueur=20)
     try:
         commentaire = commenter_synthese(
             enveloppe=enveloppe,
@@ -250,9 +251,9 @@ def commenter(request, programme, region, annee):
             "annee": annee,
         },
     )
-    page = request.POST.get("page", "")
-    if page.isdigit() and int(page) > 1:  # back to the page of établissements it came from
-        url = f"{url}?page={int(page)}"
+    page = filtre_entier(request.POST, "page", minimum=1, maximum=ENTIER_MAX, defaut=1)
+    if page > 1:  # back to the page of établissements it came from
+        url = f"{url}?page={page}"
     return redirect(f"{url}#dossier-{numero}" if numero else url)
 
 
@@ -307,10 +308,10 @@ def syntheses(request):
     région's), for one year: links to the page, the PDF and the XLSX, and how many dossiers
     the CMSI has commented."""
     exiger_lecture(request.user)
-    try:
-        annee = verifier_annee(int(request.GET.get("annee") or annee_par_defaut()))
-    except ValueError:
-        annee = annee_par_defaut()
+    annee = filtre_entier(
+        request.GET, "annee", minimum=DATE_MIN.year, maximum=DATE_MAX.year, defaut=None
+    )
+    annee = verifier_annee(annee or annee_par_defaut())
     qs = enveloppes_visibles(request.user)
     dossiers = dict(
         MouvementEnveloppe.objects.filter(

@@ -88,6 +88,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# >>> issue 17 api: request-size cap and NUL refusal (hn.garde), from the headers, before any
+# view reads the body. Its check runs in its own call, before every process_view (CSRF's reads
+# the body): any place after AuthenticationMiddleware (its French page shows the user) and the
+# header-setting middlewares works; with django-axes, before AxesMiddleware (which must be last).
+MIDDLEWARE += ["hn.garde.GardeRequetes"]
+# <<< issue 17 api
 
 ROOT_URLCONF = "hn.urls"
 WSGI_APPLICATION = "hn.wsgi.application"
@@ -295,6 +301,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hn.api.exceptions.exception_handler",
     # JSON only, errors included (no browsable HTML API): the documentation is Swagger UI.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # >>> issue 17 api: bounded JSON (depth, object at the top, no NUL or lone surrogate).
+    "DEFAULT_PARSER_CLASSES": [
+        "hn.api.parsers.JSONParser",
+        "hn.api.parsers.FormParser",
+        "hn.api.parsers.MultiPartParser",
+    ],
+    # <<< issue 17 api
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -310,7 +323,27 @@ SPECTACULAR_SETTINGS = {
         "CategoriePieceEnum": "dossiers.enums.CategoriePiece",
         "CategorieNotificationEnum": "hn.notifications.models.Categorie",
     },
+    # >>> issue 17 api: the error responses of API.md on every operation (schemathesis checks).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hn.api.schema.erreurs_documentees",
+    ],
+    # <<< issue 17 api
 }
+
+# >>> issue 17 api: request sizes (hn.garde) --------------------------------------------------
+# A body over its cap is refused with 413 from its Content-Length, before it is read.
+PIECE_TAILLE_MAX = 2 * 1024 * 1024  # = dossiers.pieces.TAILLE_MAX (SPEC §4), a test checks it
+# A multipart upload: one attachment plus the other form fields and the multipart framing.
+TELEVERSEMENT_TAILLE_MAX = PIECE_TAILLE_MAX + 64 * 1024
+# Any other body (JSON, form): Django's default, explicit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "hn.garde.LimiteTeleversement",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# <<< issue 17 api
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr(

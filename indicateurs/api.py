@@ -11,6 +11,7 @@ from dossiers.api import erreurs_metier, objet_montants
 from dossiers.enums import SUIVI_OUVERT, SuiviDomaine
 from dossiers.services import get_dossier_for_user
 from enveloppes.models import MouvementEnveloppe
+from hn.champs import booleen, lire
 from hn.referentiel.regles import arrondi_euro
 from indicateurs import clotures, suivi
 from indicateurs.models import RapportSuivi
@@ -172,7 +173,7 @@ class DossierAmorcage(APIView):
         suivi.decider_amorcage(
             dossier=dossier,
             montants=objet_montants(request.data, "montants"),
-            derogation=bool(request.data.get("derogation")),
+            derogation=lire(request.data, "derogation", booleen, defaut=False),
             acting_user=request.user,
         )
         return _reponse(request, numero)

@@ -22,6 +22,7 @@ from dossiers.actions import (
 from dossiers.enums import MOTIFS_ARS, SUIVI_OUVERT, MotifCloture, SuiviDomaine
 from enveloppes import actions as enveloppes
 from enveloppes.evenements import argent
+from hn.champs import texte_libre
 from hn.comptes.perms import peut_saisir
 from hn.dates import aujourd_hui
 from indicateurs.suivi import domaine_suivi, exiger_suivi
@@ -159,7 +160,7 @@ def demander_cloture(*, dossier, commentaire: str, acting_user, domaine: str = "
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement demande une clôture.")
     exiger_suivi(dossier, "de demander la clôture")
-    commentaire = (commentaire or "").strip()
+    commentaire = texte_libre(commentaire, "commentaire")
     if not commentaire:
         raise DossierError(
             "Expliquez la demande de clôture.",

@@ -38,10 +38,20 @@ from dossiers.enums import (
 )
 from dossiers.models import DomaineDossier
 from enveloppes import actions as enveloppes
-from enveloppes.evenements import argent, decider_amorcage_saisi
+from enveloppes.evenements import MONTANT_SAISI, argent, decider_amorcage_saisi
+from hn.champs import (
+    TEXTE_LIBRE_MAX,
+    booleen,
+    booleen_ou_erreur,
+    date_ou_erreur,
+    decimal_ou_erreur,
+    entier,
+    exiger,
+    texte_ou_erreur,
+)
 from hn.comptes.perms import peut_saisir
 from hn.dates import ajouter_mois, aujourd_hui, date_paris
-from hn.saisie import nombre_ou_erreur
+from hn.saisie import nombre
 from indicateurs.models import AvancementSuivi, RapportSuivi, ValeurSuivi
 from indicateurs.regles import blocages_financement
 
@@ -126,7 +136,7 @@ def blocages(dossier, dd, valeurs, indicateurs=None) -> list[str]:
 
 
 # Report figures: positive, cents at most (hn.saisie, the one parser of typed numbers).
-MONTANT_SUIVI = {"obligatoire": True, "minimum": 0, "decimales": 2}
+MONTANT_SUIVI = {"obligatoire": True, "minimum": 0, "max_digits": 12, "decimal_places": 2}
 MESSAGES_SUIVI = {
     "minimum": "Saisissez un nombre positif.",
     "maximum": "La valeur ne peut dépasser {maximum}.",
@@ -137,25 +147,13 @@ def _montant(valeur, champ, errors, manquant: str, *, maximum, message_maximum=N
     messages = {**MESSAGES_SUIVI, "obligatoire": manquant}
     if message_maximum:
         messages["maximum"] = message_maximum
-    return nombre_ou_erreur(
+    return decimal_ou_erreur(
         valeur, champ, errors, maximum=maximum, messages=messages, **MONTANT_SUIVI
     )
 
 
-def _vrai(valeur) -> bool:
-    if isinstance(valeur, str):
-        return valeur.strip().lower() in ("1", "true", "oui", "on")
-    return valeur is True or valeur == 1
-
-
 def _date(valeur, champ, errors) -> date | None:
-    if isinstance(valeur, date):
-        return valeur
-    try:
-        return date.fromisoformat(str(valeur or ""))
-    except ValueError:
-        errors.setdefault(champ, []).append("Saisissez une date (AAAA-MM-JJ).")
-        return None
+    return date_ou_erreur(valeur, champ, errors, obligatoire=True)
 
 
 def _lire_chiffres(data, errors, jour):
@@ -179,7 +177,10 @@ def _lire_chiffres(data, errors, jour):
         "Indiquez les ETP engagés.",
         maximum=ETP_MAX,
     )
-    return arrete_le, budget, etp
+    commentaire = texte_ou_erreur(
+        data.get("commentaire"), "commentaire", errors, longueur=TEXTE_LIBRE_MAX
+    )
+    return arrete_le, budget, etp, commentaire
 
 
 def _lire_valeurs(indicateurs, saisies, errors) -> list[tuple]:
@@ -187,8 +188,10 @@ def _lire_valeurs(indicateurs, saisies, errors) -> list[tuple]:
     valeurs = []
     for indicateur in indicateurs:
         saisie = saisies.get(indicateur.code) or {}
-        non_applicable = _vrai(saisie.get("non_applicable"))
         champ = f"valeurs.{indicateur.code}"
+        non_applicable = booleen_ou_erreur(
+            saisie.get("non_applicable", False), f"{champ}.non_applicable", errors
+        )
         valeur = None
         brute = saisie.get("valeur")
         if non_applicable:
@@ -215,8 +218,9 @@ def _lire_avancements(ouverts, saisis, errors) -> list[tuple]:
     avancements = []
     for dd in ouverts:
         saisie = saisis.get(dd.domaine.code) or {}
+        cle = f"avancements.{dd.domaine.code}"
         avancement = saisie.get("avancement") or ""
-        if avancement not in Avancement.values:
+        if not isinstance(avancement, str) or avancement not in Avancement.values:
             errors.setdefault(f"avancements.{dd.domaine.code}", []).append(
                 f"Indiquez l'état d'avancement du domaine {dd.domaine.code}."
             )
@@ -224,15 +228,16 @@ def _lire_avancements(ouverts, saisis, errors) -> list[tuple]:
             (
                 dd,
                 avancement,
-                _vrai(saisie.get("condition_avance")) and bool(dd.domaine.avance_indicateur),
-                str(saisie.get("commentaire") or "").strip(),
+                bool(booleen_ou_erreur(saisie.get("condition_avance", False), cle, errors))
+                and bool(dd.domaine.avance_indicateur),
+                texte_ou_erreur(saisie.get("commentaire"), cle, errors, longueur=TEXTE_LIBRE_MAX),
             )
         )
     return avancements
 
 
 def _enregistrer_rapport(dossier, acting_user, data, chiffres, valeurs, avancements):
-    arrete_le, budget, etp = chiffres
+    arrete_le, budget, etp, commentaire = chiffres
     rapport = RapportSuivi.objects.create(
         dossier=dossier,
         rang=dossier.rapports.count() + 1,
@@ -241,7 +246,7 @@ def _enregistrer_rapport(dossier, acting_user, data, chiffres, valeurs, avanceme
         depose_par=acting_user,
         budget_engage=budget,
         etp_engages=etp,
-        commentaire=str(data.get("commentaire") or "").strip(),
+        commentaire=commentaire,
     )
     ValeurSuivi.objects.bulk_create(
         ValeurSuivi(rapport=rapport, indicateur=i, valeur=v, non_applicable=na)
@@ -311,7 +316,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
     dossier.prochain_rapport_le = prochain
     dossier.save(update_fields=["prochain_rapport_le"])
     atteints, perdus = _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour)
-    arrete_le, budget, etp = chiffres
+    arrete_le, budget, etp, _commentaire = chiffres
     tracer_dossier(
         "rapport_suivi_depose",
         dossier,
@@ -343,15 +348,16 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
 def fixer_frequence(*, dossier, mois, acting_user):
     dossier = instruire(dossier, acting_user)
     exiger_suivi(dossier, "de fixer la fréquence des rapports")
-    try:
-        mois = int(mois)
-    except (TypeError, ValueError):
-        mois = 0
-    if mois not in FREQUENCES:
-        raise DossierError(
-            "Un rapport de suivi au moins par semestre : choisissez de 1 à 6 mois.",
-            {"frequence_suivi": ["Choisissez de 1 à 6 mois."]},
-        )
+    mois = exiger(
+        entier,
+        mois,
+        "frequence_suivi",
+        resume="Un rapport de suivi au moins par semestre : choisissez de 1 à 6 mois.",
+        message="Choisissez de 1 à 6 mois.",
+        minimum=FREQUENCES.start,
+        maximum=FREQUENCES.stop - 1,
+        obligatoire=True,
+    )
     avant = {"frequence_suivi": dossier.frequence_suivi, "prochain": dossier.prochain_rapport_le}
     dernier = dernier_rapport(dossier)
     base = date_paris(dernier.depose_le) if dernier else dossier.decide_le
@@ -427,6 +433,7 @@ def constater_remboursement(*, dossier, domaine: str, volet: str, montant, actin
     """A repayment due (after a closure) is received, in full or in part."""
     dossier = instruire(dossier, acting_user)
     dd = domaine_suivi(dossier, domaine)
+    montant = exiger(nombre, montant, "montant", obligatoire=True, messages=MONTANT_SAISI)
     with argent():
         return enveloppes.constater_remboursement(
             dossier=dossier,
@@ -443,6 +450,7 @@ def decider_amorcage(*, dossier, montants: dict, acting_user, derogation: bool =
     decision) [SPEC §4 step 4, §3]."""
     dossier = instruire(dossier, acting_user)
     exiger_suivi(dossier, "de décider un amorçage")
+    derogation = exiger(booleen, derogation, "derogation")
     return decider_amorcage_saisi(dossier, montants, acting_user, derogation)
 
 

@@ -20,6 +20,7 @@ from dossiers.models import Dossier
 from dossiers.services import get_dossier_for_user
 from enveloppes.enums import Volet
 from enveloppes.models import MouvementEnveloppe
+from hn.champs import case_cochee, date_formulaire
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui
 from indicateurs import clotures, suivi
@@ -30,21 +31,21 @@ CLOTURE_MOTIFS = [(m.value, m.label) for m in MOTIFS_ARS]
 def _donnees_rapport(post, dossier, ouverts) -> dict:
     indicateurs = suivi.indicateurs_requis(dossier, ouverts)
     return {
-        "arrete_le": post.get("arrete_le", ""),
+        "arrete_le": date_formulaire(post.get("arrete_le", "")),
         "budget_engage": post.get("budget_engage", ""),
         "etp_engages": post.get("etp_engages", ""),
         "commentaire": post.get("commentaire", ""),
         "valeurs": {
             i.code: {
                 "valeur": post.get(f"valeurs.{i.code}", ""),
-                "non_applicable": bool(post.get(f"valeurs.{i.code}.na")),
+                "non_applicable": case_cochee(post, f"valeurs.{i.code}.na"),
             }
             for i in indicateurs
         },
         "avancements": {
             dd.domaine.code: {
                 "avancement": post.get(f"avancements.{dd.domaine.code}", ""),
-                "condition_avance": bool(post.get(f"avancements.{dd.domaine.code}.avance")),
+                "condition_avance": case_cochee(post, f"avancements.{dd.domaine.code}.avance"),
                 "commentaire": post.get(f"avancements.{dd.domaine.code}.commentaire", ""),
             }
             for dd in ouverts
@@ -108,14 +109,16 @@ def _agir(request, dossier, etape):
         )
     if etape == "prerequis_atteints":
         dossier = suivi.constater_prerequis_atteints(
-            dossier=dossier, le=post.get("prerequis_atteints_le", ""), acting_user=request.user
+            dossier=dossier,
+            le=date_formulaire(post.get("prerequis_atteints_le", "")),
+            acting_user=request.user,
         )
         return f"Prérequis atteints le {dossier.prerequis_atteints_le:%d/%m/%Y} : enregistré."
     if etape == "amorcage":
         suivi.decider_amorcage(
             dossier=dossier,
             montants={domaine: post.get("montant", "")},
-            derogation=bool(post.get("derogation")),
+            derogation=case_cochee(post, "derogation"),
             acting_user=request.user,
         )
         return f"Amorçage du domaine {domaine} décidé."

@@ -1,12 +1,14 @@
 """API error format of API.md: ``{"detail": str, "errors": {field: [messages]}}`` for 400."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hn.api.authentification import RefusAuthentification
 from hn.comptes import verrouillage
+from hn.garde import message_trop_volumineux
 
 MESSAGES = {
     status.HTTP_401_UNAUTHORIZED: "Authentification requise.",
@@ -45,12 +47,58 @@ def _errors(data) -> dict:
     return {"non_field_errors": [str(data)]}
 
 
+# >>> issue 17 api: errors of the request's transport (parsing, size, media type), in French.
+class CorpsTropVolumineux(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "La requête est trop volumineuse."
+    default_code = "trop_volumineux"
+
+
+CORPS_ILLISIBLE = "Le corps de la requête est illisible."
+TROP_DE_CHAMPS = "La requête contient trop de champs ou de fichiers."
+
+
+def _erreur_transport(exc, context):
+    """Django's refusals raised while DRF reads the body, as API exceptions."""
+    if isinstance(exc, RequestDataTooBig):
+        request = context.get("request")
+        return CorpsTropVolumineux(message_trop_volumineux(request) if request else None)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(TROP_DE_CHAMPS)
+    return exc
+
+
+def _reponse_transport(exc, response):
+    """ParseError -> 400 with the API.md error shape; 406 and 415 in French. None otherwise."""
+    if isinstance(exc, exceptions.ParseError):
+        # Our parsers' messages are French (hn.api.parsers); DRF's own are not.
+        texte = str(exc.detail) if hasattr(exc, "errors") or exc.detail == TROP_DE_CHAMPS else ""
+        texte = texte or CORPS_ILLISIBLE
+        erreurs = getattr(exc, "errors", None) or {"non_field_errors": [texte]}
+        response.data = {"detail": texte, "errors": erreurs}
+        return response
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        response.data = {
+            "detail": "Type de contenu non pris en charge : envoyez du JSON (application/json)"
+            " ou un formulaire (multipart/form-data)."
+        }
+        return response
+    if isinstance(exc, exceptions.NotAcceptable):
+        response.data = {"detail": "Format de réponse non disponible : l'API répond en JSON."}
+        return response
+    return None
+
+
+# <<< issue 17 api
+
+
 def exception_handler(exc, context):
     # Login throttling (issue 17): an attempt refused by django-axes on auth/token/ is a 429,
     # whatever error the view raised for the failed authentication.
     request = context.get("request")
     if request is not None and verrouillage.est_bloque(request):
         return verrouillage.reponse_api(request)
+    exc = _erreur_transport(exc, context)  # issue 17 api
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -58,6 +106,8 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if _reponse_transport(exc, response) is not None:  # issue 17 api
+        return response
     if isinstance(exc, exceptions.ValidationError):
         errors = _errors(exc.detail)
         messages = [m for values in errors.values() for m in values]

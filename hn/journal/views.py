@@ -2,13 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from hn.champs import filtre_texte
 from hn.journal.models import Evenement
 
 
 @login_required
 def liste(request):
     qs = Evenement.objects.visibles_par(request.user)
-    action = request.GET.get("action", "").strip()
+    action = filtre_texte(request.GET, "action")
     if action:
         qs = qs.filter(action=action)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

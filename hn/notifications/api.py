@@ -5,6 +5,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hn.champs import parametre_booleen
 from hn.notifications.models import Notification
 
 
@@ -23,7 +24,7 @@ class NotificationList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = Notification.objects.filter(destinataire=self.request.user)
-        if self.request.query_params.get("non_lues"):
+        if parametre_booleen(self.request, "non_lues"):
             qs = qs.non_lues()
         return qs
 

@@ -1,10 +1,11 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hn.champs import parametre_texte
 from hn.referentiel import regles
 from hn.referentiel.models import Etablissement, Indicateur, Programme
 from hn.referentiel.serializers import (
@@ -29,7 +30,16 @@ class ProgrammeList(generics.ListAPIView):
 
 
 class ProgrammeDomaines(APIView):
-    @extend_schema(responses=DomaineSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "DomainesDuProgramme",
+            fields={
+                "programme": serializers.CharField(),
+                "domaines": DomaineSerializer(many=True),
+                "prerequis": PrerequisSerializer(many=True),
+            },
+        )
+    )
     def get(self, request, code):
         programme = get_object_or_404(Programme, code=code.upper())
         indicateurs = Prefetch("indicateurs", queryset=Indicateur.objects.order_by("ordre"))
@@ -82,10 +92,10 @@ class EtablissementMixin:
 
     def get_queryset(self):
         qs = Etablissement.objects.visibles_par(self.request.user).select_related("region", "ght")
-        region = self.request.query_params.get("region")
+        region = parametre_texte(self.request, "region")
         if region:
             qs = qs.filter(region__code=region)
-        statut = self.request.query_params.get("statut")
+        statut = parametre_texte(self.request, "statut")
         if statut:
             qs = qs.filter(statut=statut)
         return qs.prefetch_related("volumes").order_by("finess")

@@ -11,7 +11,9 @@ MESSAGES_ACTIVITE = {
     "invalide": "L'activité combinée doit être un nombre (ex. 15000).",
     "non_fini": "L'activité combinée doit être un nombre fini.",
     "minimum": "L'activité combinée ne peut pas être négative.",
+    "maximum": "L'activité combinée est hors de proportion (1 000 000 000 au plus).",
 }
+ACTIVITE_MAX = 1_000_000_000  # far above any hospital's, far below Decimal's limits
 
 
 def nombre(value: Decimal):
@@ -88,7 +90,13 @@ class ForfaitQuerySerializer(serializers.Serializer):
 
     def validate_activite_combinee(self, value):
         try:
-            return saisie.nombre(value, obligatoire=True, minimum=0, messages=MESSAGES_ACTIVITE)
+            return saisie.nombre(
+                value,
+                obligatoire=True,
+                minimum=0,
+                maximum=ACTIVITE_MAX,
+                messages=MESSAGES_ACTIVITE,
+            )
         except saisie.SaisieInvalide as exc:
             raise serializers.ValidationError(exc.message) from None
 
@@ -120,7 +128,7 @@ class EtablissementSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code")
     region_nom = serializers.CharField(source="region.nom")
     activites = serializers.ListField(child=serializers.CharField())
-    ght = serializers.CharField(source="ght.nom", default=None)
+    ght = serializers.CharField(source="ght.nom", default=None, allow_null=True)
     support_ght = serializers.BooleanField(source="est_support_ght")
     programmes = serializers.SerializerMethodField()
 

@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 
+from hn.champs import filtre_texte
 from hn.comptes.perms import droits_sur_etablissements
 from hn.referentiel import regles
 from hn.referentiel.enums import Statut
@@ -41,13 +42,13 @@ def programme(request, code):
 @login_required
 def etablissements(request):
     qs = Etablissement.objects.visibles_par(request.user).select_related("region")
-    q = request.GET.get("q", "").strip()
+    q = filtre_texte(request.GET, "q")
     if q:
         qs = qs.filter(Q(raison_sociale__icontains=q) | Q(finess__startswith=q.upper()))
-    region = request.GET.get("region", "")
+    region = filtre_texte(request.GET, "region")
     if region:
         qs = qs.filter(region__code=region)
-    statut = request.GET.get("statut", "")
+    statut = filtre_texte(request.GET, "statut")
     if statut:
         qs = qs.filter(statut=statut)
     page = Paginator(qs.order_by("raison_sociale", "finess"), 50).get_page(request.GET.get("page"))

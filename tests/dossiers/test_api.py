@@ -532,9 +532,8 @@ def test_patch_400_engagement_gate(client):
 def test_patch_400_when_the_body_is_not_an_object(client):
     dossier, gestionnaire = d.complet()
     response = appel(client, gestionnaire, "patch", dossier_url(dossier.numero), ["motivation"])
-    assert_400(
-        response, {"non_field_errors": ["Un objet JSON est attendu."]}, "Un objet JSON est attendu."
-    )
+    message = "Le corps de la requête doit être un objet JSON."  # hn.api.parsers (issue 17)
+    assert_400(response, {"non_field_errors": [message]}, message)
 
 
 @pytest.mark.parametrize(

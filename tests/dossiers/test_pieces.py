@@ -192,10 +192,10 @@ def test_3_mo_pdf_refused_and_nothing_stored(client, saisie):
     avant = [(p, p.read_bytes()) for p in stockes()]
     gros = PDF + b"0" * (3 * MO - len(PDF))
     response = upload(client, dossier, gros, "gros.pdf")
-    assert response.status_code == 400
+    # Issue 17: refused from its Content-Length, before it is read (hn.garde).
+    assert response.status_code == 413
     assert response.json() == {
-        "detail": "Le fichier dépasse 2 Mo (taille : 3,0 Mo).",
-        "errors": {"fichier": ["Le fichier dépasse 2 Mo (taille : 3,0 Mo)."]},
+        "detail": "Le fichier envoyé est trop volumineux : une pièce jointe fait 2 Mo au plus."
     }
     assert [(p, p.read_bytes()) for p in stockes()] == avant
     assert PieceJointe.objects.count() == 1
@@ -652,12 +652,12 @@ def test_s3_upload_download_and_refusal(client, bucket):
     assert telecharge["Content-Disposition"] == 'attachment; filename="preuve.pdf"'
 
     avant = _objets(bucket)
-    for contenu, nom in (
-        (PDF + b"0" * (3 * MO), "gros.pdf"),
-        (b"\x7fELF" + bytes(64), "elf.pdf"),
-        (b"texte", "texte.docx"),
+    for contenu, nom, code in (
+        (PDF + b"0" * (3 * MO), "gros.pdf", 413),  # issue 17: refused before it is read
+        (b"\x7fELF" + bytes(64), "elf.pdf", 400),
+        (b"texte", "texte.docx", 400),
     ):
-        assert upload(client, dossier, contenu, nom).status_code == 400
+        assert upload(client, dossier, contenu, nom).status_code == code
     with (
         mock.patch("dossiers.pieces.tracer_dossier", side_effect=RuntimeError("base indisponible")),
         pytest.raises(RuntimeError),

@@ -615,7 +615,7 @@ def test_every_invalid_value_is_reported_per_field():
         "contacts": ["Type de contact inconnu : secretaire."],
         "domaines": ["Domaine inconnu : D9."],
         "domaines.D2.avancement": ["État d'avancement inconnu."],
-        "domaines.D3.date_cible": ["Date invalide (format AAAA-MM-JJ)."],
+        "domaines.D3.date_cible": ["Saisissez une date (AAAA-MM-JJ)."],
         "domaines.D3.cout": ["La valeur doit être ≥ 0."],
         "domaines.D4.cout": ["Saisissez un nombre."],
         "indicateurs": ["Indicateur inconnu : Z9.9."],

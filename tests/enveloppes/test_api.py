@@ -169,7 +169,9 @@ def test_the_ledger_lines_paginated_and_filtered(client):
     natures = get(client, f.ars_lecteur("84"), API + "HOPEN/84/mouvements/?nature=liberation")
     assert [r["montant"] for r in natures["results"]] == ["239355.00"]
     erreur = get(client, f.ars_lecteur("84"), API + "HOPEN/84/mouvements/?annee=deux", 400)
-    assert erreur["errors"] == {"annee": ["L'année doit être un nombre (par exemple 2020)."]}
+    assert erreur["errors"] == {
+        "annee": ["L'année doit être un nombre entre 2000 et 2100 (par exemple 2020)."]
+    }
 
 
 def test_the_ledger_is_paginated_in_a_fixed_number_of_queries(client):

@@ -15,6 +15,7 @@ from dossiers.actions import DossierError, TransitionRefusee
 from dossiers.enums import Etat
 from enveloppes.enums import Nature
 from enveloppes.models import MouvementEnveloppe
+from hn.champs import case_cochee
 from hn.journal.models import Evenement
 from indicateurs import suivi
 from tests import dossiers_factories as d
@@ -505,15 +506,25 @@ def test_forfait_avance_when_the_report_declares_the_interoperability_condition(
     ],
 )
 def test_the_interoperability_condition_is_parsed_from_the_form(avance, saisie, avance_):
-    """Sent by a form or the API, ``condition_avance`` is often a string: "false" is false
-    and gives the standard forfait."""
-    a.rapport(avance, (2022, 8, 20), avancements={"D6": {"condition_avance": saisie}})
+    """The page reads its checkbox (hn.champs.case_cochee: "false" is false) and hands a real
+    boolean to the action; "false" gives the standard forfait."""
+    coche = case_cochee({"avance": saisie}, "avance")
+    a.rapport(avance, (2022, 8, 20), avancements={"D6": {"condition_avance": coche}})
     condition = suivi.dernier_rapport(avance).avancements.get(domaine_dossier__domaine__code="D6")
     assert condition.condition_avance is avance_
     notifier(avance, "D6")
     assert a.lignes(avance)[-1] == (UN, "D6", D6_AVANCE if avance_ else D6_STANDARD, False)
     [trace] = a.traces(avance, "financement_notifie")
     assert trace.apres["forfait_avance"] is avance_
+
+
+@pytest.mark.parametrize("saisie", ["true", "false", "0", 1, None])
+def test_the_action_takes_only_a_real_boolean_condition(avance, saisie):
+    avant = a.compte()
+    with a.le(2022, 8, 20), pytest.raises(DossierError) as exc:
+        a.rapport(avance, avancements={"D6": {"condition_avance": saisie}})
+    assert exc.value.errors == {"avancements.D6": ["Répondez par vrai ou faux (true ou false)."]}
+    assert a.compte() == avant
 
 
 def test_forfait_avance_of_d6(avance):

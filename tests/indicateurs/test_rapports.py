@@ -676,32 +676,14 @@ def test_more_than_one_non_applicable_indicator_holds_the_domaine(dossier, non_a
 def test_one_non_applicable_indicator_per_domaine_is_admitted(dossier):
     """The limit is per domaine: one in D2 and one in D3 block neither."""
     valeurs = a.valeurs(
-        dossier, D2_5={"non_applicable": True}, D3_2={"non_applicable": "oui", "valeur": ""}
+        dossier, D2_5={"non_applicable": True}, D3_2={"non_applicable": True, "valeur": ""}
     )
     a.rapport(dossier, (2022, 8, 20), valeurs_=valeurs)
     assert a.suivis(dossier) == {"D2": "cibles_atteintes", "D3": "cibles_atteintes"}
 
 
-@pytest.mark.parametrize(
-    ("saisie", "non_applicable"),
-    [
-        (True, True),
-        ("true", True),
-        ("oui", True),
-        (" 1 ", True),
-        ("on", True),
-        (1, True),
-        (False, False),
-        ("false", False),
-        ("False", False),
-        ("non", False),
-        ("0", False),
-        ("", False),
-        (None, False),
-    ],
-)
-def test_non_applicable_is_parsed_from_the_form(dossier, saisie, non_applicable):
-    """Sent by a form or the API, ``non_applicable`` is often a string: "false" is false."""
+@pytest.mark.parametrize(("saisie", "non_applicable"), [(True, True), (False, False)])
+def test_non_applicable_is_a_real_boolean(dossier, saisie, non_applicable):
     valeurs = a.valeurs(dossier, D2_5={"valeur": "85", "non_applicable": saisie})
     rapport = a.rapport(dossier, (2022, 8, 20), valeurs_=valeurs)
     valeur = rapport.valeurs.get(indicateur__code="D2.5")
@@ -709,8 +691,22 @@ def test_non_applicable_is_parsed_from_the_form(dossier, saisie, non_applicable)
     assert (valeur.valeur, valeur.non_applicable) == attendu
 
 
+@pytest.mark.parametrize("saisie", ["true", "oui", " 1 ", "on", 1, "false", "non", "0", "", None])
+def test_non_applicable_is_never_guessed_from_a_string(dossier, saisie):
+    """A form's checkbox is read by the page (hn.champs.case_cochee); the action takes only
+    true or false: "false" is refused, never stored as true (issue 17)."""
+    avant = a.compte()
+    valeurs = a.valeurs(dossier, D2_5={"valeur": "85", "non_applicable": saisie})
+    with a.le(2022, 8, 20), pytest.raises(DossierError) as exc:
+        a.rapport(dossier, valeurs_=valeurs)
+    assert exc.value.errors == {
+        "valeurs.D2.5.non_applicable": ["Répondez par vrai ou faux (true ou false)."]
+    }
+    assert a.compte() == avant
+
+
 def test_an_indicator_not_declared_non_applicable_needs_its_value(dossier):
-    valeurs = a.valeurs(dossier, D2_5={"non_applicable": "false"})
+    valeurs = a.valeurs(dossier, D2_5={"non_applicable": False})
     with a.le(2022, 8, 20), pytest.raises(DossierError) as exc:
         a.rapport(dossier, valeurs_=valeurs)
     assert exc.value.errors == {"valeurs.D2.5": ["Indiquez la valeur de l'indicateur D2.5."]}
