@@ -9,6 +9,7 @@ class DossiersConfig(AppConfig):
         # follows the établissement's current région (dossiers.signals).
         from dossiers import (
             accueil,  # noqa: F401  (home and operations pages' blocks, hn.accueil)
+            analyse,  # noqa: F401  (the antivirus's retry, a kind of the sweep)
             echeances,  # noqa: F401
             signals,  # noqa: F401
         )

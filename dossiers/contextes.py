@@ -66,6 +66,8 @@ def contexte_pieces(user, dossier, page) -> dict:
         ]
         categorie = CategoriePiece.DOCUMENT_PROJET
     prerequis = dossier.programme.prerequis.filter(pk=page.prerequis_id).first()
+    for p in pieces:  # antivirus: the link only once the file may be served to this user
+        p.servie = p.servie_a(user)
     return {
         "pieces": pieces,
         "piece_categorie": categorie,
