@@ -52,6 +52,14 @@ def etat_initial() -> tuple[str, str]:
     return EtatAnalyse.SAINE, "non analysée (antivirus désactivé)"
 
 
+def servie_a(piece, user) -> bool:
+    """Whether ``user`` may download the file: once clean, or its own uploader while it is
+    being scanned; never once infected (the file is gone)."""
+    if piece.etat_analyse == EtatAnalyse.SAINE:
+        return True
+    return piece.etat_analyse == EtatAnalyse.EN_ANALYSE and piece.deposee_par_id == user.pk
+
+
 def message_refus(piece) -> str | None:
     """Why ``piece``'s file is not served (None: it is)."""
     if piece.etat_analyse == EtatAnalyse.INFECTEE:

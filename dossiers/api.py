@@ -442,7 +442,7 @@ class DossierPieceFichier(APIView):
     def get(self, request, numero, piece):
         dossier = get_dossier_for_user(request.user, numero)
         piece = _piece_lisible(request.user, dossier, piece)
-        if not piece.servie_a(request.user):  # antivirus: not scanned yet, or infected
+        if not analyse.servie_a(piece, request.user):  # antivirus: not scanned yet, or infected
             raise Conflit(analyse.message_refus(piece), etat_analyse=piece.etat_analyse)
         with piece.fichier.open("rb") as fichier:
             data = fichier.read()

@@ -555,16 +555,10 @@ class PieceJointe(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="remplace"
     )
     supprimee_le = models.DateTimeField(null=True, blank=True)
-    # Antivirus (dossiers.analyse): the verdict, its detail (virus name, "non analysée"...),
-    # when it was given and how many scans were tried.
-    etat_analyse = models.CharField(
-        "analyse antivirus",
-        max_length=12,
-        choices=EtatAnalyse.choices,
-        default=EtatAnalyse.EN_ANALYSE,
-    )
-    analyse_detail = models.CharField("détail de l'analyse", max_length=200, blank=True)
-    analysee_le = models.DateTimeField("analysée le", null=True, blank=True)
+    # Antivirus (dossiers.analyse): verdict, detail (virus name...), date, scans tried.
+    etat_analyse = models.CharField(max_length=12, choices=EtatAnalyse, default="en_analyse")
+    analyse_detail = models.CharField(max_length=200, blank=True)
+    analysee_le = models.DateTimeField(null=True, blank=True)
     analyse_tentatives = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -574,13 +568,6 @@ class PieceJointe(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(taille__lte=2 * 1024 * 1024), name="piece_2_mo_max"),
         ]
-        indexes = [
-            models.Index(
-                fields=["deposee_le"],
-                condition=Q(etat_analyse="en_analyse"),
-                name="piece_en_analyse",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.dossier.numero} — {self.nom}"
@@ -588,17 +575,6 @@ class PieceJointe(models.Model):
     @property
     def active(self) -> bool:
         return self.remplacee_par_id is None and self.supprimee_le is None
-
-    @property
-    def saine(self) -> bool:
-        return self.etat_analyse == EtatAnalyse.SAINE
-
-    def servie_a(self, user) -> bool:
-        """Whether ``user`` may download the file: once clean, or its own uploader while it
-        is being scanned; never once infected (the file is gone)."""
-        if self.etat_analyse == EtatAnalyse.SAINE:
-            return True
-        return self.etat_analyse == EtatAnalyse.EN_ANALYSE and self.deposee_par_id == user.pk
 
 
 class VersionPerimetre(models.Model):
