@@ -6,10 +6,12 @@ matched anywhere (so that it is also found after a ``%PDF-`` header). No freshcl
 service. Without clamd the tests are skipped, except on CI (``CI`` set) where they fail.
 """
 
+import importlib
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -263,3 +265,46 @@ def test_antivirus_on_no_warning(client, settings):
     settings.ANTIVIRUS = "clamd"
     client.force_login(f.pilote_national())
     assert "Antivirus désactivé" not in client.get("/").content.decode()
+
+
+def _reglage(**env) -> subprocess.CompletedProcess:
+    """``settings.ANTIVIRUS`` read by a fresh process under ``env``."""
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ANTIVIRUS"}}
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.ANTIVIRUS)",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_scans_by_default_and_a_bad_value_fails_loudly():
+    production = _reglage(DEBUG="false", SECRET_KEY="x7!Qm2#Lp9@Zr4$Tv8%Wn3^Kd6&Hs1*Bf5(Jc0)Gy")
+    assert production.stdout.strip().splitlines()[-1] == "clamd", production.stderr
+    demo = _reglage(DEBUG="true")
+    assert demo.stdout.strip().splitlines()[-1] == "aucun", demo.stderr
+    faute = _reglage(DEBUG="true", ANTIVIRUS="clamav")
+    assert faute.returncode != 0
+    assert "ANTIVIRUS='clamav': use clamd or aucun." in faute.stderr
+
+
+@pytest.mark.django_db
+def test_pieces_stored_before_the_antivirus_become_saine_with_a_note():
+    from django.apps import apps
+
+    migration = importlib.import_module("dossiers.migrations.0011_pieces_existantes_saines")
+    dossier = d.en_saisie()
+    piece = d.piece_de(dossier, f.es_gestionnaire(dossier.etablissement))
+    PieceJointe.objects.filter(pk=piece.pk).update(etat_analyse=EtatAnalyse.EN_ANALYSE)
+    migration.marquer_saines(apps, None)
+    piece.refresh_from_db()
+    assert piece.etat_analyse == EtatAnalyse.SAINE
+    assert piece.analyse_detail == ("Déposée avant la mise en place de l'antivirus : non analysée.")
