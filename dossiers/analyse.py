@@ -229,9 +229,10 @@ def programmer(piece_id: int) -> None:
     transaction.on_commit(lancer)
 
 
-@echeance("analyses_antivirus", "Analyses antivirus en attente", "pièce(s) analysée(s)")
 def reprendre_analyses(jour, bilan):
-    """Every piece still ``en_analyse`` (scanner down at upload, lost task), oldest first."""
+    """Every piece still ``en_analyse`` (scanner down at upload, lost task), oldest first: a
+    kind of the deadline sweep, registered by ``DossiersConfig.ready`` after the instruction's
+    own (``inscrire``)."""
     ids = list(
         PieceJointe.objects.filter(etat_analyse=EtatAnalyse.EN_ANALYSE)
         .order_by("deposee_le", "pk")
@@ -241,3 +242,9 @@ def reprendre_analyses(jour, bilan):
         with unite(bilan, f"Pièce {pk}"):
             if analyser_piece(pk) != EtatAnalyse.EN_ANALYSE:
                 bilan.traites += 1
+
+
+def inscrire() -> None:
+    echeance("analyses_antivirus", "Analyses antivirus en attente", "pièce(s) analysée(s)")(
+        reprendre_analyses
+    )
