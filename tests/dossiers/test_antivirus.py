@@ -223,6 +223,10 @@ def test_scanner_down_keeps_the_piece_out_of_reach_until_the_sweep_scans_it(
     refus = telecharger(client, dossier, piece.pk)
     assert refus.status_code == 409
     assert refus.json()["detail"] == analyse.MSG_EN_ANALYSE
+    # The page shows the state, without a download link for this user.
+    page = client.get(f"/dossiers/{dossier.numero}/pages/projet/").content.decode()
+    assert "Analyse antivirus en cours" in page
+    assert f"/pieces/{piece.pk}/fichier/" not in page
     client.force_login(d.valideur_de(dossier))
     assert telecharger(client, dossier, piece.pk).status_code == 404
     with pytest.raises(actions.TransitionRefusee, match="pendant l'analyse antivirus"):
@@ -238,6 +242,9 @@ def test_scanner_down_keeps_the_piece_out_of_reach_until_the_sweep_scans_it(
     assert [p.read_bytes() for p in stockes()] == [PDF]
     client.force_login(f.es_lecteur(dossier.etablissement))
     assert telecharger(client, dossier, piece.pk).status_code == 200
+    page = client.get(f"/dossiers/{dossier.numero}/pages/projet/").content.decode()
+    assert f"/pieces/{piece.pk}/fichier/" in page
+    assert "Refusée par l&#x27;antivirus" in page or "Refusée par l'antivirus" in page
     # A second sweep finds nothing left to do.
     assert balayer()["analyses_antivirus"].traites == 0
 
