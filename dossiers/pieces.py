@@ -5,8 +5,13 @@ PDF or Word only, recognised by their content (never by the file name), 2 Mo at 
 editable. Actions follow ``dossiers.actions``: atomic, row-locked, authorised, traced; errors are
 its :class:`DossierError` (400), :class:`TransitionRefusee` (409) and ``PermissionDenied`` (403).
 
-Storage and database stay consistent: a refused file is never written; a file written by an
-action whose transaction then fails is deleted again. Replaced and deleted pieces keep their
+Besides the type and the size, the content is checked by ``hn.fichiers`` (active PDF content,
+macros, zip bombs, polyglots) and, once stored, scanned by the antivirus (``dossiers.analyse``:
+``en_analyse`` until clamd says ``saine`` or ``infectee``).
+
+Storage and database stay consistent: a refused file is never written; a write that fails
+(disk full) leaves no partial file and raises :class:`StockageIndisponible` (API 503); a file
+written by an action whose transaction then fails is deleted again. Replaced and deleted pieces keep their
 file, since a dépôt snapshot may list them (the ARS reads the last dépôt).
 """
 
