@@ -11,8 +11,8 @@ macros, zip bombs, polyglots) and, once stored, scanned by the antivirus (``doss
 
 Storage and database stay consistent: a refused file is never written; a write that fails
 (disk full) leaves no partial file and raises :class:`StockageIndisponible` (API 503); a file
-written by an action whose transaction then fails is deleted again. Replaced and deleted pieces keep their
-file, since a dépôt snapshot may list them (the ARS reads the last dépôt).
+written by an action whose transaction then fails is deleted again. Replaced and deleted
+pieces keep their file, since a dépôt snapshot may list them (the ARS reads the last dépôt).
 """
 
 import errno
