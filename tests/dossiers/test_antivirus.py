@@ -16,10 +16,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from kombu.exceptions import OperationalError
 
 from dossiers import actions, analyse
 from dossiers.enums import EtatAnalyse
@@ -315,3 +317,20 @@ def test_pieces_stored_before_the_antivirus_become_saine_with_a_note():
     piece.refresh_from_db()
     assert piece.etat_analyse == EtatAnalyse.SAINE
     assert piece.analyse_detail == ("Déposée avant la mise en place de l'antivirus : non analysée.")
+
+
+@pytest.mark.django_db
+def test_broker_down_at_upload_leaves_the_piece_waiting_for_the_sweep(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.ANTIVIRUS = "clamd"
+    dossier = d.en_saisie()
+    client.force_login(f.es_gestionnaire(dossier.etablissement))
+    panne = mock.patch.object(
+        analyse.tache_analyser_piece, "delay", side_effect=OperationalError("broker down")
+    )
+    with panne:
+        response = upload(client, dossier, PDF, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 201, response.content
+    piece = PieceJointe.objects.get()
+    assert (piece.etat_analyse, piece.analyse_tentatives) == (EtatAnalyse.EN_ANALYSE, 0)
