@@ -28,6 +28,9 @@ import warnings
 import zipfile
 import zlib
 
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject
+
 PDF = "application/pdf"
 DOC = "application/msword"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -122,9 +125,6 @@ def _actif_brut(data: bytes) -> str | None:
 
 def _actif_pypdf(data: bytes) -> str | None:
     """pypdf's reading: the catalogue's OpenAction and every object it resolves."""
-    from pypdf import PdfReader
-    from pypdf.generic import DictionaryObject, IndirectObject
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
