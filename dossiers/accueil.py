@@ -2,7 +2,16 @@
 
 from dossiers.enums import Etat
 from dossiers.models import DemandeInitialisation, Dossier
+from hn import antivirus
 from hn.accueil import contribution_accueil, contribution_operations
+
+
+@contribution_accueil
+def antivirus_desactive(acces) -> dict:
+    """Administrators and the national level are told when attachments are not scanned."""
+    if antivirus.actif() or not (acces.administrateur or acces.national):
+        return {}
+    return {"antivirus_desactive": True}
 
 
 @contribution_accueil

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from dossiers import evenements
+from dossiers.analyse import blocage_depot
 from dossiers.contenu import contenu, empreinte, manquants
 from dossiers.enums import (
     ETATS_REFUSES,
@@ -257,6 +258,8 @@ def deposer(*, dossier, acting_user) -> Dossier:
     manque = manquants(dossier)
     if manque:
         raise DepotIncomplet(manque)
+    if bloque := blocage_depot(dossier):  # antivirus: a piece being scanned or infected
+        raise TransitionRefusee(bloque, dossier.etat)
     avant = dossier.etat
     dossier.deposer(user=acting_user)
     now = timezone.now()

@@ -15,7 +15,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dossiers import actions, pieces
+from dossiers import actions, analyse, pieces
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginationParIds
 from dossiers.saisie import enregistrer_saisie
@@ -40,8 +40,15 @@ from hn.referentiel.models import Etablissement, Programme
 logger = logging.getLogger(__name__)
 
 
+class StockageIndisponible(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = pieces.MSG_STOCKAGE
+    default_code = "stockage_indisponible"
+
+
 def erreurs_metier(view):
-    """Turn the actions' French errors into API.md responses (400, 409)."""
+    """Turn the actions' French errors into API.md responses (400, 409; 503 when the
+    attachments' storage refuses a write)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -55,6 +62,8 @@ def erreurs_metier(view):
             raise Conflit(exc.message, manquants=exc.manquants) from exc
         except actions.TransitionRefusee as exc:
             raise Conflit(exc.message, etat=exc.etat) from exc
+        except pieces.StockageIndisponible as exc:
+            raise StockageIndisponible(exc.message) from exc
 
     return wrapper
 
@@ -432,6 +441,8 @@ class DossierPieceFichier(APIView):
     def get(self, request, numero, piece):
         dossier = get_dossier_for_user(request.user, numero)
         piece = _piece_lisible(request.user, dossier, piece)
+        if not analyse.servie_a(piece, request.user):  # antivirus: not scanned yet, or infected
+            raise Conflit(analyse.message_refus(piece), etat_analyse=piece.etat_analyse)
         with piece.fichier.open("rb") as fichier:
             data = fichier.read()
         if hashlib.sha256(data).hexdigest() != piece.empreinte:

@@ -9,6 +9,10 @@ class DossiersConfig(AppConfig):
         # follows the établissement's current région (dossiers.signals).
         from dossiers import (
             accueil,  # noqa: F401  (home and operations pages' blocks, hn.accueil)
+            analyse,
             echeances,  # noqa: F401
             signals,  # noqa: F401
         )
+
+        # The antivirus's retry of the pieces still waiting, after the instruction's deadlines.
+        analyse.inscrire()

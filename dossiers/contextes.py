@@ -4,6 +4,7 @@ no request beyond the user it reads."""
 
 from decimal import Decimal
 
+from dossiers.analyse import servie_a
 from dossiers.enums import CategoriePiece
 from dossiers.forms import CONTACTS_PAR_PAGE
 from dossiers.pieces import pieces_lisibles
@@ -66,6 +67,8 @@ def contexte_pieces(user, dossier, page) -> dict:
         ]
         categorie = CategoriePiece.DOCUMENT_PROJET
     prerequis = dossier.programme.prerequis.filter(pk=page.prerequis_id).first()
+    for p in pieces:  # antivirus: the link only once the file may be served to this user
+        p.servie = servie_a(p, user)
     return {
         "pieces": pieces,
         "piece_categorie": categorie,

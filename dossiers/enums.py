@@ -62,6 +62,15 @@ class CategoriePiece(models.TextChoices):
     AUTRE = "autre", "Autre document"
 
 
+class EtatAnalyse(models.TextChoices):
+    """The antivirus verdict of an attachment (dossiers.analyse): served to anyone but its
+    uploader only once ``saine``."""
+
+    EN_ANALYSE = "en_analyse", "En cours d'analyse antivirus"
+    SAINE = "saine", "Saine"
+    INFECTEE = "infectee", "Refusée par l'antivirus"
+
+
 class MotifCloture(models.TextChoices):
     """SPEC §5 / [000 A4 §2]: on the ARS's initiative or at the ES's request."""
 

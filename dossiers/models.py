@@ -21,6 +21,7 @@ from dossiers.enums import (
     DecisionDomaine,
     DecisionPrerequis,
     Etat,
+    EtatAnalyse,
     MotifCloture,
     MotifRefus,
     Phase,
@@ -554,6 +555,11 @@ class PieceJointe(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="remplace"
     )
     supprimee_le = models.DateTimeField(null=True, blank=True)
+    # Antivirus (dossiers.analyse): verdict, detail (virus name...), date, scans tried.
+    etat_analyse = models.CharField(max_length=12, choices=EtatAnalyse, default="en_analyse")
+    analyse_detail = models.CharField(max_length=200, blank=True)
+    analysee_le = models.DateTimeField(null=True, blank=True)
+    analyse_tentatives = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = "pièce jointe"

@@ -5,11 +5,17 @@ PDF or Word only, recognised by their content (never by the file name), 2 Mo at 
 editable. Actions follow ``dossiers.actions``: atomic, row-locked, authorised, traced; errors are
 its :class:`DossierError` (400), :class:`TransitionRefusee` (409) and ``PermissionDenied`` (403).
 
-Storage and database stay consistent: a refused file is never written; a file written by an
-action whose transaction then fails is deleted again. Replaced and deleted pieces keep their
-file, since a dépôt snapshot may list them (the ARS reads the last dépôt).
+Besides the type and the size, the content is checked by ``hn.fichiers`` (active PDF content,
+macros, zip bombs, polyglots) and, once stored, scanned by the antivirus (``dossiers.analyse``:
+``en_analyse`` until clamd says ``saine`` or ``infectee``).
+
+Storage and database stay consistent: a refused file is never written; a write that fails
+(disk full) leaves no partial file and raises :class:`StockageIndisponible` (API 503); a file
+written by an action whose transaction then fails is deleted again. Replaced and deleted
+pieces keep their file, since a dépôt snapshot may list them (the ARS reads the last dépôt).
 """
 
+import errno
 import hashlib
 import io
 import logging
@@ -26,10 +32,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from dossiers import analyse
 from dossiers.actions import DossierError, TransitionRefusee, tracer_dossier, verrouiller
 from dossiers.enums import CategoriePiece
 from dossiers.models import PieceJointe
 from dossiers.services import lit_la_saisie
+from hn import fichiers
 from hn.comptes.perms import peut_saisir
 
 logger = logging.getLogger(__name__)
@@ -63,6 +71,23 @@ MSG_PREREQUIS_HORS_JUSTIFICATIF = (
     "Un prérequis ne se précise que pour un justificatif de prérequis."
 )
 MSG_PIECE_INACTIVE = "Cette pièce a déjà été remplacée ou supprimée."
+MSG_STOCKAGE_PLEIN = (
+    "Le stockage des pièces jointes est plein : la pièce n'a pas été enregistrée. Réessayez "
+    "plus tard ; si le problème persiste, contactez le support."
+)
+MSG_STOCKAGE = (
+    "Le stockage des pièces jointes est momentanément indisponible : la pièce n'a pas été "
+    "enregistrée. Réessayez dans quelques minutes."
+)
+
+
+class StockageIndisponible(Exception):
+    """The storage refused the write (disk full, bucket unreachable): nothing was kept. The API
+    answers 503, the page shows the message."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 # --- content checks (no database, no storage) ----------------------------------------------
@@ -166,6 +191,10 @@ def verifier_fichier(fichier) -> tuple[FichierVerifie | None, list[str]]:
     type_mime = detecter_type(data)
     if type_mime is None:
         return None, [MSG_TYPE]
+    # Active content, macros, zip bombs, polyglots (hn.fichiers).
+    probleme = fichiers.controler(data, type_mime, str(getattr(fichier, "name", "") or ""))
+    if probleme:
+        return None, [probleme]
     return FichierVerifie(
         data=data,
         nom=nom_de_fichier(getattr(fichier, "name", ""), type_mime),
@@ -224,6 +253,8 @@ def _description(piece) -> dict:
         "type_mime": piece.type_mime,
         "categorie": piece.categorie,
         "prerequis": piece.prerequis.code if piece.prerequis_id else None,
+        "etat_analyse": piece.etat_analyse,
+        "analyse": piece.analyse_detail,
     }
 
 
@@ -258,9 +289,28 @@ def _refuser(errors: dict):
     )
 
 
+def _stocker(piece, verifie, stockes) -> None:
+    """Write the file under its own unguessable name; a failed write (disk full: ENOSPC) leaves
+    no partial file behind and raises :class:`StockageIndisponible`."""
+    champ = piece._meta.get_field("fichier")
+    nom = champ.generate_filename(piece, verifie.nom)
+    contenu = ContentFile(verifie.data)
+    contenu.content_type = verifie.type_mime  # object metadata on S3
+    try:
+        piece.fichier = champ.storage.save(nom, contenu, max_length=champ.max_length)
+    except OSError as exc:
+        plein = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        logger.error("Écriture d'une pièce impossible (%s) : %s", nom, exc)
+        _effacer([nom])
+        raise StockageIndisponible(MSG_STOCKAGE_PLEIN if plein else MSG_STOCKAGE) from exc
+    stockes.append(piece.fichier.name)
+
+
 def _enregistrer(dossier, verifie, *, categorie, prerequis, acting_user, stockes) -> PieceJointe:
     """Write the file to the storage, then the row; ``stockes`` receives the storage name so
-    that the caller can delete the file if the transaction fails."""
+    that the caller can delete the file if the transaction fails. The antivirus scan is queued
+    for after the commit (``dossiers.analyse``)."""
+    etat_analyse, detail = analyse.etat_initial()
     piece = PieceJointe(
         dossier=dossier,
         categorie=categorie,
@@ -270,12 +320,13 @@ def _enregistrer(dossier, verifie, *, categorie, prerequis, acting_user, stockes
         taille=verifie.taille,
         empreinte=verifie.empreinte,
         deposee_par=acting_user,
+        etat_analyse=etat_analyse,
+        analyse_detail=detail,
     )
-    contenu = ContentFile(verifie.data)
-    contenu.content_type = verifie.type_mime  # object metadata on S3
-    piece.fichier.save(verifie.nom, contenu, save=False)
-    stockes.append(piece.fichier.name)
+    _stocker(piece, verifie, stockes)
     piece.save()
+    if etat_analyse == analyse.EtatAnalyse.EN_ANALYSE:
+        analyse.programmer(piece.pk)
     return piece
 
 
@@ -283,7 +334,8 @@ def _effacer(stockes):
     storage = PieceJointe._meta.get_field("fichier").storage
     for name in stockes:
         try:
-            storage.delete(name)
+            if storage.exists(name):
+                storage.delete(name)
         except Exception:
             logger.exception("Fichier orphelin non supprimé du stockage : %s", name)
 
@@ -341,7 +393,9 @@ def ajouter_piece(*, dossier, fichier, categorie, prerequis_code=None, acting_us
         )
         return piece
 
-    return _avec_nettoyage(operation)
+    piece = _avec_nettoyage(operation)
+    piece.refresh_from_db()  # scanned at the commit when tasks run eagerly
+    return piece
 
 
 def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
@@ -376,7 +430,9 @@ def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
         )
         return nouvelle
 
-    return _avec_nettoyage(operation)
+    nouvelle = _avec_nettoyage(operation)
+    nouvelle.refresh_from_db()
+    return nouvelle
 
 
 @transaction.atomic

@@ -155,10 +155,12 @@ class DossierSerializer(DossierListSerializer):
 
 
 class PieceSerializer(serializers.ModelSerializer):
-    """An attachment; ``url`` downloads it through the rights-checking view."""
+    """An attachment; ``url`` downloads it through the rights-checking view (once the
+    antivirus found it clean: ``etat_analyse``, ``analyse`` its detail)."""
 
     prerequis = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    analyse = serializers.CharField(source="analyse_detail", read_only=True)
 
     class Meta:
         model = PieceJointe
@@ -172,6 +174,8 @@ class PieceSerializer(serializers.ModelSerializer):
             "empreinte",
             "deposee_le",
             "url",
+            "etat_analyse",
+            "analyse",
         ]
 
     def get_prerequis(self, obj) -> str | None:

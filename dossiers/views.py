@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dossiers import actions
+from dossiers.analyse import message_ajout
 from dossiers.contenu import domaines_demandes, manquants
 from dossiers.contextes import (
     contexte_dossier,
@@ -32,6 +33,7 @@ from dossiers.forms import donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
+    StockageIndisponible,
     ajouter_piece,
     pieces_actives,
     remplacer_piece,
@@ -555,10 +557,10 @@ def piece_ajouter(request, numero):
             prerequis_code=request.POST.get("prerequis") or None,
             acting_user=request.user,
         )
-    except (actions.DossierError, actions.TransitionRefusee) as exc:
+    except (actions.DossierError, actions.TransitionRefusee, StockageIndisponible) as exc:
         _message_piece(request, exc)
     else:
-        messages.success(request, f"Pièce « {piece.nom} » ajoutée.")
+        messages.add_message(request, *message_ajout(piece, f"Pièce « {piece.nom} » ajoutée."))
     return _retour(numero, request)
 
 
@@ -578,10 +580,11 @@ def piece_remplacer(request, numero, pk):
         nouvelle = remplacer_piece(
             piece=piece, fichier=request.FILES.get("fichier"), acting_user=request.user
         )
-    except (actions.DossierError, actions.TransitionRefusee) as exc:
+    except (actions.DossierError, actions.TransitionRefusee, StockageIndisponible) as exc:
         _message_piece(request, exc)
     else:
-        messages.success(request, f"« {piece.nom} » remplacée par « {nouvelle.nom} ».")
+        succes = f"« {piece.nom} » remplacée par « {nouvelle.nom} »."
+        messages.add_message(request, *message_ajout(nouvelle, succes))
     return _retour(numero, request)
 
 

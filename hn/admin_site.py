@@ -1,7 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
 
+from hn import antivirus
 from hn.comptes.scopes import acces
+
+MSG_ANTIVIRUS_DESACTIVE = (
+    "Antivirus désactivé (ANTIVIRUS=aucun) : les pièces jointes ne sont pas analysées. "
+    "En production, installez clamav-daemon et réglez ANTIVIRUS=clamd."
+)
 
 
 class HNAdminSite(admin.AdminSite):
@@ -15,6 +21,11 @@ class HNAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and user.is_authenticated and acces(user).pilote
+
+    def index(self, request, extra_context=None):
+        if not antivirus.actif():
+            messages.warning(request, MSG_ANTIVIRUS_DESACTIVE)
+        return super().index(request, extra_context)
 
 
 class HNAdminConfig(AdminConfig):

@@ -280,6 +280,20 @@ STORAGES = {
     },
 }
 
+# --- Antivirus (issue 17, hn.antivirus; dossiers.analyse) -----------------------------------
+# "clamd": every attachment is scanned by ClamAV's daemon (Debian clamav-daemon, signatures from
+# freshclam) before anyone but its uploader can open it. "aucun": `make run` without ClamAV, files
+# are marked clean but "non analysée" and administrators see "Antivirus désactivé". Default:
+# clamd whenever DEBUG is off (production), aucun under DEBUG (the demo).
+ANTIVIRUS = envstr("ANTIVIRUS", "aucun" if DEBUG else "clamd")
+if ANTIVIRUS not in ("clamd", "aucun"):
+    raise ImproperlyConfigured(f"ANTIVIRUS={ANTIVIRUS!r}: use clamd or aucun.")
+CLAMD_SOCKET = envstr("CLAMD_SOCKET", "" if envstr("CLAMD_HOST") else "/run/clamav/clamd.ctl")
+CLAMD_HOST = envstr("CLAMD_HOST", "")
+CLAMD_PORT = envint("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = envint("CLAMD_TIMEOUT", 10)
+# --- end antivirus ----------------------------------------------------------------------------
+
 # --- django-dsfr: escape component content -------------------------------------------------
 DSFR_CONTENT_IS_SAFE = False
 SITE_TITLE = "Financement HN / HOP'EN"

@@ -90,6 +90,10 @@ def _settings(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # --- issue 17 (h-pieces): pieces are not scanned unless a test starts its own clamd
+    # (tests/dossiers/test_antivirus.py, fixture ``clamd``).
+    settings.ANTIVIRUS = "aucun"
+    # --- end h-pieces
 
 
 # --- MFA (issue 17) ---

@@ -132,6 +132,8 @@ def test_minimal_pdf_accepted_with_its_hash_size_and_type(client, saisie):
         "empreinte",
         "deposee_le",
         "url",
+        "etat_analyse",
+        "analyse",
     }
     assert body["id"] == piece.pk
     assert body["categorie"] == "document_projet"
@@ -167,11 +169,18 @@ def test_legacy_doc_accepted(client, saisie):
 
 def test_content_decides_the_type_and_the_extension_of_the_name(client, saisie):
     dossier, _ = saisie
-    response = upload(client, dossier, PDF, "../../etc/compte-rendu.docx")
+    response = upload(client, dossier, PDF, "../../etc/compte-rendu.pdf")
     assert response.status_code == 201
     assert response.json()["type_mime"] == "application/pdf"
     assert response.json()["nom"] == "compte-rendu.pdf"
     assert upload(client, dossier, docx(), "sans extension").json()["nom"] == "sans extension.docx"
+    # A name whose extension is not the content's is refused (issue 17: polyglots).
+    refus = upload(client, dossier, PDF, "compte-rendu.docx")
+    assert refus.status_code == 400
+    assert refus.json()["detail"] == (
+        "L'extension du fichier (.docx) ne correspond pas à son contenu (PDF) : renommez-le "
+        "avec l'extension .pdf ou enregistrez-le au bon format."
+    )
 
 
 def test_prerequis_proof_names_its_prerequis(client, saisie):

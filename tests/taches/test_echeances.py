@@ -235,6 +235,7 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
         "rappel_decision",
         "retard_initialisation",
         "rappel_initialisation",
+        "analyses_antivirus",  # issue 17 (dossiers.analyse)
         "rappel_suivi",
         "retard_suivi",
         "fin_programme",
