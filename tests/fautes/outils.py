@@ -9,6 +9,7 @@ test workers use.
   a given database, Redis and media folder.
 """
 
+import contextlib
 import glob
 import os
 import shutil
@@ -151,6 +152,15 @@ class PostgresServer:
         self.start()
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "hn", "hn")
 
+    def client(self, outil: str, *args, **kw):
+        """A client tool (psql, pg_dump...) of the same version, as the current user."""
+        return subprocess.run(
+            [str(self.bin / outil), *args], check=True, capture_output=True, text=True, **kw
+        )
+
+    def sql(self, requete: str, base="hn") -> str:
+        return self.client("psql", "-qtAX", "-d", self.url(base), "-c", requete).stdout.strip()
+
     def _options(self) -> str:
         return (
             f"-p {self.port} -k {self.dossier} -c listen_addresses=127.0.0.1 "
@@ -164,15 +174,15 @@ class PostgresServer:
         )  # fmt: skip
 
     def restart(self):
-        self._run("pg_ctl", "-D", str(self.donnees), "-o", self._options(), "-m", "fast",
-                  "-w", "restart")  # fmt: skip
+        self._run(
+            "pg_ctl", "-D", str(self.donnees), "-o", self._options(), "-l",
+            str(self.dossier / "log"), "-m", "fast", "-w", "restart",
+        )  # fmt: skip
 
     def supprimer(self):
         if self.donnees.exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.donnees), "-m", "immediate", "-w", "stop")
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.dossier, ignore_errors=True)
 
 
