@@ -2,9 +2,9 @@
 item 9).
 
 A real worker process (``tests/fautes/travailleur.py``) consumes the sweep from a Redis of the
-test's own and refuses many due dossiers, slowly; it is killed once some but not all are
-handled. A new worker runs the next sweep (what beat sends every 15 minutes): every due dossier
-ends refused exactly once — one trace, one set of notifications — and none is missed. The
+test's own and refuses many due dossiers; it is killed half-way, in the middle of a dossier's
+transaction. A new worker runs the next sweep (what beat sends every 15 minutes): every due
+dossier ends refused exactly once (one trace, its notifications once) and none is missed. The
 worker shares the test database, so PostgreSQL only (a SQLite test database is private to the
 test process).
 """
@@ -17,6 +17,7 @@ from datetime import timedelta
 import kombu.pools
 import pytest
 import time_machine
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from dossiers.enums import Etat
@@ -43,7 +44,8 @@ pytestmark = [
     pytest.mark.xdist_group("fautes"),
 ]
 
-NOMBRE = 16
+NOMBRE = 12
+FAITS = 5  # refused (committed) by the first worker before it is killed during the next one
 TRAVAILLEUR = RACINE / "tests" / "fautes" / "travailleur.py"
 
 
@@ -63,17 +65,27 @@ def redis():
     app._after_fork()
 
 
+def verrouille(pk) -> bool:
+    """Whether another transaction holds the dossier's row lock."""
+    try:
+        with transaction.atomic():
+            Dossier.objects.select_for_update(nowait=True).filter(pk=pk).exists()
+        return False
+    except OperationalError:
+        return True
+
+
 @pytest.fixture
 def travailleurs(redis, tmp_path):
     lances = []
 
-    def lancer(lenteur=0.0):
+    def lancer(bloque_apres=0):
         env = django_env(
             database_url=url_base(),
             var_dir=tmp_path / "var",
             redis_url=redis.url,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            HN_FAUTES_LENTEUR=lenteur,
+            HN_FAUTES_BLOQUE_APRES=bloque_apres,
         )
         journal = open(tmp_path / f"travailleur-{len(lances)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
@@ -94,13 +106,13 @@ def test_worker_tue_en_plein_balayage_chaque_dossier_traite_une_fois(referentiel
     pas_du = depose()
     refuses = Dossier.objects.filter(pk__in=dus, etat=Etat.REFUSE_IMPLICITE)
 
-    premier = travailleurs(lenteur=0.3)
+    premier = travailleurs(bloque_apres=FAITS)
     run_deadlines.delay()
-    assert attendre(lambda: refuses.count() >= 3, delai=60), "le balayage n'a pas commencé"
-    premier.send_signal(signal.SIGKILL)  # mid-sweep, a dossier's transaction open
+    assert attendre(lambda: refuses.count() == FAITS and verrouille(dus[FAITS]), delai=60)
+    premier.send_signal(signal.SIGKILL)  # mid-sweep, the next dossier's transaction open
     premier.wait(timeout=10)
-    faits = refuses.count()
-    assert 3 <= faits < NOMBRE  # killed half-way: some handled, some not
+    assert refuses.count() == FAITS  # the one in progress was rolled back
+    assert attendre(lambda: not verrouille(dus[FAITS]), delai=10)  # and its lock released
     interrompu = ExecutionTache.objects.get(nom="echeances")
     assert interrompu.fin is None and interrompu.statut == Statut.EN_COURS
 
@@ -113,7 +125,7 @@ def test_worker_tue_en_plein_balayage_chaque_dossier_traite_une_fois(referentiel
 
     reprise = ExecutionTache.objects.get(nom="echeances", fin__isnull=False)
     assert reprise.statut == Statut.REUSSIE, reprise.erreurs
-    assert reprise.compteurs["refus_implicite"]["traites"] == NOMBRE - faits  # none redone
+    assert reprise.compteurs["refus_implicite"]["traites"] == NOMBRE - FAITS  # none redone
     assert refuses.count() == NOMBRE  # none missed
     assert Dossier.objects.get(pk=pas_du.pk).etat == Etat.DEPOSE
     traces = Counter(
