@@ -24,7 +24,9 @@ case "${DATABASE_URL:-}" in
   "") erreur "DATABASE_URL n'est pas défini (postgres://utilisateur:mot_de_passe@hôte:port/base)." ;;
   *) erreur "DATABASE_URL doit désigner une base PostgreSQL (postgres://...) : la base SQLite de développement se copie telle quelle (var/db.sqlite3)." ;;
 esac
-command -v pg_dump >/dev/null || erreur "pg_dump est introuvable (paquet Debian postgresql-client)."
+for outil in pg_dump pg_restore sha256sum tar; do
+  command -v "$outil" >/dev/null || erreur "$outil est introuvable (paquet Debian postgresql-client)."
+done
 if [ -n "${AWS_STORAGE_BUCKET_NAME:-}" ]; then
   command -v aws >/dev/null || erreur "la CLI aws est requise pour copier le bucket S3 (paquet awscli)."
 fi
