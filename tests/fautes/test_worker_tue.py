@@ -44,8 +44,8 @@ pytestmark = [
     pytest.mark.xdist_group("fautes"),
 ]
 
-NOMBRE = 12
-FAITS = 5  # refused (committed) by the first worker before it is killed during the next one
+NOMBRE = 8
+FAITS = 3  # refused (committed) by the first worker before it is killed during the next one
 TRAVAILLEUR = RACINE / "tests" / "fautes" / "travailleur.py"
 
 
@@ -101,12 +101,12 @@ def travailleurs(redis, tmp_path):
 
 
 def test_worker_tue_en_plein_balayage_chaque_dossier_traite_une_fois(referentiel, travailleurs):
+    premier = travailleurs(bloque_apres=FAITS)  # starts while the data is built
     with time_machine.travel(timezone.now() - timedelta(days=150), tick=False):
         dus = [depose().pk for _ in range(NOMBRE)]  # their four months ran out today
     pas_du = depose()
     refuses = Dossier.objects.filter(pk__in=dus, etat=Etat.REFUSE_IMPLICITE)
 
-    premier = travailleurs(bloque_apres=FAITS)
     run_deadlines.delay()
     assert attendre(lambda: refuses.count() == FAITS and verrouille(dus[FAITS]), delai=60)
     premier.send_signal(signal.SIGKILL)  # mid-sweep, the next dossier's transaction open
