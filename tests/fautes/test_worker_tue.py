@@ -1,27 +1,28 @@
 """Fault: the Celery worker killed (SIGKILL) in the middle of the deadline sweep (issue 17,
 item 9).
 
-A real worker process (``tests/fautes/travailleur.py``) consumes the sweep from a Redis of the
-test's own and refuses many due dossiers; it is killed half-way, in the middle of a dossier's
-transaction. A new worker runs the next sweep (what beat sends every 15 minutes): every due
-dossier ends refused exactly once (one trace, its notifications once) and none is missed. The
-worker shares the test database, so PostgreSQL only (a SQLite test database is private to the
-test process).
+Real worker processes (``tests/fautes/travailleur.py``) consume the sweep from a Redis of the
+test's own, on 01/01/2023 (the end of HOP'EN): due dossiers to refuse implicitly, accepted
+dossiers whose open domaines the end of the programme closes (a ledger line each). The first
+worker is killed in the middle of a refusal's transaction, the second in the middle of an end of
+programme's; a third runs the next sweep (what beat sends every 15 minutes). Every dossier ends
+handled exactly once (one trace, one ledger line, its notifications once) and none is missed.
+The workers share the test database, so PostgreSQL only (a SQLite test database is private to
+the test process).
 """
 
 import signal
 import subprocess
 from collections import Counter
-from datetime import timedelta
 
 import kombu.pools
 import pytest
-import time_machine
 from django.db import OperationalError, transaction
-from django.utils import timezone
 
-from dossiers.enums import Etat
-from dossiers.models import Dossier
+from dossiers.enums import Etat, SuiviDomaine
+from dossiers.models import DomaineDossier, Dossier
+from enveloppes.enums import Nature
+from enveloppes.models import MouvementEnveloppe
 from hn.celery import app
 from hn.journal.models import Evenement
 from hn.notifications.models import Notification
@@ -37,6 +38,7 @@ from tests.fautes.outils import (
     python,
     url_base,
 )
+from tests.indicateurs import aides as a
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -44,8 +46,9 @@ pytestmark = [
     pytest.mark.xdist_group("fautes"),
 ]
 
-NOMBRE = 8
-FAITS = 3  # refused (committed) by the first worker before it is killed during the next one
+MAINTENANT = "2023-01-01T10:00:00+01:00"  # HOP'EN's end: targets were due before this day
+DUS, REFUSES_AVANT = 6, 3  # due dossiers; refused by the first worker before it is killed
+EN_SUIVI, CLOS_AVANT = 3, 1  # accepted dossiers; closed by the second worker before its kill
 TRAVAILLEUR = RACINE / "tests" / "fautes" / "travailleur.py"
 
 
@@ -65,27 +68,18 @@ def redis():
     app._after_fork()
 
 
-def verrouille(pk) -> bool:
-    """Whether another transaction holds the dossier's row lock."""
-    try:
-        with transaction.atomic():
-            Dossier.objects.select_for_update(nowait=True).filter(pk=pk).exists()
-        return False
-    except OperationalError:
-        return True
-
-
 @pytest.fixture
 def travailleurs(redis, tmp_path):
     lances = []
 
-    def lancer(bloque_apres=0):
+    def lancer(bloque=""):
         env = django_env(
             database_url=url_base(),
             var_dir=tmp_path / "var",
             redis_url=redis.url,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            HN_FAUTES_BLOQUE_APRES=bloque_apres,
+            HN_FAUTES_MAINTENANT=MAINTENANT,
+            HN_FAUTES_BLOQUE=bloque,
         )
         journal = open(tmp_path / f"travailleur-{len(lances)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
@@ -100,42 +94,73 @@ def travailleurs(redis, tmp_path):
         journal.close()
 
 
+def verrouille(pk) -> bool:
+    """Whether another transaction holds the dossier's row lock."""
+    try:
+        with transaction.atomic():
+            Dossier.objects.select_for_update(nowait=True).filter(pk=pk).exists()
+        return False
+    except OperationalError:
+        return True
+
+
+def tuer_quand(process, condition, en_cours):
+    """Kill the worker once ``condition`` holds and it hangs inside ``en_cours``'s transaction;
+    the dossier's lock is then released (its transaction rolled back by PostgreSQL)."""
+    assert attendre(lambda: condition() and verrouille(en_cours), delai=60), "balayage bloqué"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert attendre(lambda: not verrouille(en_cours), delai=10)
+
+
 def test_worker_tue_en_plein_balayage_chaque_dossier_traite_une_fois(referentiel, travailleurs):
-    premier = travailleurs(bloque_apres=FAITS)  # starts while the data is built
-    with time_machine.travel(timezone.now() - timedelta(days=150), tick=False):
-        dus = [depose().pk for _ in range(NOMBRE)]  # their four months ran out today
-    pas_du = depose()
+    premier = travailleurs(bloque=f"refus:{REFUSES_AVANT}")  # starts while the data is built
+    with a.le(2022, 8, 1):
+        dus = [depose().pk for _ in range(DUS)]  # four months later, refused implicitly
+    with a.le(2022, 12, 15):
+        pas_du = depose()
+    en_suivi = [a.accepte_le((2021, 3, 1), selectionnes=("D3",)).pk for _ in range(EN_SUIVI)]
     refuses = Dossier.objects.filter(pk__in=dus, etat=Etat.REFUSE_IMPLICITE)
+    clos = DomaineDossier.objects.filter(dossier__in=en_suivi, suivi=SuiviDomaine.CLOS)
 
     run_deadlines.delay()
-    assert attendre(lambda: refuses.count() == FAITS and verrouille(dus[FAITS]), delai=60)
-    premier.send_signal(signal.SIGKILL)  # mid-sweep, the next dossier's transaction open
-    premier.wait(timeout=10)
-    assert refuses.count() == FAITS  # the one in progress was rolled back
-    assert attendre(lambda: not verrouille(dus[FAITS]), delai=10)  # and its lock released
-    interrompu = ExecutionTache.objects.get(nom="echeances")
-    assert interrompu.fin is None and interrompu.statut == Statut.EN_COURS
+    tuer_quand(premier, lambda: refuses.count() == REFUSES_AVANT, dus[REFUSES_AVANT])
+    assert refuses.count() == REFUSES_AVANT  # the refusal in progress was rolled back
+
+    second = travailleurs(bloque=f"fin:{CLOS_AVANT}")
+    run_deadlines.delay()  # beat's next tick
+    tuer_quand(second, lambda: clos.count() == CLOS_AVANT, en_suivi[CLOS_AVANT])
+    assert (refuses.count(), clos.count()) == (DUS, CLOS_AVANT)
 
     travailleurs()
-    run_deadlines.delay()  # beat's next tick
-    assert attendre(
-        lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists(),
-        delai=60,
-    )
+    run_deadlines.delay()
+    termine = ExecutionTache.objects.filter(nom="echeances", fin__isnull=False)
+    assert attendre(termine.exists, delai=60)
 
-    reprise = ExecutionTache.objects.get(nom="echeances", fin__isnull=False)
+    reprise = termine.get()
     assert reprise.statut == Statut.REUSSIE, reprise.erreurs
-    assert reprise.compteurs["refus_implicite"]["traites"] == NOMBRE - FAITS  # none redone
-    assert refuses.count() == NOMBRE  # none missed
+    # Nothing redone: the last run did only what the killed ones had not committed.
+    assert reprise.compteurs["refus_implicite"]["traites"] == 0
+    assert reprise.compteurs["fin_programme"]["traites"] == EN_SUIVI - CLOS_AVANT
+    assert ExecutionTache.objects.filter(statut=Statut.EN_COURS).count() == 2  # the killed
+    # None missed.
+    assert refuses.count() == DUS and clos.count() == EN_SUIVI
     assert Dossier.objects.get(pk=pas_du.pk).etat == Etat.DEPOSE
+    # Exactly once: one trace per dossier, one ledger line per closed domaine.
     traces = Counter(
-        Evenement.objects.filter(action="dossier_refuse_implicitement").values_list(
-            "objet_id", flat=True
-        )
+        Evenement.objects.filter(
+            action__in=("dossier_refuse_implicitement", "domaine_clos_fin_programme")
+        ).values_list("objet_id", flat=True)
     )
-    assert traces == Counter({str(pk): 1 for pk in dus})  # exactly one trace per dossier
-    # Each refusal notified (keyed by its trace, so never twice), none lost with the kill.
+    assert traces == Counter({str(pk): 1 for pk in dus + en_suivi})
+    liberations = Counter(
+        MouvementEnveloppe.objects.filter(
+            dossier__in=en_suivi, nature=Nature.LIBERATION
+        ).values_list("dossier_id", flat=True)
+    )
+    assert liberations == Counter(dict.fromkeys(en_suivi, 1))
+    # Each event notified (keyed by its trace, so never twice), none lost with the kills.
     cles = {f"evenement:{pk}" for pk in Evenement.objects.filter(
-        action="dossier_refuse_implicitement").values_list("pk", flat=True)}  # fmt: skip
-    notifies = set(Notification.objects.filter(cle__in=cles).values_list("cle", flat=True))
-    assert notifies == cles
+        action__in=("dossier_refuse_implicitement", "domaine_clos_fin_programme")
+    ).values_list("pk", flat=True)}  # fmt: skip
+    assert set(Notification.objects.filter(cle__in=cles).values_list("cle", flat=True)) == cles
