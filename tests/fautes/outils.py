@@ -132,9 +132,10 @@ class PostgresServer:
     def __init__(self):
         self.bin = _binaires_postgres()
         self.port = port_libre()
-        self.dossier = Path(tempfile.mkdtemp(prefix="hn-fautes-pg-"))
-        self.donnees = self.dossier / "data"
         self.root = os.geteuid() == 0
+        # Short (the socket's path is limited to 107 bytes) and reachable by ``postgres``.
+        self.dossier = Path(tempfile.mkdtemp(prefix="hn-fautes-pg-", dir="/tmp"))
+        self.donnees = self.dossier / "data"
         if self.root:  # PostgreSQL refuses to run as root: as the Debian package's account
             shutil.chown(self.dossier, "postgres", "postgres")
 
@@ -145,7 +146,15 @@ class PostgresServer:
         commande = [str(self.bin / args[0]), *args[1:]]
         if self.root:
             commande = ["runuser", "-u", "postgres", "--", *commande]
-        return subprocess.run(commande, check=True, capture_output=True, text=True, **kw)
+        # From a folder ``postgres`` may enter (the checkout may be under /root).
+        try:
+            return subprocess.run(
+                commande, check=True, capture_output=True, text=True, cwd=self.dossier, **kw
+            )
+        except subprocess.CalledProcessError as exc:
+            journal = self.dossier / "log"
+            fin = journal.read_text()[-2000:] if journal.exists() else ""
+            raise RuntimeError(f"{' '.join(commande)} : {exc.stderr}\n{fin}") from exc
 
     def initialiser(self):
         self._run("initdb", "-D", str(self.donnees), "-U", "hn", "-A", "trust", "--no-sync")
