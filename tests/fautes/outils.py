@@ -190,7 +190,7 @@ class PostgresServer:
 
     def supprimer(self):
         if self.donnees.exists():
-            with contextlib.suppress(subprocess.CalledProcessError):
+            with contextlib.suppress(RuntimeError):
                 self._run("pg_ctl", "-D", str(self.donnees), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.dossier, ignore_errors=True)
 
