@@ -135,7 +135,9 @@ def test_worker_refuses_a_due_dossier_through_the_broker(referentiel, redis_brok
 
     with worker():
         run_deadlines.delay()  # what beat sends
-        assert wait_for(lambda: ExecutionTache.objects.filter(fin__isnull=False).exists())
+        assert wait_for(
+            lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists()
+        )
 
     run = ExecutionTache.objects.get(nom="echeances")
     assert run.mode == "celery"  # consumed from Redis by the worker, not run eagerly
@@ -178,7 +180,9 @@ def test_redis_down_the_site_serves_and_the_sweep_resumes(referentiel, redis_bro
     mail.outbox.clear()
     with worker():
         run_deadlines.delay()
-        assert wait_for(lambda: ExecutionTache.objects.filter(fin__isnull=False).exists())
+        assert wait_for(
+            lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists()
+        )
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.REFUSE_IMPLICITE
     assert not pending.exists()
     assert any(other_manager.email in m.to for m in mail.outbox)
