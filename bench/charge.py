@@ -314,6 +314,7 @@ def _arguments(argv):
     parser.add_argument("--montee", type=float, default=MONTEE, help="utilisateurs lancés par s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="fils par worker gunicorn")
+    parser.add_argument("--timeout", type=int, default=60, help="--timeout de gunicorn (s)")
     return parser.parse_args(argv)
 
 
@@ -337,6 +338,21 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
         "charge_avant": avant,
         "charge_apres": ecarts.charge(),
     }
+
+
+def _servir_et_charger(args, comptes, mot_de_passe) -> tuple[Charge, list[Ligne], str]:
+    """gunicorn started, the users simulated, gunicorn stopped; returns the run, its rows and
+    the server's error log."""
+    options = ["--timeout", str(args.timeout)]
+    with tempfile.TemporaryFile() as journal:
+        with serveur_gunicorn(
+            executable_gunicorn(), args.workers, args.threads, journal=journal, options=options
+        ) as base:
+            charge = Charge(base, comptes, mot_de_passe, duree=args.duree,
+                            pause=tuple(args.pause), montee=args.montee)  # fmt: skip
+            lignes = charge.executer()
+        journal.seek(0)
+        return charge, lignes, journal.read().decode(errors="replace")
 
 
 def main(argv=None) -> int:
@@ -364,28 +380,18 @@ def main(argv=None) -> int:
         f"{args.threads} fils, pauses {args.pause[0]:g}–{args.pause[1]:g} s."
     )
     try:
-        with tempfile.TemporaryFile() as journal:
-            with serveur_gunicorn(
-                executable_gunicorn(), args.workers, args.threads, journal=journal
-            ) as base:
-                charge = Charge(
-                    base,
-                    comptes,
-                    mot_de_passe,
-                    duree=args.duree,
-                    pause=tuple(args.pause),
-                    montee=args.montee,
-                )
-                lignes = charge.executer()
-            journal.seek(0)
-            erreurs_serveur = journal.read().decode(errors="replace")[-3000:]
+        charge, lignes, journal = _servir_et_charger(args, comptes, mot_de_passe)
     finally:
         restaurer_mots_de_passe(originaux)
     ok = verdict(lignes)
     contexte = _contexte(args, repartition, charge, marqueur, avant)
+    contexte["journal_serveur"] = {
+        "erreurs_500": journal.count("Internal Server Error"),
+        "workers_expires": journal.count("WORKER TIMEOUT"),
+    }
     _afficher(lignes)
-    if erreurs_serveur.strip() and not ok:
-        print(f"Journal de gunicorn (fin) :\n{erreurs_serveur}")
+    if journal.strip() and not ok:
+        print(f"Journal de gunicorn (fin) :\n{journal[-3000:]}")
     chemin = ecrire_charge([{**asdict(ligne), "ok": ligne.ok} for ligne in lignes], contexte, ok)
     resultat = "réussi" if ok else "ÉCHEC : erreurs ou p95 hors budget"
     print(

@@ -177,6 +177,15 @@ def ecrire_charge(lignes: list[dict], contexte: dict, ok: bool) -> Path:
     return chemin
 
 
+def _journal_serveur(journal: dict | None) -> str:
+    if not journal:
+        return ""
+    return (
+        f" Journal de gunicorn : {journal['erreurs_500']} erreur(s) 500, "
+        f"{journal['workers_expires']} worker(s) arrêté(s) pour dépassement de délai."
+    )
+
+
 def section_charge(lignes: list[dict], contexte: dict, ok: bool) -> list[str]:
     """The « Charge » section of ``latest.md``."""
     u = contexte["utilisateurs"]
@@ -193,7 +202,8 @@ def section_charge(lignes: list[dict], contexte: dict, ok: bool) -> list[str]:
         f"({contexte['requetes_par_s']}/s). Charge de la machine (load average 1/5/15 min) "
         f"avant {contexte['charge_avant']}, après {contexte['charge_apres']}. Les lignes "
         "« connexion » (formulaire, feuille de style, mot de passe vérifié) précèdent la période "
-        "mesurée : leurs erreurs comptent, sans budget.",
+        "mesurée : leurs erreurs comptent, sans budget."
+        + _journal_serveur(contexte.get("journal_serveur")),
         "",
         "| page | phase | n | erreurs | p50 (ms) | p95 (ms) | max (ms) | budget p95 (ms) "
         "| verdict |",

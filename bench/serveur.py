@@ -19,11 +19,12 @@ def executable_gunicorn() -> Path:
 
 
 @contextmanager
-def serveur_gunicorn(executable, workers, threads=1, *, env=None, journal=None):
+def serveur_gunicorn(executable, workers, threads=1, *, env=None, journal=None, options=()):
     """gunicorn serving the application on a free loopback port, stopped (by its process id)
     on exit. Yields the base URL once it answers. ``env``: the server's environment (this
     process's by default); ``journal``: a binary file receiving its standard error (the
-    application's error log), a temporary file by default."""
+    application's error log), a temporary file by default; ``options``: more gunicorn
+    arguments."""
     import requests
 
     with socket.socket() as s:
@@ -31,7 +32,7 @@ def serveur_gunicorn(executable, workers, threads=1, *, env=None, journal=None):
         port = s.getsockname()[1]
     commande = [str(executable), "hn.wsgi", "--bind", f"127.0.0.1:{port}",
                 "--workers", str(workers), "--threads", str(threads),
-                "--log-level", "warning"]  # fmt: skip
+                "--log-level", "warning", *options]  # fmt: skip
     with nullcontext(journal) if journal else tempfile.TemporaryFile() as journal:
         processus = subprocess.Popen(
             commande,
