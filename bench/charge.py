@@ -44,7 +44,7 @@ from bench import ecarts
 from bench.budgets import centile
 from bench.parcours import Etape, preparer, repartir, restaurer_mots_de_passe
 from bench.rapport import ecrire_charge
-from bench.serveur import executable_gunicorn, serveur_gunicorn
+from bench.serveur import executable_gunicorn, serveur_gunicorn, temps_cpu
 
 UTILISATEURS = 50
 DUREE = 120
@@ -147,6 +147,7 @@ class Charge:
         montee=MONTEE,
         delai=DELAI,
         graine=1,
+        sonde_cpu=None,
     ):
         self.base = base.rstrip("/")
         self.comptes = comptes
@@ -160,6 +161,9 @@ class Charge:
         self.fin = None  # monotonic time the measured period ends, once every user is in
         self.connectes = 0
         self.debut_mesure = None
+        # ``sonde_cpu()``: the server's CPU seconds so far; sampled at both ends of the period.
+        self.sonde_cpu = sonde_cpu
+        self.cpu = [None, None]
         self._verrou = threading.Lock()
         self._barriere = threading.Barrier(len(comptes) + 1, action=self._depart)
         for nom in ("Connexion — formulaire", "Feuille de style (whitenoise)", ENVOI, CHAUFFE):
@@ -171,6 +175,7 @@ class Charge:
     def _depart(self):
         with self._verrou:
             if self.fin is None:
+                self.cpu[0] = self.sonde_cpu() if self.sonde_cpu else None
                 self.debut_mesure = time.monotonic()
                 self.fin = self.debut_mesure + self.duree
 
@@ -185,6 +190,7 @@ class Charge:
         self._attendre_les_autres()
         for f in fils:
             f.join(self.duree + 2 * self.delai + 60)
+        self.cpu[1] = self.sonde_cpu() if self.sonde_cpu else None
         return self.mesures.lignes()
 
     def _attendre_les_autres(self):
@@ -322,6 +328,8 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
     from django.db import connection
 
     total = sum(ligne.n for ligne in charge.mesures.lignes() if ligne.phase == "mesure")
+    debut, fin = charge.cpu
+    cpu = None if debut is None or fin is None else round(fin - debut, 1)
     return {
         "mesure_le": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cœurs",
@@ -334,6 +342,10 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
         "gunicorn": f"{args.workers} workers × {args.threads} fils",
         "requetes": total,
         "requetes_par_s": round(total / args.duree, 1) if args.duree else None,
+        # CPU of gunicorn (master and workers) over the measured period, per request: what
+        # the pages cost the server whatever the contention (PostgreSQL's share not counted).
+        "cpu_serveur_s": cpu,
+        "cpu_ms_par_requete": round(cpu * 1000 / total, 1) if cpu is not None and total else None,
         "reglages": "bench.settings (DEBUG désactivé, whitenoise), MFA_OBLIGATOIRE=false",
         "charge_avant": avant,
         "charge_apres": ecarts.charge(),
@@ -349,7 +361,8 @@ def _servir_et_charger(args, comptes, mot_de_passe) -> tuple[Charge, list[Ligne]
             executable_gunicorn(), args.workers, args.threads, journal=journal, options=options
         ) as base:
             charge = Charge(base, comptes, mot_de_passe, duree=args.duree,
-                            pause=tuple(args.pause), montee=args.montee)  # fmt: skip
+                            pause=tuple(args.pause), montee=args.montee,
+                            sonde_cpu=lambda: temps_cpu(base.pid))  # fmt: skip
             lignes = charge.executer()
         journal.seek(0)
         return charge, lignes, journal.read().decode(errors="replace")

@@ -177,6 +177,15 @@ def ecrire_charge(lignes: list[dict], contexte: dict, ok: bool) -> Path:
     return chemin
 
 
+def _cpu(contexte: dict) -> str:
+    if contexte.get("cpu_ms_par_requete") is None:
+        return ""
+    return (
+        f", {contexte['cpu_serveur_s']} s de processeur de gunicorn sur la période, soit "
+        f"{contexte['cpu_ms_par_requete']} ms par requête (PostgreSQL non compris)"
+    )
+
+
 def _journal_serveur(journal: dict | None) -> str:
     if not journal:
         return ""
@@ -199,7 +208,9 @@ def section_charge(lignes: list[dict], contexte: dict, ok: bool) -> list[str]:
         f"{contexte['duree_s']:g} s, pauses de {contexte['pause_s'][0]:g} à "
         f"{contexte['pause_s'][1]:g} s entre deux requêtes, gunicorn {contexte['gunicorn']}, "
         f"{contexte['reglages']}. {contexte['requetes']} requêtes mesurées "
-        f"({contexte['requetes_par_s']}/s). Charge de la machine (load average 1/5/15 min) "
+        f"({contexte['requetes_par_s']}/s)"
+        + _cpu(contexte)
+        + ". Charge de la machine (load average 1/5/15 min) "
         f"avant {contexte['charge_avant']}, après {contexte['charge_apres']}. Les lignes "
         "« connexion » (formulaire, feuille de style, mot de passe vérifié) précèdent la période "
         "mesurée : leurs erreurs comptent, sans budget."

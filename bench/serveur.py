@@ -18,13 +18,38 @@ def executable_gunicorn() -> Path:
     return Path(sys.executable).with_name("gunicorn")
 
 
+class Base(str):
+    """The server's base URL, with the process id of gunicorn's master (``pid``)."""
+
+    pid: int
+
+
+def temps_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process ``pid`` and its children still
+    running (gunicorn's workers), from ``/proc``; ``None`` where there is no ``/proc``."""
+    total = 0
+    try:
+        for entree in os.scandir("/proc"):
+            if not entree.name.isdigit():
+                continue
+            try:
+                champs = Path(entree.path, "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entree.name) == pid or int(champs[1]) == pid:  # itself or its child
+                total += int(champs[11]) + int(champs[12])  # utime, stime (clock ticks)
+    except OSError:
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def serveur_gunicorn(executable, workers, threads=1, *, env=None, journal=None, options=()):
     """gunicorn serving the application on a free loopback port, stopped (by its process id)
-    on exit. Yields the base URL once it answers. ``env``: the server's environment (this
-    process's by default); ``journal``: a binary file receiving its standard error (the
-    application's error log), a temporary file by default; ``options``: more gunicorn
-    arguments."""
+    on exit. Yields the base URL (:class:`Base`) once it answers. ``env``: the server's
+    environment (this process's by default); ``journal``: a binary file receiving its standard
+    error (the application's error log), a temporary file by default; ``options``: more
+    gunicorn arguments."""
     import requests
 
     with socket.socket() as s:
@@ -41,7 +66,8 @@ def serveur_gunicorn(executable, workers, threads=1, *, env=None, journal=None, 
             stdout=subprocess.DEVNULL,
             stderr=journal,
         )
-        base = f"http://127.0.0.1:{port}"
+        base = Base(f"http://127.0.0.1:{port}")
+        base.pid = processus.pid
         try:
             _attendre(processus, base, journal, requests)
             try:
