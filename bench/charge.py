@@ -49,7 +49,7 @@ from bench.serveur import executable_gunicorn, serveur_gunicorn, temps_cpu
 UTILISATEURS = 50
 DUREE = 120
 PAUSE = (2.0, 8.0)  # seconds between two requests of one user (mean 5 s)
-MONTEE = 10.0  # users started per second
+MONTEE = 1.0  # users started per second (each login checks a password hash: slow on purpose)
 DELAI = 30  # seconds before a request counts as failed
 # The login phase (page, style sheet, password check) is before the measured period: reported,
 # its errors counted, with no budget (the password hash is slow on purpose).
@@ -240,7 +240,8 @@ class Charge:
             )
             reponse.content  # noqa: B018 (the whole body, as a browser reads it)
         except requests.RequestException as exc:
-            erreur = f"{type(exc).__name__} sur {etape.methode} {etape.url}"
+            cause = str(exc).split(": ", 1)[-1][:120]
+            erreur = f"{type(exc).__name__} sur {etape.methode} {etape.url} ({cause})"
             self.mesures.noter(etape.nom, phase, etape.budget, time.perf_counter() - debut, erreur)
             return None
         duree = time.perf_counter() - debut
@@ -321,6 +322,9 @@ def _arguments(argv):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="fils par worker gunicorn")
     parser.add_argument("--timeout", type=int, default=60, help="--timeout de gunicorn (s)")
+    # Longer than the longest pause: with gunicorn's default (2 s) a user's request can be sent
+    # on the connection the server is closing (reset by peer), which a browser silently retries.
+    parser.add_argument("--keep-alive", type=int, default=75, help="--keep-alive de gunicorn (s)")
     return parser.parse_args(argv)
 
 
@@ -339,7 +343,8 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
         "connectes": charge.connectes,
         "duree_s": args.duree,
         "pause_s": list(args.pause),
-        "gunicorn": f"{args.workers} workers × {args.threads} fils",
+        "gunicorn": f"{args.workers} workers × {args.threads} fils, --timeout {args.timeout}, "
+        f"--keep-alive {args.keep_alive}",
         "requetes": total,
         "requetes_par_s": round(total / args.duree, 1) if args.duree else None,
         # CPU of gunicorn (master and workers) over the measured period, per request: what
@@ -355,7 +360,7 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
 def _servir_et_charger(args, comptes, mot_de_passe) -> tuple[Charge, list[Ligne], str]:
     """gunicorn started, the users simulated, gunicorn stopped; returns the run, its rows and
     the server's error log."""
-    options = ["--timeout", str(args.timeout)]
+    options = ["--timeout", str(args.timeout), "--keep-alive", str(args.keep_alive)]
     with tempfile.TemporaryFile() as journal:
         with serveur_gunicorn(
             executable_gunicorn(), args.workers, args.threads, journal=journal, options=options

@@ -165,7 +165,9 @@ def test_three_users_walk_their_journeys_on_the_application(referentiel, live_se
     pilote_national(username="dgos")
     comptes, mot_de_passe, originaux = preparer({"ES": 1, "ARS": 1, "DGOS": 1})
     try:
-        charge = Charge(live_server.url, comptes, mot_de_passe, duree=5, pause=(0.1, 0.3))
+        charge = Charge(
+            live_server.url, comptes, mot_de_passe, duree=5, pause=(0.1, 0.3), montee=20
+        )
         lignes = charge.executer()
     finally:
         restaurer_mots_de_passe(originaux)
