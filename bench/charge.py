@@ -44,7 +44,7 @@ from bench import ecarts
 from bench.budgets import centile
 from bench.parcours import Etape, preparer, repartir, restaurer_mots_de_passe
 from bench.rapport import ecrire_charge
-from bench.serveur import executable_gunicorn, serveur_gunicorn, temps_cpu
+from bench.serveur import ecart_cpu, executable_gunicorn, serveur_gunicorn, temps_cpu
 
 UTILISATEURS = 50
 DUREE = 120
@@ -161,7 +161,8 @@ class Charge:
         self.fin = None  # monotonic time the measured period ends, once every user is in
         self.connectes = 0
         self.debut_mesure = None
-        # ``sonde_cpu()``: the server's CPU seconds so far; sampled at both ends of the period.
+        # ``sonde_cpu()``: the server's CPU seconds so far (``bench.serveur.temps_cpu``),
+        # sampled at both ends of the measured period.
         self.sonde_cpu = sonde_cpu
         self.cpu = [None, None]
         self._verrou = threading.Lock()
@@ -333,7 +334,7 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
 
     total = sum(ligne.n for ligne in charge.mesures.lignes() if ligne.phase == "mesure")
     debut, fin = charge.cpu
-    cpu = None if debut is None or fin is None else round(fin - debut, 1)
+    cpu, cpu_pg = ecart_cpu(debut, fin, "gunicorn"), ecart_cpu(debut, fin, "pg:")
     return {
         "mesure_le": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": f"{os.cpu_count()} cœurs",
@@ -347,14 +348,36 @@ def _contexte(args, repartition, charge, marqueur, avant) -> dict:
         f"--keep-alive {args.keep_alive}",
         "requetes": total,
         "requetes_par_s": round(total / args.duree, 1) if args.duree else None,
-        # CPU of gunicorn (master and workers) over the measured period, per request: what
-        # the pages cost the server whatever the contention (PostgreSQL's share not counted).
+        # CPU of gunicorn (master and workers) and of the database's PostgreSQL backends over
+        # the measured period, per request: what the pages cost whatever the contention.
         "cpu_serveur_s": cpu,
         "cpu_ms_par_requete": round(cpu * 1000 / total, 1) if cpu is not None and total else None,
+        "cpu_postgres_s": cpu_pg,
+        "cpu_postgres_ms_par_requete": (
+            round(cpu_pg * 1000 / total, 1) if cpu_pg is not None and total else None
+        ),
         "reglages": "bench.settings (DEBUG désactivé, whitenoise), MFA_OBLIGATOIRE=false",
         "charge_avant": avant,
         "charge_apres": ecarts.charge(),
     }
+
+
+def _backends() -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the bench database (the server's),
+    through a short connection of this thread."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            return [pid for (pid,) in cursor.fetchall()]
+    finally:
+        connection.close()
 
 
 def _servir_et_charger(args, comptes, mot_de_passe) -> tuple[Charge, list[Ligne], str]:
@@ -367,7 +390,7 @@ def _servir_et_charger(args, comptes, mot_de_passe) -> tuple[Charge, list[Ligne]
         ) as base:
             charge = Charge(base, comptes, mot_de_passe, duree=args.duree,
                             pause=tuple(args.pause), montee=args.montee,
-                            sonde_cpu=lambda: temps_cpu(base.pid))  # fmt: skip
+                            sonde_cpu=lambda: temps_cpu(base.pid, _backends()))  # fmt: skip
             lignes = charge.executer()
         journal.seek(0)
         return charge, lignes, journal.read().decode(errors="replace")

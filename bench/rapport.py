@@ -182,7 +182,13 @@ def _cpu(contexte: dict) -> str:
         return ""
     return (
         f", {contexte['cpu_serveur_s']} s de processeur de gunicorn sur la période, soit "
-        f"{contexte['cpu_ms_par_requete']} ms par requête (PostgreSQL non compris)"
+        f"{contexte['cpu_ms_par_requete']} ms par requête"
+        + (
+            ""
+            if contexte.get("cpu_postgres_s") is None
+            else f", et {contexte['cpu_postgres_s']} s de PostgreSQL (ses connexions à la base), "
+            f"{contexte['cpu_postgres_ms_par_requete']} ms par requête"
+        )
     )
 
 

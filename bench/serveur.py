@@ -24,23 +24,36 @@ class Base(str):
     pid: int
 
 
-def temps_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) used so far by process ``pid`` and its children still
-    running (gunicorn's workers), from ``/proc``; ``None`` where there is no ``/proc``."""
-    total = 0
+def temps_cpu(pid: int, postgres: list[int] = ()) -> dict[str, float]:
+    """CPU seconds (user + system) used so far, from ``/proc``: ``"gunicorn"`` for process
+    ``pid`` and its children still running (the workers), ``"pg:<pid>"`` for each PostgreSQL
+    backend of ``postgres``; ``{}`` where there is no ``/proc``."""
+    result = {"gunicorn": 0.0}
+    tic = os.sysconf("SC_CLK_TCK")
     try:
-        for entree in os.scandir("/proc"):
-            if not entree.name.isdigit():
-                continue
-            try:
-                champs = Path(entree.path, "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(entree.name) == pid or int(champs[1]) == pid:  # itself or its child
-                total += int(champs[11]) + int(champs[12])  # utime, stime (clock ticks)
+        entrees = [e for e in os.scandir("/proc") if e.name.isdigit()]
     except OSError:
+        return {}
+    for entree in entrees:
+        try:
+            champs = Path(entree.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        secondes = (int(champs[11]) + int(champs[12])) / tic  # utime, stime
+        numero = int(entree.name)
+        if numero == pid or int(champs[1]) == pid:  # itself or its child
+            result["gunicorn"] += secondes
+        elif numero in postgres:
+            result[f"pg:{numero}"] = secondes
+    return result
+
+
+def ecart_cpu(debut: dict, fin: dict, prefixe: str) -> float | None:
+    """CPU seconds between two :func:`temps_cpu` samples for the keys starting with
+    ``prefixe`` (a backend started in between counts from zero)."""
+    if not debut or not fin:
         return None
-    return total / os.sysconf("SC_CLK_TCK")
+    return round(sum(v - debut.get(k, 0.0) for k, v in fin.items() if k.startswith(prefixe)), 1)
 
 
 @contextmanager
