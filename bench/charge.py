@@ -320,8 +320,8 @@ def _arguments(argv):
     parser.add_argument("--duree", type=float, default=duree, help="secondes (CHARGE_DUREE)")
     parser.add_argument("--pause", type=float, nargs=2, default=PAUSE, metavar=("MIN", "MAX"))
     parser.add_argument("--montee", type=float, default=MONTEE, help="utilisateurs lancés par s")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="fils par worker gunicorn")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=2, help="fils par worker gunicorn")
     parser.add_argument("--timeout", type=int, default=60, help="--timeout de gunicorn (s)")
     # Longer than the longest pause: with gunicorn's default (2 s) a user's request can be sent
     # on the connection the server is closing (reset by peer), which a browser silently retries.
