@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PLAYWRIGHT_CHROMIUM_EXECUTABLE ?= /usr/bin/chromium
 
-.PHONY: install run test test-rapide lint lint-imports check-migrations system-deps system-test-deps bench clean
+.PHONY: install run test test-rapide lint lint-imports check-migrations system-deps system-test-deps bench charge clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -87,7 +87,9 @@ test-rapide: install system-deps lint lint-imports
 		$(PY) -m pytest -W error $(PYTEST_PARALLEL) -m "not e2e and not postgres" --durations=10
 
 # Scale benchmark (issue 6), not part of `make test`: a 10x national data set in PostgreSQL
-# (generated once, reused), then the measures; results in bench/results/latest.{json,md}.
+# (generated once, reused), then the measures, then the load test (issue 17: 50 users through
+# gunicorn for 2 minutes, CHARGE_DUREE to change); results in bench/results/latest.{json,md}.
+# Fails when the load test sees an error or a p95 over its budget.
 BENCH_DATABASE_URL ?= postgres://hn:hn@127.0.0.1:5432/hn_bench
 
 bench: install system-deps
@@ -98,6 +100,13 @@ bench: install system-deps
 		|| echo "wrk indisponible : le débit sera mesuré avec des fils Python."; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.generer
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.mesurer
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.charge
+
+# The load test alone (section « Charge » of bench/results/latest.md), on the same data set.
+charge: install system-deps
+	bash scripts/postgres.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.generer
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.charge
 
 clean:
 	rm -rf $(VENV) var

@@ -30,34 +30,26 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
 from bench import ecarts
+from bench.budgets import LISTE, PDF, RATIO_TABLEAU, TABLEAU, TACHE_DUS, TACHE_RIEN, centile
 from bench.rapport import PAGE_VIDE, RESULTATS, ecrire, precedents
+from bench.serveur import executable_gunicorn, serveur_gunicorn
 
 os.environ["DJANGO_SETTINGS_MODULE"] = os.environ.get("BENCH_SETTINGS", "bench.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://hn:hn@127.0.0.1:5432/hn_bench")
 
 RACINE = Path(__file__).resolve().parent.parent
 
-# Budgets (issue 6), in ms.
-LISTE = 150  # list and detail pages, API calls
-TABLEAU = 300  # dashboards and the envelope page
-PDF = 1_500
-TACHE_RIEN = 10_000  # run_deadlines, nothing due
-TACHE_DUS = 60_000  # run_deadlines, 10% due
-RATIO_TABLEAU = 2.0  # dashboard ≤ 2x its best SQL query
 
 ETALON_CPU = "Étalon : calcul Python fixe (somme de 100 000 carrés)"
 ETALON_SQL = "Étalon : 100 allers-retours SELECT 1 vers PostgreSQL"
@@ -105,20 +97,11 @@ class Resultat:
         return all(verdicts) if verdicts else None
 
 
-def _percentile(valeurs, p):
-    ordonnees = sorted(valeurs)
-    if not ordonnees:
-        return None
-    k = (len(ordonnees) - 1) * p / 100
-    bas, haut = int(k), min(int(k) + 1, len(ordonnees) - 1)
-    return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (k - bas)
-
-
 def _stats(durees_s):
     ms = [d * 1000 for d in durees_s]
     return (
-        round(_percentile(ms, 50), 1),
-        round(_percentile(ms, 95), 1),
+        round(centile(ms, 50), 1),
+        round(centile(ms, 95), 1),
         round(max(ms), 1),
     )
 
@@ -467,7 +450,7 @@ class Banc:
         from django.conf import settings
 
         self.noter_charge()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
+        gunicorn = executable_gunicorn()
         if not gunicorn.exists():
             self.ajouter(
                 Resultat(
@@ -479,7 +462,7 @@ class Banc:
         nom_cookie = settings.SESSION_COOKIE_NAME
         cookie = {nom_cookie: self.clients[username].cookies[nom_cookie].value}
         wrk = shutil.which("wrk")
-        with _gunicorn(gunicorn, workers, threads) as base:
+        with serveur_gunicorn(gunicorn, workers, threads) as base:
             if wrk:
                 mesure = _debit_wrk(wrk, base + url, cookie, clients, duree_s)
             else:
@@ -554,51 +537,6 @@ def _debit_threads(url, cookie, clients, requetes_par_client):
         durees = list(pool.map(une, range(clients * requetes_par_client)))
         total = time.perf_counter() - debut
     return (len(durees), total, *_stats(durees), "fils Python requests")
-
-
-@contextmanager
-def _gunicorn(executable, workers, threads=1):
-    """gunicorn serving the application on a free loopback port, stopped (by its process id)
-    on exit. Yields the base URL once it answers."""
-    import requests
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    commande = [str(executable), "hn.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(workers), "--threads", str(threads),
-                "--log-level", "warning"]  # fmt: skip
-    with tempfile.TemporaryFile() as journal:
-        processus = subprocess.Popen(
-            commande, cwd=RACINE, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=journal
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                if processus.poll() is not None:
-                    journal.seek(0)
-                    raise RuntimeError(f"gunicorn s'est arrêté : {journal.read()[-2000:]!r}")
-                try:
-                    if requests.get(base + "/connexion/", timeout=10).status_code == 200:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError("gunicorn ne répond pas")
-            try:
-                yield base
-            except Exception as exc:
-                journal.seek(0)
-                raise RuntimeError(
-                    f"{exc} ; journal de gunicorn : {journal.read()[-1500:]!r}"
-                ) from exc
-        finally:
-            processus.terminate()
-            try:
-                processus.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                processus.kill()
-                processus.wait()
 
 
 # --- the best SQL statement of each dashboard ------------------------------------------------

@@ -152,3 +152,93 @@ def _pied(banc, vides: dict, ratio_tableau: float) -> list[str]:
         ),
         "",
     ]
+
+
+# --- the load test (bench.charge) --------------------------------------------------------------
+
+TITRE_CHARGE = "## Charge"
+
+
+def ecrire_charge(lignes: list[dict], contexte: dict, ok: bool) -> Path:
+    """The load test's rows in the bench report: the ``charge`` key of ``latest.json`` and the
+    « Charge » section of ``latest.md``, both replaced when the load test runs again (``make
+    charge`` alone) and created when the per-view measures never ran. Returns ``latest.md``."""
+    RESULTATS.mkdir(exist_ok=True)
+    data = _execution_precedente()
+    data["charge"] = {**contexte, "ok": ok, "pages": lignes}
+    (RESULTATS / "latest.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    chemin = RESULTATS / "latest.md"
+    texte = chemin.read_text() if chemin.exists() else "# Banc d'essai — résultats\n"
+    if TITRE_CHARGE in texte:  # the previous load test's section, up to the next section
+        debut = texte.index(TITRE_CHARGE)
+        suite = texte.find("\n## ", debut + len(TITRE_CHARGE))
+        texte = texte[:debut] + (texte[suite + 1 :] if suite >= 0 else "")
+    chemin.write_text(texte.rstrip("\n") + "\n\n" + "\n".join(section_charge(lignes, contexte, ok)))
+    return chemin
+
+
+def _cpu(contexte: dict) -> str:
+    if contexte.get("cpu_ms_par_requete") is None:
+        return ""
+    return (
+        f", {contexte['cpu_serveur_s']} s de processeur de gunicorn sur la période, soit "
+        f"{contexte['cpu_ms_par_requete']} ms par requête"
+        + (
+            ""
+            if contexte.get("cpu_postgres_s") is None
+            else f", et {contexte['cpu_postgres_s']} s de PostgreSQL (ses connexions à la base), "
+            f"{contexte['cpu_postgres_ms_par_requete']} ms par requête"
+        )
+    )
+
+
+def _journal_serveur(journal: dict | None) -> str:
+    if not journal:
+        return ""
+    return (
+        f" Journal de gunicorn : {journal['erreurs_500']} erreur(s) 500, "
+        f"{journal['workers_expires']} worker(s) arrêté(s) pour dépassement de délai."
+    )
+
+
+def section_charge(lignes: list[dict], contexte: dict, ok: bool) -> list[str]:
+    """The « Charge » section of ``latest.md``."""
+    u = contexte["utilisateurs"]
+    return [
+        TITRE_CHARGE,
+        "",
+        f"Mesuré le {contexte['mesure_le']} ({contexte['machine']}, base "
+        f"`{contexte['base']}`, jeu généré le {contexte['jeu_genere_le']}) : "
+        f"{sum(u.values())} utilisateurs simultanés ({u.get('ES', 0)} ES, {u.get('ARS', 0)} ARS, "
+        f"{u.get('DGOS', 0)} DGOS ; {contexte['connectes']} connectés) pendant "
+        f"{contexte['duree_s']:g} s, pauses de {contexte['pause_s'][0]:g} à "
+        f"{contexte['pause_s'][1]:g} s entre deux requêtes, gunicorn {contexte['gunicorn']}, "
+        f"{contexte['reglages']}. {contexte['requetes']} requêtes mesurées "
+        f"({contexte['requetes_par_s']}/s)"
+        + _cpu(contexte)
+        + ". Charge de la machine (load average 1/5/15 min) "
+        f"avant {contexte['charge_avant']}, après {contexte['charge_apres']}. Les lignes "
+        "« connexion » (formulaire, feuille de style, mot de passe vérifié) précèdent la période "
+        "mesurée : leurs erreurs comptent, sans budget."
+        + _journal_serveur(contexte.get("journal_serveur")),
+        "",
+        "| page | phase | n | erreurs | p50 (ms) | p95 (ms) | max (ms) | budget p95 (ms) "
+        "| verdict |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        *(
+            f"| {ligne['nom'].replace('|', '/')} | {ligne['phase']} | {ligne['n']} | "
+            f"{ligne['erreurs']} | {_fmt(ligne['p50_ms'])} | {_fmt(ligne['p95_ms'])} | "
+            f"{_fmt(ligne['max_ms'])} | {_fmt(ligne['budget_ms'])} | {ICONE[ligne['ok']]}"
+            + "".join(f" {e}" for e in ligne["exemples"]).replace("|", "/")
+            + " |"
+            for ligne in lignes
+        ),
+        "",
+        "Verdict : "
+        + (
+            "✅ aucune erreur, tous les p95 dans leur budget."
+            if ok
+            else "❌ erreurs ou p95 hors budget."
+        ),
+        "",
+    ]
