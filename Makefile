@@ -50,8 +50,9 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Debian's Chromium for the Playwright journeys (no browser download), and redis-server for
-# the integration tests that start a real Celery worker on their own Redis.
+# Debian's Chromium for the Playwright journeys (no browser download), redis-server for the
+# integration tests that start a real Celery worker on their own Redis, and clamd for the
+# antivirus tests (each starts its own daemon on a test signature: no virus database download).
 system-test-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installation de Chromium (paquet Debian)..."; \
@@ -59,6 +60,9 @@ system-test-deps:
 	@command -v redis-server >/dev/null 2>&1 || { \
 		echo "Installation de Redis (paquet Debian)..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@test -x /usr/sbin/clamd || { \
+		echo "Installation de ClamAV (paquet Debian clamav-daemon)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon >/dev/null; }
 
 lint: install
 	$(PY) -m ruff format --check .

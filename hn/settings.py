@@ -284,8 +284,8 @@ STORAGES = {
 # "clamd": every attachment is scanned by ClamAV's daemon (Debian clamav-daemon, signatures from
 # freshclam) before anyone but its uploader can open it. "aucun": `make run` without ClamAV, files
 # are marked clean but "non analysée" and administrators see "Antivirus désactivé". Default:
-# clamd whenever DEBUG is off (production), aucun under DEBUG (the demo).
-ANTIVIRUS = envstr("ANTIVIRUS", "aucun" if DEBUG else "clamd")
+# clamd in production, aucun in the local mode (HN_LOCAL: `make run`, the tests).
+ANTIVIRUS = envstr("ANTIVIRUS", "aucun" if LOCAL_MODE else "clamd")
 if ANTIVIRUS not in ("clamd", "aucun"):
     raise ImproperlyConfigured(f"ANTIVIRUS={ANTIVIRUS!r}: use clamd or aucun.")
 CLAMD_SOCKET = envstr("CLAMD_SOCKET", "" if envstr("CLAMD_HOST") else "/run/clamav/clamd.ctl")

@@ -278,7 +278,11 @@ def test_antivirus_on_no_warning(client, settings):
 
 def _reglage(**env) -> subprocess.CompletedProcess:
     """``settings.ANTIVIRUS`` read by a fresh process under ``env``."""
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ANTIVIRUS"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ANTIVIRUS", "HN_LOCAL", "DJANGO_SETTINGS_MODULE"}
+    }
     return subprocess.run(
         [
             sys.executable,
@@ -300,6 +304,8 @@ def test_production_scans_by_default_and_a_bad_value_fails_loudly():
     assert production.stdout.strip().splitlines()[-1] == "clamd", production.stderr
     demo = _reglage(DEBUG="true")
     assert demo.stdout.strip().splitlines()[-1] == "aucun", demo.stderr
+    local = _reglage(HN_LOCAL="true")  # `make run`
+    assert local.stdout.strip().splitlines()[-1] == "aucun", local.stderr
     faute = _reglage(DEBUG="true", ANTIVIRUS="clamav")
     assert faute.returncode != 0
     assert "ANTIVIRUS='clamav': use clamd or aucun." in faute.stderr
