@@ -197,10 +197,12 @@ def test_mfa_off_leaves_agents_free(client):
         ({"DEBUG": "false"}, "True"),
         ({"DEBUG": "false", "MFA_OBLIGATOIRE": "false"}, "False"),  # what `make run` sets
         ({"DEBUG": "true"}, "False"),
+        ({"HN_LOCAL": "true"}, "False"),  # the local mode of `make run`
     ],
 )
-def test_setting_is_on_unless_debug_or_turned_off(env, attendu):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "MFA_OBLIGATOIRE"}}
+def test_setting_is_on_unless_local_or_turned_off(env, attendu):
+    ignores = {"DEBUG", "MFA_OBLIGATOIRE", "HN_LOCAL", "DJANGO_SETTINGS_MODULE"}
+    base = {k: v for k, v in os.environ.items() if k not in ignores}
     result = subprocess.run(
         [
             sys.executable,

@@ -54,10 +54,12 @@ def url_base(base=None) -> str:
 
 def django_env(*, database_url: str, var_dir: Path, redis_url: str | None = None, **extra):
     """A Django subprocess's environment: nothing inherited from the test process's settings
-    but the path and the locale."""
+    but the path and the locale; the local mode of `make run` (HN_LOCAL: plain http on the
+    loopback, a secret generated into ``var_dir``)."""
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
     env.update(
         DJANGO_SETTINGS_MODULE="hn.settings",
+        HN_LOCAL="true",
         PYTHONPATH=str(RACINE),
         DATABASE_URL=database_url,
         HN_VAR_DIR=str(var_dir),

@@ -13,8 +13,8 @@ import subprocess
 import urllib.request
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from hn.comptes.jetons import creer_jeton
 from tests import factories as f
 from tests.fautes.outils import (
     RACINE,
@@ -54,7 +54,7 @@ def connexions_du_site(postgres) -> set[str]:
 
 
 def test_postgres_redemarre_la_requete_suivante_reussit(referentiel, postgres, tmp_path):
-    jeton = Token.objects.create(user=f.es_gestionnaire()).key
+    jeton = creer_jeton(f.es_gestionnaire())
     copie = subprocess.run(
         [str(postgres.bin / "pg_dump"), "--no-owner", "--no-acl", "-d", url_base()],
         check=True,

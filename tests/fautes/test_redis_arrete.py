@@ -17,11 +17,11 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.cache import caches
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
 from hn.celery import app
+from hn.comptes.jetons import creer_jeton
 from hn.notifications.models import Notification, StatutCourriel
 from hn.notifications.tasks import envoyer_courriels
 from hn.taches.models import ExecutionTache
@@ -78,7 +78,7 @@ def test_redis_arrete_le_site_sert_et_les_courriels_attendent_puis_partent_une_f
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
     autre_gestionnaire = f.es_gestionnaire(autre.etablissement)
     valideur = valideur_de(dossier)
-    jeton = Token.objects.create(user=valideur).key
+    jeton = creer_jeton(valideur)
     # Warm the cache while Redis is up, so that the outage hits keys that exist.
     client.force_login(gestionnaire)
     assert client.get("/").status_code == 200

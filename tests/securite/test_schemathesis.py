@@ -15,13 +15,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
 
+from hn.comptes.jetons import creer_jeton
 from tests import dossiers_factories as d
 from tests import factories as f
 
@@ -71,8 +71,8 @@ def construire_monde() -> dict:
 def en_tetes(user) -> dict:
     if user is None:
         return {}
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    token = creer_jeton(user)
+    return {"Authorization": f"Token {token}"}
 
 
 def modes(operation, anonyme: bool) -> list:

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from dossiers import pieces
 from dossiers.models import PieceJointe
 from hn import garde
+from hn.comptes.jetons import creer_jeton
 from tests import dossiers_factories as d
 
 API = "/api/v1/"
@@ -32,8 +32,8 @@ def test_la_limite_des_televersements_est_celle_des_pieces_jointes():
 @pytest.fixture
 def dossier_et_jeton(db):
     dossier, gestionnaire = d.complet()
-    token, _ = Token.objects.get_or_create(user=gestionnaire)
-    return dossier, gestionnaire, f"Token {token.key}"
+    token = creer_jeton(gestionnaire)
+    return dossier, gestionnaire, f"Token {token}"
 
 
 @pytest.mark.django_db
@@ -226,7 +226,7 @@ def test_un_serveur_reel_repond_413_avant_de_recevoir_le_corps(live_server, refe
     """Against a real server: the headers announce 50 Mo, not one byte of the body is sent,
     and the 413 comes back."""
     dossier, gestionnaire = d.complet()
-    token, _ = Token.objects.get_or_create(user=gestionnaire)
+    token = creer_jeton(gestionnaire)
     hote, port = live_server.thread.host, live_server.thread.port
     chemin = f"{API}dossiers/{dossier.numero}/pieces/"
     for en_tetes in (
@@ -237,7 +237,7 @@ def test_un_serveur_reel_repond_413_avant_de_recevoir_le_corps(live_server, refe
             sock.sendall(
                 (
                     f"POST {chemin} HTTP/1.1\r\nHost: {hote}:{port}\r\n"
-                    f"Authorization: Token {token.key}\r\n{en_tetes}\r\n"
+                    f"Authorization: Token {token}\r\n{en_tetes}\r\n"
                 ).encode()
             )
             reponse = _lire_reponse(sock)

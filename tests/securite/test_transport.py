@@ -7,11 +7,11 @@ import json
 import pytest
 from django.apps import apps
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 
 from dossiers.models import Dossier
 from hn import garde
 from hn.api import parsers
+from hn.comptes.jetons import creer_jeton
 from tests import dossiers_factories as d
 from tests import factories as f
 
@@ -220,8 +220,8 @@ def envoyer(client, nom, corps, monde, content_type="application/json", **extra)
     url = API + chemin(monde)
     user = appelant(monde)
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        extra["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        token = creer_jeton(user)
+        extra["HTTP_AUTHORIZATION"] = f"Token {token}"
     return getattr(client, methode)(url, corps, content_type=content_type, **extra)
 
 
@@ -335,13 +335,13 @@ def test_type_de_contenu_non_pris_en_charge(client, monde):
 
 def test_un_charset_inconnu_est_refuse_en_francais(client, monde):
     envoyer(client, "transition", "{}", monde)
-    token, _ = Token.objects.get_or_create(user=monde.valideur("depose"))
+    token = creer_jeton(monde.valideur("depose"))
     response = client.generic(
         "POST",
         f"{API}dossiers/{monde.depose.numero}/transitions/reporter/",
         b'{"commentaire": "x"}',
         content_type="application/json; charset=bz2_codec",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert_400_json(response, "Le corps de la requête est illisible.")
 
