@@ -169,8 +169,7 @@ def initialiser(request):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
     demande = None
     source = request.POST if "demande" in request.POST else request.GET
-    numero_demande = filtre_entier(source, "demande", minimum=1, maximum=ENTIER_MAX)
-    if numero_demande:
+    if numero_demande := filtre_entier(source, "demande", minimum=1, maximum=ENTIER_MAX):
         demande = (
             DemandeInitialisation.objects.visibles_par(request.user)
             .en_attente()
@@ -531,8 +530,7 @@ def historique(request, numero):
 
 
 def _retour(numero, request):
-    """Back to the page the form was posted from; anything but a page's slug (a URL, a space,
-    another host) goes back to the first page."""
+    """Back to the posting page; anything but a page's slug (a URL, a host) to the first."""
     slug = filtre_slug(request.POST, "retour", defaut="engagements")
     return redirect("dossiers:page", numero=numero, slug=slug)
 

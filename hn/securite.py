@@ -17,11 +17,12 @@ from django.utils.cache import add_never_cache_headers
 
 def is_authenticated_request(request) -> bool:
     """A session user, or a DRF token user (DRF copies its user onto the Django request), or
-    any request carrying credentials."""
+    any request carrying credentials (a token, or a session cookie that a view authenticating
+    by token only did not read)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return True
-    return "HTTP_AUTHORIZATION" in request.META
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class SecurityHeadersMiddleware:

@@ -418,6 +418,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # django-axes logs every login and reset at INFO; blocks (WARNING) are what matters, and
+    # logins are traced by hn.journal.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Demo -----------------------------------------------------------------------------------

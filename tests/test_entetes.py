@@ -126,6 +126,29 @@ def test_any_answer_to_credentials_is_never_cached():
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.django_db
+def test_a_session_cookie_a_token_only_view_ignores_is_never_cached(client):
+    """auth/token/ authenticates by token only: a logged-in browser's answer is still private."""
+    client.force_login(f.superuser())
+    response = client.get("/api/v1/auth/token/")
+    assert response.status_code == 405
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_new_token_is_never_cached():
+    user = f.es_gestionnaire()
+    user.set_password("Mot-de-passe-assez-long-2026")
+    user.save()
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": user.username, "password": "Mot-de-passe-assez-long-2026"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_swagger_ui_runs_its_start_up_script_with_the_nonce(client):
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200

@@ -3,6 +3,8 @@ the second factor (hn.comptes.mfa), API.md "Authentication hardening". The authe
 class itself is in hn.api.authentification (DRF imports it while loading its views)."""
 
 from django.contrib.auth import authenticate
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
@@ -60,6 +62,8 @@ class MfaActiveSerializer(serializers.Serializer):
     codes_secours = serializers.ListField(child=serializers.CharField())
 
 
+# The answer carries a new secret: never cached, whoever asks.
+@method_decorator(never_cache, name="dispatch")
 class ObtenirJeton(APIView):
     """POST {"username", "password"[, "otp"]} -> {"token"}: a new token at every call, traced
     like a login; once the user has MFA, a valid ``otp`` (TOTP or backup code) is required."""

@@ -323,3 +323,20 @@ def test_rows_per_etablissement_come_by_pages_and_the_figures_cover_the_envelope
     assert "Aucune date cible dépassée pour les établissements de cette page." in section(
         pages[1], "retards"
     )
+
+
+def test_instruction_page_tells_an_envelope_that_cannot_be_determined(client):
+    """Load test of issue 17: a HN dossier of an établissement with no région before 2016
+    (Mayotte) made the instruction page answer 500."""
+    from tests import dossiers_factories as d
+
+    etablissement = f.EtablissementFactory()
+    etablissement.region_historique = None
+    etablissement.save()
+    dossier = d.prerequis_acceptes(d.depose(etablissement, code="HN"))
+    client.force_login(d.valideur_de(dossier))
+    response = client.get(f"/dossiers/{dossier.numero}/instruction/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="enveloppe-indeterminee"' in html
+    assert escape("n'a pas de région d'avant 2016") in html
