@@ -10,6 +10,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from hn.referentiel.chargement import charger_referentiel
+from tests.broker import redis_broker  # noqa: F401  (the fixture, for every test)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by test
 # set-up in that thread are still synchronous and safe.

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from hn.comptes import jetons
 from hn.comptes.forms import DsfrMixin
 from hn.journal.services import tracer
 
@@ -60,6 +61,9 @@ class ChangerMotDePasse(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # A new password ends what the old one opened: the API tokens (other sessions end
+        # with the password's hash).
+        jetons.revoquer_tous(form.user)
         tracer("mot_de_passe_modifie", acteur=form.user, objet=form.user)
         messages.success(self.request, "Votre mot de passe a été modifié.")
         return response
@@ -101,6 +105,7 @@ class ReinitialiserMotDePasse(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         # Whoever holds the mailbox is the account's owner: its login blocks are lifted.
         AxesProxyHandler.reset_attempts(username=form.user.get_username())
+        jetons.revoquer_tous(form.user)
         tracer("mot_de_passe_reinitialise", acteur=form.user, objet=form.user)
         messages.success(
             self.request, "Votre mot de passe a été enregistré : vous pouvez vous connecter."

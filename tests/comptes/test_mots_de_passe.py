@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from hn.comptes import actions
 from hn.comptes.enums import Role
-from hn.comptes.models import User
+from hn.comptes.jetons import creer_jeton
+from hn.comptes.models import Jeton, User
 from hn.journal.models import Evenement
 from tests import factories as f
 
@@ -104,14 +105,16 @@ def test_changer_son_mot_de_passe(client):
     assert faible.status_code == 200
     user.refresh_from_db()
     assert user.check_password(f.PASSWORD)
+    creer_jeton(user)
     response = client.post(
         url, {"old_password": f.PASSWORD, "new_password1": NOUVEAU, "new_password2": NOUVEAU}
     )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(NOUVEAU)
-    # Still signed in on this browser.
+    # Still signed in on this browser; the API tokens of the old password are revoked.
     assert client.get(reverse("home")).status_code == 200
+    assert not Jeton.objects.filter(user=user).exists()
     assert Evenement.objects.filter(action="mot_de_passe_modifie", acteur=user).exists()
 
 
@@ -145,6 +148,7 @@ def test_reinitialiser_par_courriel(client, settings):
     faible = client.post(formulaire, {"new_password1": "12345678", "new_password2": "12345678"})
     assert faible.status_code == 200
     assert "entièrement numérique" in faible.content.decode()
+    creer_jeton(user)  # perhaps obtained by whoever knew the old password
     response = client.post(formulaire, {"new_password1": NOUVEAU, "new_password2": NOUVEAU})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -153,6 +157,7 @@ def test_reinitialiser_par_courriel(client, settings):
     assert Evenement.objects.filter(action="mot_de_passe_reinitialise", acteur=user).exists()
     # The login block is lifted by the reset.
     assert not AccessAttempt.objects.filter(username=user.username).exists()
+    assert not Jeton.objects.filter(user=user).exists()
     # Single use.
     assert "plus valable" in client.get(lien, follow=True).content.decode()
 

@@ -9,62 +9,22 @@ them exactly once.
 
 import time
 from collections import Counter
-from contextlib import contextmanager
 
-import kombu.pools
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.core.cache import caches
-from django.db import connection
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
-from hn.celery import app
 from hn.comptes.jetons import creer_jeton
 from hn.notifications.models import Notification, StatutCourriel
 from hn.notifications.tasks import envoyer_courriels
 from hn.taches.models import ExecutionTache
+from tests import broker
 from tests import factories as f
 from tests.dossiers_factories import depose, valideur_de
-from tests.fautes.outils import RedisServer, attendre
+from tests.fautes.outils import attendre
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("fautes")]
-
-
-def oublier_connexions_broker():
-    """Forget pooled broker connections (as after a fork): the next publish connects anew."""
-    kombu.pools.reset()
-    app._after_fork()
-
-
-@pytest.fixture
-def redis(settings):
-    serveur = RedisServer()
-    serveur.start()
-    avant = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url = serveur.url
-    app.conf.task_always_eager = False
-    oublier_connexions_broker()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "hn.cache.RedisCacheTolerante",
-            "LOCATION": serveur.url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    yield serveur
-    serveur.stop()
-    app.conf.broker_url, app.conf.task_always_eager = avant
-    oublier_connexions_broker()
-    caches["default"].close()
-
-
-@contextmanager
-def worker():
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
-    connection.close()
 
 
 def courriels_par_destinataire() -> Counter:
@@ -72,7 +32,7 @@ def courriels_par_destinataire() -> Counter:
 
 
 def test_redis_arrete_le_site_sert_et_les_courriels_attendent_puis_partent_une_fois(
-    referentiel, redis, client
+    referentiel, redis_broker, client
 ):
     dossier, autre = depose(), depose()
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
@@ -84,8 +44,8 @@ def test_redis_arrete_le_site_sert_et_les_courriels_attendent_puis_partent_une_f
     assert client.get("/").status_code == 200
     mail.outbox.clear()
 
-    redis.stop()
-    assert not redis.repond()
+    redis_broker.stop()
+    assert not redis_broker.repond()
 
     # Pages (they read and write the cache: presence, menus) and the API keep serving, fast.
     debut = time.monotonic()
@@ -119,9 +79,9 @@ def test_redis_arrete_le_site_sert_et_les_courriels_attendent_puis_partent_une_f
     assert mail.outbox == []  # nothing sent, nothing lost
 
     # Redis is back: beat's next "courriels" message is consumed by a worker.
-    redis.start()
-    oublier_connexions_broker()
-    with worker():
+    redis_broker.start()
+    broker.reset_broker_connections()
+    with broker.worker():
         envoyer_courriels.delay()
         assert attendre(lambda: ExecutionTache.objects.filter(fin__isnull=False).exists())
         # A second periodic run finds nothing left to send.

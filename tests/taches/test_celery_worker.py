@@ -1,115 +1,27 @@
 """Integration: a real Celery worker consuming a real Redis broker (issue 4).
 
-Each test starts its own ``redis-server`` on a free loopback port (Debian package, installed by
-``make test`` and ``.ci/run``), so it can also be stopped and restarted to test an outage. The
-worker runs in a thread of this process (``celery.contrib.testing.worker.start_worker``); the
-database is transactional so that the worker's own connection sees the committed rows.
+Each test starts its own ``redis-server`` and worker (tests/broker.py), so that Redis can also be
+stopped and restarted to test an outage.
 """
 
-import shutil
-import socket
-import subprocess
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
-import kombu.pools
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.core.cache import caches
-from django.db import connection
 from django.utils import timezone
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
-from hn.celery import app
 from hn.notifications.models import Notification, StatutCourriel
 from hn.taches.models import ExecutionTache
 from hn.taches.tasks import run_deadlines
+from tests import broker
 from tests import factories as f
 from tests.dossiers_factories import depose, valideur_de
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Redis:
-    def __init__(self):
-        if not shutil.which("redis-server") and not shutil.which(REDIS_SERVER):
-            pytest.fail(
-                "redis-server est requis (paquet Debian redis-server, installé par make test)"
-            )
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, *options, "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server n'a pas démarré")
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-def reset_broker_connections():
-    """Forget pooled broker connections (as after a fork): the next publish connects anew."""
-    kombu.pools.reset()
-    app._after_fork()
-
-
-@pytest.fixture
-def redis_broker(settings):
-    redis = Redis()
-    redis.start()
-    previous = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url = redis.url
-    app.conf.task_always_eager = False
-    reset_broker_connections()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "hn.cache.RedisCacheTolerante",
-            "LOCATION": redis.url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    yield redis
-    redis.stop()
-    app.conf.broker_url, app.conf.task_always_eager = previous
-    reset_broker_connections()
-    caches["default"].close()
-
-
-@contextmanager
-def worker():
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
-    connection.close()
 
 
 def wait_for(predicate, timeout=30):
@@ -133,7 +45,7 @@ def test_worker_refuses_a_due_dossier_through_the_broker(referentiel, redis_brok
     gestionnaire = f.es_gestionnaire(dossier.etablissement)
     mail.outbox.clear()
 
-    with worker():
+    with broker.worker():
         run_deadlines.delay()  # what beat sends
         assert wait_for(
             lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists()
@@ -176,9 +88,9 @@ def test_redis_down_the_site_serves_and_the_sweep_resumes(referentiel, redis_bro
 
     # Redis is back: beat's next message is consumed, the sweep runs, the outbox is sent.
     redis_broker.start()
-    reset_broker_connections()
+    broker.reset_broker_connections()
     mail.outbox.clear()
-    with worker():
+    with broker.worker():
         run_deadlines.delay()
         assert wait_for(
             lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists()
@@ -200,7 +112,7 @@ def test_the_synthesis_pdf_is_produced_by_the_worker(referentiel, redis_broker, 
     assert client.get(url).status_code == 202  # queued in Redis, no worker yet
     assert client.get(url).status_code == 202  # a reload does not queue it twice
 
-    with worker():
+    with broker.worker():
         assert wait_for(lambda: Notification.objects.filter(destinataire=lecteur).exists())
     notification = Notification.objects.get(destinataire=lecteur)
     assert notification.lien == url and notification.categorie == "document"
