@@ -49,7 +49,7 @@ def contenu(dossier) -> dict:
                 "date_cible": dd.date_cible.isoformat() if dd.date_cible else None,
                 "cout": None if dd.cout is None else str(dd.cout),
             }
-            for dd in dossier.domaines.all()
+            for dd in dossier.domaines.select_related("domaine")
         ],
         "indicateurs": indicateurs,
         "pieces": [
@@ -125,7 +125,7 @@ def manquants(dossier) -> list[dict]:
         v = valeurs.get(ind.pk)
         return v is None or (v.valeur is None and not v.non_applicable)
 
-    for prerequis in dossier.programme.prerequis.all():
+    for prerequis in dossier.programme.prerequis.prefetch_related("indicateurs"):
         for ind in prerequis.indicateurs.all():
             if indicateur_vide(ind):
                 manque(
@@ -139,7 +139,8 @@ def manquants(dossier) -> list[dict]:
         manque("projet", "description_projet", "Description du projet")
     if not dossier.motivation.strip():
         manque("projet", "motivation", "Motivation de l'établissement")
-    demandes = [dd for dd in dossier.domaines.all() if dd.demande]
+    domaines = dossier.domaines.select_related("domaine").prefetch_related("domaine__indicateurs")
+    demandes = [dd for dd in domaines if dd.demande]
     if not demandes:
         manque("projet", "domaines", "Au moins un domaine fonctionnel demandé")
     for dd in demandes:

@@ -40,7 +40,7 @@ def pages(dossier, contenu: dict | None = None) -> list[Page]:
     if contenu is None:
         demarres = [
             dd.domaine
-            for dd in dossier.domaines.all()
+            for dd in dossier.domaines.select_related("domaine")
             if dd.demande and dd.avancement and dd.avancement != Avancement.NON_DEMARRE
         ]
     else:

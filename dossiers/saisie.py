@@ -175,8 +175,9 @@ def _contacts_saisis(items: list[dict], errors: dict) -> list[tuple[str, dict]]:
 
 
 def _saisir_domaines(dossier, items: list[dict], errors: dict) -> list[DomaineDossier]:
-    """Every domaine of the dossier, with the typed fields set (saved by the caller)."""
+    """The domaines ``items`` name, with the typed fields set (saved by the caller)."""
     domaines = {dd.domaine.code: dd for dd in dossier.domaines.select_related("domaine")}
+    saisis = {}
     for item in items:
         code = item.get("code")
         code = code.upper() if isinstance(code, str) else ""
@@ -200,7 +201,8 @@ def _saisir_domaines(dossier, items: list[dict], errors: dict) -> list[DomaineDo
             )
         if "cout" in item:
             dd.cout = decimal_ou_erreur(item["cout"], f"domaines.{code}.cout", errors, **COUT)
-    return list(domaines.values())
+        saisis[code] = dd
+    return list(saisis.values())
 
 
 def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:

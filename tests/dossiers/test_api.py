@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dossiers import actions
@@ -602,6 +604,30 @@ def test_patch_409_once_deposited(client, etat, libelle):
     )
     assert_409_etat(response, etat, f"Le dossier est « {libelle} » : il n'est plus modifiable.")
     assert Dossier.objects.get(pk=dossier.pk).motivation != "Trop tard."
+
+
+def _patch_texte(client, dossier):
+    """(queries, UPDATEs of a dossier's domaines) of a PATCH of one text field."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.patch(
+            dossier_url(dossier.numero), {"motivation": "Revue."}, content_type="application/json"
+        )
+    assert response.status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    return len(sql), sum(q.startswith('UPDATE "dossiers_domainedossier"') for q in sql)
+
+
+def test_patch_query_count_does_not_grow_with_the_domaines_and_writes_only_what_is_sent(client):
+    """Load test of issue 17: the ES's save was over its p95 budget; each domaine cost a query
+    per reading of the content and an UPDATE, sent or not."""
+    un, gestionnaire = d.complet(domaines=("D2",))
+    quatre, _ = d.complet(f.EtablissementFactory(), domaines=("D2", "D3", "D4", "D5"))
+    f.es_gestionnaire(quatre.etablissement, user=gestionnaire)
+    client.force_login(gestionnaire)
+    requetes_un, ecritures_un = _patch_texte(client, un)
+    requetes_quatre, ecritures_quatre = _patch_texte(client, quatre)
+    assert requetes_un == requetes_quatre
+    assert ecritures_un == ecritures_quatre == 0
 
 
 # --- transitions/{name}/ --------------------------------------------------------------------------
