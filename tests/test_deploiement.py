@@ -12,11 +12,11 @@ def _compose():
 
 def test_compose_has_the_full_stack_with_healthchecks_and_volumes():
     services = _compose()["services"]
-    assert {"web", "worker", "beat", "postgres", "redis", "migrate"} <= set(services)
-    for name in ("web", "worker", "postgres", "redis"):
+    assert {"web", "worker", "beat", "postgres", "redis", "migrate", "clamav"} <= set(services)
+    for name in ("web", "worker", "postgres", "redis", "clamav"):
         assert "healthcheck" in services[name], name
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
-    assert set(_compose()["volumes"]) == {"pgdata", "redisdata", "media"}
+    assert set(_compose()["volumes"]) == {"pgdata", "redisdata", "media", "clamavdb"}
 
 
 def test_app_services_run_on_postgres_and_redis_with_production_settings():
@@ -26,6 +26,8 @@ def test_app_services_run_on_postgres_and_redis_with_production_settings():
         assert env["DATABASE_URL"].startswith("postgres://"), name
         assert env["REDIS_URL"].startswith("redis://"), name
         assert env["DEBUG"] == "false", name
+        # Production scans attachments (ANTIVIRUS defaults to clamd) with the stack's clamd.
+        assert "ANTIVIRUS" not in env and env["CLAMD_HOST"] == "clamav", name
     assert "command" not in services["web"]  # the image's CMD: gunicorn
     dockerfile = (Path(settings.BASE_DIR) / "Dockerfile").read_text()
     assert 'CMD ["gunicorn", "hn.wsgi:application"' in dockerfile
