@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from hn.comptes.models import Jeton
+from hn.comptes.models import Jeton, inactivite
 
 # ``utilise_le`` is written at most once per this delay: no write per request.
 RAFRAICHISSEMENT = timedelta(minutes=1)
@@ -63,3 +63,10 @@ def revoquer_tous(user, *, sauf=None) -> None:
     if sauf is not None:
         queryset = queryset.exclude(pk=sauf.pk)
     queryset.delete()
+
+
+def purger_expires(*, now=None) -> int:
+    """Delete the tokens past their inactivity limit (refused anyway); how many were."""
+    now = now or timezone.now()
+    deleted, _ = Jeton.objects.filter(utilise_le__lte=now - inactivite()).delete()
+    return deleted

@@ -84,6 +84,21 @@ def test_token_expires_after_twelve_hours_without_use(client, horloge):
     assert client.get(API + "programmes/", **_auth(key)).status_code == 401
 
 
+def test_the_sweep_deletes_expired_tokens_and_keeps_live_ones(horloge):
+    """Expired tokens are refused; the periodic sweep also removes their rows."""
+    from hn.taches.echeances import balayer
+
+    user = f.es_gestionnaire()
+    creer_jeton(user, libelle="ancien")
+    horloge.shift(timedelta(hours=1))
+    creer_jeton(user, libelle="récent")
+    horloge.shift(timedelta(hours=11) - timedelta(seconds=1))  # "ancien": the second before
+    assert balayer()["jetons_expires"].traites == 0
+    horloge.shift(timedelta(seconds=1))  # "ancien": exactly 12 h without use
+    assert balayer()["jetons_expires"].traites == 1
+    assert list(Jeton.objects.values_list("libelle", flat=True)) == ["récent"]
+
+
 def test_inactivity_limit_is_a_setting(client, horloge, settings):
     settings.JETON_INACTIVITE = 3600
     key = creer_jeton(f.es_gestionnaire())

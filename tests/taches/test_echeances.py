@@ -227,10 +227,11 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
     with time_machine.travel(paris(2026, 5, 13, 6), tick=False):
         call_command("run_deadlines", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("refus_implicite : 1 dossier(s) refusé(s) implicitement, ")
-    assert lines[0].endswith(", 0 erreur(s)")
+    assert lines[1].startswith("refus_implicite : 1 dossier(s) refusé(s) implicitement, ")
+    assert lines[1].endswith(", 0 erreur(s)")
     kinds = [line.split(" : ")[0] for line in lines]
     assert kinds == [
+        "jetons_expires",  # issue 17 (hn.taches.menage)
         "refus_implicite",
         "rappel_decision",
         "retard_initialisation",
@@ -249,7 +250,7 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
     out = StringIO()
     with time_machine.travel(paris(2026, 5, 13, 7), tick=False):
         call_command("run_deadlines", stdout=out)
-    assert out.getvalue().splitlines()[0] == (
+    assert out.getvalue().splitlines()[1] == (
         "refus_implicite : 0 dossier(s) refusé(s) implicitement, 0 notification(s), 0 erreur(s)"
     )
 
