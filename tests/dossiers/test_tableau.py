@@ -191,6 +191,25 @@ def test_dashboard_page_shows_the_figures_and_the_national_breakdown(client):
     assert 'id="tableau-regions"' not in html  # one région: no breakdown
 
 
+@pytest.mark.parametrize(
+    "lecteur", [f.pilote_national, f.lecteur_national, f.ars_lecteur, f.ars_valideur]
+)
+def test_every_link_of_the_dashboard_opens_for_whoever_sees_it(client, lecteur):
+    """Issue 19: the 'décisions les plus proches' links went to the instruction page, a 403
+    for every reader but the CMSI. They open the dossier (which links its instruction for the
+    CMSI)."""
+    import re
+
+    _dossiers(2, "84")
+    client.force_login(lecteur())
+    html = client.get(reverse("dossiers:tableau")).content.decode()
+    section = html[html.index('id="tableau-de-bord"') :]
+    liens = set(re.findall(r'href="(/dossiers/[^"?]+)"', section))
+    assert len(liens) >= 2
+    for lien in liens:
+        assert client.get(lien, follow=True).status_code == 200, lien
+
+
 @pytest.mark.parametrize("utilisateur", ["ars", "national"])
 def test_dashboard_and_list_query_counts_do_not_grow_cold_or_warm(client, utilisateur):
     user = f.ars_valideur("84") if utilisateur == "ars" else f.pilote_national()
