@@ -310,3 +310,14 @@ def test_page_menu_does_not_reveal_domaines_being_typed(client):
     jamais = d.en_saisie()
     client.force_login(d.valideur_de(jamais))
     assert "Indicateurs" not in client.get(_page(jamais, "engagements")).content.decode()
+
+
+def test_instruction_page_says_nothing_is_decided_before_the_cmsi_decides(client):
+    """Issue 19 point 5: a « Dossier refusé » alert stood on the page of a dossier just
+    deposited, before any decision; then « Dossier accepté » before the acceptance."""
+    dossier = d.depose(code="HN")
+    client.force_login(d.valideur_de(dossier))
+    url = f"/dossiers/{dossier.numero}/instruction/"
+    html = client.get(url).content.decode()
+    assert "Dossier refusé" not in html and "Dossier accepté" not in html
+    assert "Le dossier ne peut pas encore être accepté" in html
