@@ -10,6 +10,14 @@ class Statut(models.TextChoices):
     ECHEC = "echec", "Échec"
 
 
+# How a run was started (``hn.taches.execution``), as the operations page says it.
+MODES = {
+    "celery": "automatique",
+    "embarqué": "automatique, planificateur intégré",
+    "commande": "lancée à la main",
+}
+
+
 class ExecutionTache(models.Model):
     """One run of a periodic task, whoever ran it (Celery worker, embedded scheduler,
     ``run_deadlines``): what the operations page shows."""
@@ -29,6 +37,10 @@ class ExecutionTache(models.Model):
 
     def __str__(self):
         return f"{self.nom} {self.debut:%d/%m/%Y %H:%M}"
+
+    @property
+    def mode_libelle(self) -> str:
+        return MODES.get(self.mode, self.mode)
 
     @property
     def bilan(self) -> list[str]:

@@ -80,7 +80,7 @@ def test_the_national_level_opens_the_operations_page(live_server, page, depot):
     # The deposit's e-mails were sent by the outbox task, run in-process.
     derniere = page.locator("#derniere-courriels")
     assert re.match(r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", derniere.inner_text())
-    assert "embarqué" in derniere.locator("xpath=..").inner_text()
+    assert "planificateur intégré" in derniere.locator("xpath=..").inner_text()
     assert page.locator("#derniere-echeances").inner_text() == "Jamais exécutée."
     assert page.locator("#courriels-en-attente").inner_text() == "0"
     deconnecter(page, live_server)

@@ -335,6 +335,8 @@ def test_operations_before_any_run(client):
     with time_machine.travel(paris(2026, 3, 10, 10, 7, 30), tick=False):
         page = html(client, f.lecteur_national(), OPERATIONS)
     assert "<h1>Opérations</h1>" in page
+    # Issue 19: in the words of its readers, not of the code.
+    assert not re.search(r"SPEC|Celery|run_deadlines", page)
     assert '<strong id="derniere-echeances">Jamais exécutée.</strong>' in page
     assert '<strong id="derniere-courriels">Jamais exécutée.</strong>' in page
     assert page.count("Aucune exécution enregistrée.") == len(PERIODIQUES)
@@ -362,8 +364,9 @@ def test_operations_after_run_deadlines(client):
         page = html(client, pilote, OPERATIONS)
     assert "courriels : 1 envoyé(s), 0 en échec" in sortie.getvalue()
 
-    assert '<strong id="derniere-echeances">10/03/2026 10:07:30</strong> (réussie, commande' in (
-        page
+    assert (
+        '<strong id="derniere-echeances">10/03/2026 10:07:30</strong> (réussie, lancée à la main'
+        in (page)
     )
     assert '<strong id="derniere-courriels">Jamais exécutée.</strong>' in page
     assert "Prochaine exécution : <strong>10/03/2026 10:15</strong>" in page
@@ -399,7 +402,7 @@ def test_operations_lists_the_errors_of_a_partial_run(client):
         page = html(client, f.pilote_national(), OPERATIONS)
     assert (
         '<strong id="derniere-echeances">10/03/2026 09:45:00</strong> (réussie avec erreurs, '
-        "celery, 3,0 s)" in page
+        "automatique, 3,0 s)" in page
     )
     assert "Erreurs récentes" in page
     assert (
