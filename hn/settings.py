@@ -299,6 +299,8 @@ DSFR_CONTENT_IS_SAFE = False
 SITE_TITLE = "Financement HN / HOP'EN"
 # Absolute links in e-mails.
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# Who hosts this instance, as the « Mentions légales » page says it (name, address, telephone).
+HEBERGEUR = envstr("HEBERGEUR", "")
 SITE_TAGLINE = "Programmes Hôpital numérique et HOP'EN"
 
 # --- API ------------------------------------------------------------------------------------

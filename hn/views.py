@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -52,6 +53,22 @@ def home(request):
 # context processor, no database (templates/erreur_simple.html).
 API_PREFIX = "/api/"
 MESSAGE_400 = "Requête invalide."
+# The DSFR's mandatory pages, open to everyone (the footer links them on every page).
+PAGES_PUBLIQUES = {
+    "accessibilite": "Accessibilité",
+    "mentions_legales": "Mentions légales",
+    "donnees_personnelles": "Données personnelles",
+}
+
+
+def page_publique(request, gabarit: str):
+    return render(
+        request,
+        f"pages/{gabarit}.html",
+        {"title": PAGES_PUBLIQUES[gabarit], "hebergeur": settings.HEBERGEUR},
+    )
+
+
 MESSAGE_500 = "Erreur interne du serveur : elle a été enregistrée, réessayez plus tard."
 
 

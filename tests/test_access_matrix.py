@@ -68,6 +68,10 @@ LECTURE_ETAB = ES | ARS | NATIONAL
 RULES = {
     "home": Rule(AUTH),
     "login": Rule(set(ROLES), anon=200),
+    # The DSFR's mandatory pages (issue 19): open to everyone.
+    "accessibilite": Rule(set(ROLES), anon=200),
+    "mentions_legales": Rule(set(ROLES), anon=200),
+    "donnees_personnelles": Rule(set(ROLES), anon=200),
     "logout": Rule(AUTH, method="post", ok=302, anon=302),
     "referentiel:programmes": Rule(AUTH),
     "referentiel:programme": Rule(AUTH, kwargs={"code": "programme"}),

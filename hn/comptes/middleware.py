@@ -84,8 +84,18 @@ class InactiviteMiddleware:
         return redirect_to_login(request.get_full_path())
 
 
-# Views open whatever the step (logging in or out, asking for a token with the code).
-LIBRES = {"login", "logout", "api:token", "api:schema", "api:docs"}
+# Views open whatever the step (logging in or out, asking for a token with the code, the
+# footer's public pages).
+LIBRES = {
+    "login",
+    "logout",
+    "api:token",
+    "api:schema",
+    "api:docs",
+    "accessibilite",
+    "mentions_legales",
+    "donnees_personnelles",
+}
 LIBRES_PAR_ETAPE = {
     mfa.ETAPE_VERIFIER: LIBRES | {"mfa:verifier"},
     mfa.ETAPE_ACTIVER: LIBRES
