@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from dossiers.enums import SUIVI_OUVERT, Etat, SuiviDomaine
 from dossiers.models import DemandeInitialisation, DomaineDossier, Dossier, VersionPerimetre
+from hn.comptes.enums import Role
 from hn.comptes.scopes import acces
 from hn.dates import aujourd_hui
 from hn.referentiel.models import Region
@@ -40,7 +41,12 @@ def tableau_de_bord(user) -> dict | None:
     if tableau is None:
         tableau = {**calculer(user), "cle": cle}
         cache.set(cle, tableau, DUREE_S)
-    return tableau
+    # Whether its dossiers to decide link to their instruction (the CMSI's) or to the dossier
+    # (any other reader: the instruction page would be a 403). Part of the fragments' key.
+    instruire = a.superuser or (
+        bool(a.regions) and all(role == Role.ARS_VALIDEUR for role in a.regions.values())
+    )
+    return {**tableau, "instruire": instruire}
 
 
 def _cle(a) -> str:

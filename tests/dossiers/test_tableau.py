@@ -196,8 +196,7 @@ def test_dashboard_page_shows_the_figures_and_the_national_breakdown(client):
 )
 def test_every_link_of_the_dashboard_opens_for_whoever_sees_it(client, lecteur):
     """Issue 19: the 'décisions les plus proches' links went to the instruction page, a 403
-    for every reader but the CMSI. They open the dossier (which links its instruction for the
-    CMSI)."""
+    for every reader but the CMSI: they open the dossier for the others."""
     import re
 
     _dossiers(2, "84")
@@ -206,8 +205,20 @@ def test_every_link_of_the_dashboard_opens_for_whoever_sees_it(client, lecteur):
     section = html[html.index('id="tableau-de-bord"') :]
     liens = set(re.findall(r'href="(/dossiers/[^"?]+)"', section))
     assert len(liens) >= 2
+    vers_instruction = [lien for lien in liens if lien.endswith("/instruction/")]
+    assert len(vers_instruction) == (2 if lecteur is f.ars_valideur else 0)
     for lien in liens:
         assert client.get(lien, follow=True).status_code == 200, lien
+
+
+def test_the_cmsi_and_a_reader_of_the_same_region_get_their_own_links(client, settings):
+    """The rendered fragment is cached per perimeter: the reader's must not be the CMSI's."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _dossiers(1, "84")
+    for lecteur, attendu in ((f.ars_valideur, 1), (f.ars_lecteur, 0), (f.ars_valideur, 1)):
+        client.force_login(lecteur("84"))
+        html = client.get(reverse("dossiers:tableau")).content.decode()
+        assert html.count("/instruction/") == attendu, lecteur
 
 
 @pytest.mark.parametrize("utilisateur", ["ars", "national"])
