@@ -18,7 +18,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from dossiers.enums import SUIVI_OUVERT, Etat, SuiviDomaine
 from dossiers.models import DemandeInitialisation, DomaineDossier, Dossier, VersionPerimetre
-from hn.comptes.enums import Role
 from hn.comptes.scopes import acces
 from hn.dates import aujourd_hui
 from hn.referentiel.models import Region
@@ -43,9 +42,7 @@ def tableau_de_bord(user) -> dict | None:
         cache.set(cle, tableau, DUREE_S)
     # Whether its dossiers to decide link to their instruction (the CMSI's) or to the dossier
     # (any other reader: the instruction page would be a 403). Part of the fragments' key.
-    instruire = a.superuser or (
-        bool(a.regions) and all(role == Role.ARS_VALIDEUR for role in a.regions.values())
-    )
+    instruire = a.superuser or (bool(a.regions) and a.regions_instruction == a.regions_lecture)
     return {**tableau, "instruire": instruire}
 
 

@@ -113,10 +113,7 @@ def liste(request):
             "programmes": Programme.objects.all(),
             "regions": Region.objects.actuelles() if a.national else None,
             **demandes,
-            "peut_initialiser": bool(
-                [r for r, role in a.regions.items() if role == Role.ARS_VALIDEUR]
-            )
-            or a.superuser,
+            "peut_initialiser": bool(a.regions_instruction) or a.superuser,
             "gestionnaire_de": gestionnaire_de,
             "tableau": tableau,
         },
@@ -164,8 +161,7 @@ def demander(request):
 @login_required
 def initialiser(request):
     a = acces(request.user)
-    regions = [r for r, role in a.regions.items() if role == Role.ARS_VALIDEUR]
-    if not regions and not a.superuser:
+    if not a.regions_instruction and not a.superuser:
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS peut initialiser un dossier.")
     demande = None
     source = request.POST if "demande" in request.POST else request.GET
@@ -220,7 +216,7 @@ def initialiser(request):
             "demande": demande,
             "programmes": Programme.objects.all(),
             "etablissements": Etablissement.objects.visibles_par(request.user)
-            .filter(region_id__in=regions)
+            .filter(region_id__in=a.regions_instruction)
             .order_by("raison_sociale")
             .only("finess", "raison_sociale"),
         },

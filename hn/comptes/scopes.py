@@ -42,6 +42,11 @@ class Acces:
         return frozenset(self.regions)
 
     @property
+    def regions_instruction(self) -> frozenset:
+        """The régions whose dossiers the user instructs (ARS valideur: the CMSI)."""
+        return frozenset(r for r, role in self.regions.items() if role == Role.ARS_VALIDEUR)
+
+    @property
     def administrateur(self) -> bool:
         return (
             self.superuser
