@@ -232,7 +232,13 @@ def programmer(piece_id: int) -> None:
 def reprendre_analyses(jour, bilan):
     """Every piece still ``en_analyse`` (scanner down at upload, lost task), oldest first: a
     kind of the deadline sweep, registered by ``DossiersConfig.ready`` after the instruction's
-    own (``inscrire``)."""
+    own (``inscrire``). A scanner that does not answer is asked once, not once per piece (each
+    try would wait up to ``CLAMD_TIMEOUT``): the pieces wait for the next run."""
+    if antivirus.actif() and not antivirus.ping():
+        attente = PieceJointe.objects.filter(etat_analyse=EtatAnalyse.EN_ANALYSE).count()
+        if attente:
+            bilan.erreurs.append(f"Antivirus injoignable : {attente} pièce(s) en attente.")
+        return
     ids = list(
         PieceJointe.objects.filter(etat_analyse=EtatAnalyse.EN_ANALYSE)
         .order_by("deposee_le", "pk")

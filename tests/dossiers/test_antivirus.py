@@ -252,6 +252,25 @@ def test_scanner_down_keeps_the_piece_out_of_reach_until_the_sweep_scans_it(
 
 
 @pytest.mark.django_db
+def test_the_sweep_asks_a_silent_scanner_once_not_once_per_piece(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ANTIVIRUS = "clamd"
+    settings.CLAMD_SOCKET = str(tmp_path / "nulle-part.sock")
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    for nom in ("a.pdf", "b.pdf"):
+        upload(client, dossier, PDF, nom, capture=django_capture_on_commit_callbacks)
+    with mock.patch.object(antivirus, "analyser", wraps=antivirus.analyser) as analyser:
+        bilan = balayer()["analyses_antivirus"]
+    assert analyser.call_count == 0
+    assert (bilan.traites, bilan.erreurs) == (0, ["Antivirus injoignable : 2 pièce(s) en attente."])
+    assert set(PieceJointe.objects.values_list("etat_analyse", "analyse_tentatives")) == {
+        (EtatAnalyse.EN_ANALYSE, 1)
+    }
+
+
+@pytest.mark.django_db
 def test_antivirus_off_marks_pieces_clean_not_analysed_and_warns_administrators(client):
     assert settings.ANTIVIRUS == "aucun"  # tests/conftest.py, as `make run`
     dossier = d.en_saisie()
