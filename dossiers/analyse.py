@@ -137,7 +137,15 @@ def _infectee(piece, resultat):
     piece.etat_analyse = EtatAnalyse.INFECTEE
     piece.analyse_detail = f"Virus détecté : {resultat.signature}"[:200]
     piece.fichier = ""
-    piece.save(update_fields=["etat_analyse", "analyse_detail", "analysee_le", "fichier"])
+    piece.save(
+        update_fields=[
+            "etat_analyse",
+            "analyse_detail",
+            "analysee_le",
+            "analyse_tentatives",
+            "fichier",
+        ]
+    )
     dossier = piece.dossier
     _tracer("piece_infectee", piece, resultat, f"{piece.nom} : {resultat.signature}")
     notifier(
@@ -173,7 +181,6 @@ def _appliquer(piece_id, resultat) -> str:
             return piece.etat_analyse
         piece.analysee_le = timezone.now()
         if resultat.statut == antivirus.INFECTEE:
-            piece.save(update_fields=["analyse_tentatives"])
             _infectee(piece, resultat)
             return piece.etat_analyse
         piece.etat_analyse = EtatAnalyse.SAINE

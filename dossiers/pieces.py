@@ -44,10 +44,8 @@ logger = logging.getLogger(__name__)
 
 TAILLE_MAX = 2 * 1024 * 1024  # 2 Mo [SPEC §4]; also a check constraint of PieceJointe
 
-PDF = "application/pdf"
-DOC = "application/msword"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-EXTENSIONS = {PDF: ".pdf", DOC: ".doc", DOCX: ".docx"}
+PDF, DOC, DOCX = fichiers.PDF, fichiers.DOC, fichiers.DOCX
+EXTENSIONS = {PDF: ".pdf", DOC: ".doc", DOCX: ".docx"}  # the stored name's extension
 
 _MAGIC_PDF = b"%PDF-"
 _MAGIC_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")  # compound file: legacy Word .doc
@@ -55,7 +53,6 @@ _DOCX_MAIN = DOCX + ".main+xml"
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 # Zip-bomb guards: only [Content_Types].xml is ever decompressed, with a bounded read; the
 # declared sizes of the whole archive must stay those of a plausible 2 Mo document.
-_ZIP_MAX_ENTREES = 2000
 _ZIP_MAX_DECOMPRESSE = 100 * 1024 * 1024
 _ZIP_MAX_CONTENT_TYPES = 1024 * 1024
 
@@ -110,7 +107,7 @@ def _est_docx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-            if len(infos) > _ZIP_MAX_ENTREES:
+            if len(infos) > fichiers.ZIP_MAX_ENTREES:
                 return False
             if sum(i.file_size for i in infos) > _ZIP_MAX_DECOMPRESSE:
                 return False
@@ -334,8 +331,7 @@ def _effacer(stockes):
     storage = PieceJointe._meta.get_field("fichier").storage
     for name in stockes:
         try:
-            if storage.exists(name):
-                storage.delete(name)
+            storage.delete(name)  # a missing file is no error (local storage and S3 alike)
         except Exception:
             logger.exception("Fichier orphelin non supprimé du stockage : %s", name)
 

@@ -220,7 +220,7 @@ def controler(data: bytes, type_mime: str, nom: str = "") -> str | None:
     if message:
         return message
     zone = data if type_mime == PDF else data[:1024]
-    if _HTML.search(zone) or _HTML.search(data[:1024]):
+    if _HTML.search(zone):
         return MSG_HTML.format(type=LIBELLES[type_mime])
     if type_mime == PDF:
         return controler_pdf(data)

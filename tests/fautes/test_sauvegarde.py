@@ -141,3 +141,19 @@ def test_verifier_pieces_signale_une_piece_absente_ou_alteree(referentiel):
     assert "1 pièce(s) jointe(s) présente(s) et intacte(s)." in sortie.getvalue()
     assert f"pièce {alteree.pk} « p1.pdf » : contenu altéré" in erreurs.getvalue()
     assert f"pièce {absente.pk} « p2.pdf » : fichier absent" in erreurs.getvalue()
+
+
+@pytest.mark.django_db
+def test_verifier_pieces_ne_cherche_pas_le_fichier_supprime_d_une_piece_infectee(referentiel):
+    """The antivirus deletes an infected piece's file on purpose: not a missing file."""
+    from dossiers.enums import EtatAnalyse
+    from dossiers.models import PieceJointe
+
+    dossier = en_saisie()
+    piece_de(dossier, nom="saine.pdf")
+    infectee = piece_de(dossier, nom="virus.pdf")
+    default_storage.delete(infectee.fichier.name)
+    PieceJointe.objects.filter(pk=infectee.pk).update(etat_analyse=EtatAnalyse.INFECTEE, fichier="")
+    sortie = StringIO()
+    call_command("verifier_pieces", stdout=sortie)
+    assert "1 pièce(s) jointe(s) présente(s) et intacte(s)." in sortie.getvalue()

@@ -7,6 +7,7 @@ import hashlib
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
+from dossiers.enums import EtatAnalyse
 from dossiers.models import PieceJointe
 
 LISTES = 20  # problems printed in full
@@ -27,7 +28,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         verifiees, problemes = 0, []
-        pieces = PieceJointe.objects.select_related("dossier").order_by("pk")
+        # An infected piece's file was deleted on purpose (dossiers.analyse): nothing to check.
+        pieces = (
+            PieceJointe.objects.exclude(etat_analyse=EtatAnalyse.INFECTEE)
+            .select_related("dossier")
+            .order_by("pk")
+        )
         for piece in pieces.iterator(chunk_size=500):
             libelle = f"Dossier {piece.dossier.numero}, pièce {piece.pk} « {piece.nom} »"
             try:
