@@ -24,9 +24,12 @@ class IdentifiantsSerializer(serializers.Serializer):
     otp = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     def validate(self, attrs):
-        # Through django.contrib.auth.authenticate, so that login throttling sees every try.
+        # Through django.contrib.auth.authenticate, so that login throttling sees every try,
+        # with the Django request: django-axes marks a refused try on it, and its middleware
+        # answers the 429 (hn.comptes.verrouillage), as for the login page.
+        request = self.context.get("request")
         user = authenticate(
-            request=self.context.get("request"),
+            request=getattr(request, "_request", request),
             username=attrs["username"],
             password=attrs["password"],
         )

@@ -7,7 +7,6 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hn.api.authentification import RefusAuthentification
-from hn.comptes import verrouillage
 from hn.garde import message_trop_volumineux
 
 MESSAGES = {
@@ -93,11 +92,6 @@ def _reponse_transport(exc, response):
 
 
 def exception_handler(exc, context):
-    # Login throttling (issue 17): an attempt refused by django-axes on auth/token/ is a 429,
-    # whatever error the view raised for the failed authentication.
-    request = context.get("request")
-    if request is not None and verrouillage.est_bloque(request):
-        return verrouillage.reponse_api(request)
     exc = _erreur_transport(exc, context)  # issue 17 api
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

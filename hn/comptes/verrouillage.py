@@ -62,59 +62,40 @@ def fin_blocage(username: str | None, ip_address: str | None):
     return derniere + get_cool_off()
 
 
-def message_blocage(username: str | None, ip_address: str | None) -> str:
-    fin = fin_blocage(username, ip_address)
-    if fin is None:
-        fin = timezone.now() + get_cool_off()
+def blocage(username: str | None, ip_address: str | None) -> tuple[str, int]:
+    """The French message of a blocked pair and the seconds until it is free again."""
+    fin = fin_blocage(username, ip_address) or timezone.now() + get_cool_off()
     # Rounded up to the minute: at the time shown, the pair is free again.
     local = timezone.localtime(fin)
     if local.second or local.microsecond:
         local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return (
+    message = (
         f"Trop de tentatives de connexion ont échoué pour cet identifiant depuis votre adresse : "
         f"les connexions sont bloquées. Réessayez après {local:%H:%M}, ou utilisez « Mot de "
         f"passe oublié ? »."
     )
-
-
-def _secondes_restantes(username, ip_address) -> int:
-    fin = fin_blocage(username, ip_address)
-    if fin is None:
-        return int(get_cool_off().total_seconds())
-    return max(math.ceil((fin - timezone.now()).total_seconds()), 1)
-
-
-def reponse_api(request, credentials=None) -> JsonResponse:
-    username = get_client_username(request, credentials)
-    ip_address = getattr(request, "axes_ip_address", None)
-    response = JsonResponse(
-        {"detail": message_blocage(username, ip_address)},
-        status=429,
-        json_dumps_params={"ensure_ascii": False},
-    )
-    response["Retry-After"] = str(_secondes_restantes(username, ip_address))
-    return response
+    return message, max(math.ceil((fin - timezone.now()).total_seconds()), 1)
 
 
 def reponse_blocage(request, original_response=None, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: JSON for the API, the platform's French page otherwise."""
-    if request.path.startswith("/api/"):
-        return reponse_api(request, credentials)
-    username = get_client_username(request, credentials)
-    ip_address = getattr(request, "axes_ip_address", None)
-    response = render(
-        request,
-        "registration/bloque.html",
-        {"title": "Connexion bloquée", "message": message_blocage(username, ip_address)},
-        status=429,
+    """AXES_LOCKOUT_CALLABLE: JSON for the API, the platform's French page otherwise; both a
+    429 with ``Retry-After``."""
+    message, secondes = blocage(
+        get_client_username(request, credentials), getattr(request, "axes_ip_address", None)
     )
-    response["Retry-After"] = str(_secondes_restantes(username, ip_address))
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": message}, status=429, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        response = render(
+            request,
+            "registration/bloque.html",
+            {"title": "Connexion bloquée", "message": message},
+            status=429,
+        )
+    response["Retry-After"] = str(secondes)
     return response
-
-
-def est_bloque(request) -> bool:
-    """Whether axes refused (or just blocked) the login attempt made with this request."""
-    return bool(getattr(request, "axes_locked_out", False))
 
 
 def _trace(action: str, *, username: str, commentaire: str, acteur=None):
