@@ -6,9 +6,6 @@ from rest_framework.authentication import TokenAuthentication
 
 from hn.comptes import jetons, mfa
 
-# Routes that a token of a user who must still enrol may call.
-ROUTES_ACTIVATION = {"api:mfa", "api:mfa-totp", "api:mfa-totp-confirmer"}
-
 
 class RefusAuthentification(exceptions.AuthenticationFailed):
     """A 401 whose French detail is shown as is (expired token, missing second factor)."""
@@ -26,7 +23,7 @@ class JetonAuthentication(TokenAuthentication):
         user = result[0]
         match = getattr(request, "resolver_match", None)
         etape = mfa.etape_requise_jeton(user)
-        if etape and (match is None or match.view_name not in ROUTES_ACTIVATION):
+        if etape and (match is None or match.view_name not in mfa.ROUTES_ACTIVATION_API):
             raise exceptions.PermissionDenied(mfa.MESSAGES_ETAPE[etape])
         return result
 

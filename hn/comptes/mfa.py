@@ -53,13 +53,17 @@ class CodeInvalide(Exception):
         self.message = message
 
 
+# The API routes a user who must still enrol may call (with a token or a session).
+ROUTES_ACTIVATION_API = {"api:mfa", "api:mfa-totp", "api:mfa-totp-confirmer"}
+
+
 def obligatoire(user) -> bool:
     """Required (when settings.MFA_OBLIGATOIRE is on) for ARS and national roles, superusers,
     staff and administrators of any scope; optional for établissement users."""
     if not settings.MFA_OBLIGATOIRE or not user.is_authenticated:
         return False
     a = acces(user)
-    return bool(user.is_staff or a.national or a.regions or a.administrateur)
+    return bool(user.is_staff or a.agent)
 
 
 def est_verifie(user) -> bool:

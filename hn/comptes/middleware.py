@@ -34,11 +34,6 @@ CLE_ACTIVITE = "hn_derniere_activite"
 PRECISION = 60
 
 
-def est_agent(user) -> bool:
-    a = acces(user)
-    return a.national or a.administrateur or bool(a.regions)
-
-
 def _maintenant() -> int:
     return int(timezone.now().timestamp())
 
@@ -47,7 +42,7 @@ def marquer_connexion(sender, request, user, **kwargs):
     """Receiver of ``user_logged_in``."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[CLE_AGENT] = est_agent(user)
+        session[CLE_AGENT] = acces(user).agent
         session[CLE_ACTIVITE] = _maintenant()
 
 
@@ -98,8 +93,7 @@ LIBRES = {
 }
 LIBRES_PAR_ETAPE = {
     mfa.ETAPE_VERIFIER: LIBRES | {"mfa:verifier"},
-    mfa.ETAPE_ACTIVER: LIBRES
-    | {"mfa:activer", "api:mfa", "api:mfa-totp", "api:mfa-totp-confirmer"},
+    mfa.ETAPE_ACTIVER: LIBRES | {"mfa:activer"} | mfa.ROUTES_ACTIVATION_API,
 }
 PAGES_ETAPE = {mfa.ETAPE_VERIFIER: "mfa:verifier", mfa.ETAPE_ACTIVER: "mfa:activer"}
 

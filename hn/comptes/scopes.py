@@ -42,6 +42,12 @@ class Acces:
         return frozenset(self.regions)
 
     @property
+    def agent(self) -> bool:
+        """An agent of the State (ARS or national role, administrator): what the second factor
+        and the idle-session limit apply to."""
+        return self.national or bool(self.regions) or self.administrateur
+
+    @property
     def regions_instruction(self) -> frozenset:
         """The régions whose dossiers the user instructs (ARS valideur: the CMSI)."""
         return frozenset(r for r, role in self.regions.items() if role == Role.ARS_VALIDEUR)

@@ -146,8 +146,12 @@ def blocages():
 @transaction.atomic
 def debloquer(*, username: str, ip_address: str, comptes_administrables, acting_user) -> int:
     """Lift the block of one (username, address) pair. ``comptes_administrables``: the
-    usernames the acting administrator manages, or None for all (national level)."""
-    if comptes_administrables is not None and username not in comptes_administrables:
+    usernames the acting administrator manages (a ``values("username")`` queryset), or None
+    for all (national level)."""
+    if (
+        comptes_administrables is not None
+        and not comptes_administrables.filter(username=username).exists()
+    ):
         raise PermissionDenied("Vous ne pouvez pas administrer ce compte.")
     nombre = AxesProxyHandler.reset_attempts(username=username, ip_address=ip_address)
     _trace(

@@ -122,16 +122,12 @@ def retirer_role(request, pk):
 
 
 def _comptes_administrables(user):
-    """Usernames the user administers, or None for all (national level)."""
-    attributions = _attributions_administrables(user)
+    """The usernames the user administers (a subquery), or None for all (national level)."""
     a = acces(user)
     if a.superuser or a.admin_national:
         return None
-    return set(
-        User.objects.filter(pk__in=attributions.values("user_id")).values_list(
-            "username", flat=True
-        )
-    )
+    attributions = _attributions_administrables(user)
+    return User.objects.filter(pk__in=attributions.values("user_id")).values("username")
 
 
 @login_required
