@@ -32,6 +32,7 @@ from hn.notifications.models import Notification
 from hn.taches.echeances import balayer
 from tests import dossiers_factories as d
 from tests import factories as f
+from tests.fautes.outils import arreter
 
 API = "/api/v1/"
 CLAMD = shutil.which("clamd") or "/usr/sbin/clamd"
@@ -85,12 +86,7 @@ def clamd():
             time.sleep(0.2)
         yield chemin
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        arreter(process, delai=20)
         shutil.rmtree(racine, ignore_errors=True)
 
 

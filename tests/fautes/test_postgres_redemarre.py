@@ -14,16 +14,12 @@ import urllib.request
 
 import pytest
 
+from bench.serveur import executable_gunicorn, serveur_gunicorn
 from hn.comptes.jetons import creer_jeton
 from tests import factories as f
 from tests.fautes.outils import (
-    RACINE,
     PostgresServer,
-    arreter,
-    attendre,
     django_env,
-    port_libre,
-    python,
     url_base,
 )
 
@@ -64,30 +60,22 @@ def test_postgres_redemarre_la_requete_suivante_reussit(referentiel, postgres, t
         "psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgres.url(), input=copie.decode()
     )
 
-    port = port_libre()
     env = django_env(database_url=postgres.url(), var_dir=tmp_path / "var")
-    journal = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115
-    gunicorn = subprocess.Popen(
-        [python(), "-m", "gunicorn", "hn.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--worker-class", "sync"],
-        cwd=RACINE, env=env, stdout=journal, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    with (
+        open(tmp_path / "gunicorn.log", "w+b") as journal,
+        serveur_gunicorn(executable_gunicorn(), 1, env=env, journal=journal) as base,
+    ):
 
-    def programmes():
-        requete = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/v1/programmes/",
-            headers={"Authorization": f"Token {jeton}"},
-        )
-        try:
-            with urllib.request.urlopen(requete, timeout=10) as reponse:
-                return reponse.status, json.loads(reponse.read())
-        except urllib.error.HTTPError as erreur:
-            return erreur.code, None
-        except OSError:
-            return None, None
+        def programmes():
+            requete = urllib.request.Request(
+                base + "/api/v1/programmes/", headers={"Authorization": f"Token {jeton}"}
+            )
+            try:
+                with urllib.request.urlopen(requete, timeout=10) as reponse:
+                    return reponse.status, json.loads(reponse.read())
+            except urllib.error.HTTPError as erreur:
+                return erreur.code, None
 
-    try:
-        assert attendre(lambda: programmes()[0] is not None, delai=30), "gunicorn muet"
         statut, corps = programmes()
         assert statut == 200 and {p["code"] for p in corps} >= {"HN", "HOPEN"}
         avant = connexions_du_site(postgres)
@@ -100,6 +88,3 @@ def test_postgres_redemarre_la_requete_suivante_reussit(referentiel, postgres, t
         assert statut == 200 and {p["code"] for p in corps} >= {"HN", "HOPEN"}
         apres = connexions_du_site(postgres)
         assert len(apres) == 1 and apres != avant  # a new connection, opened by the check
-    finally:
-        arreter(gunicorn)
-        journal.close()

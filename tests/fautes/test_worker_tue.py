@@ -15,7 +15,6 @@ import signal
 import subprocess
 from collections import Counter
 
-import kombu.pools
 import pytest
 from django.db import OperationalError, transaction
 
@@ -23,7 +22,6 @@ from dossiers.enums import Etat, SuiviDomaine
 from dossiers.models import DomaineDossier, Dossier
 from enveloppes.enums import Nature
 from enveloppes.models import MouvementEnveloppe
-from hn.celery import app
 from hn.journal.models import Evenement
 from hn.notifications.models import Notification
 from hn.taches.models import ExecutionTache, Statut
@@ -31,7 +29,6 @@ from hn.taches.tasks import run_deadlines
 from tests.dossiers_factories import depose
 from tests.fautes.outils import (
     RACINE,
-    RedisServer,
     arreter,
     attendre,
     django_env,
@@ -53,30 +50,14 @@ TRAVAILLEUR = RACINE / "tests" / "fautes" / "travailleur.py"
 
 
 @pytest.fixture
-def redis():
-    serveur = RedisServer()
-    serveur.start()
-    avant = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url = serveur.url
-    app.conf.task_always_eager = False
-    kombu.pools.reset()
-    app._after_fork()
-    yield serveur
-    serveur.stop()
-    app.conf.broker_url, app.conf.task_always_eager = avant
-    kombu.pools.reset()
-    app._after_fork()
-
-
-@pytest.fixture
-def travailleurs(redis, tmp_path):
+def travailleurs(redis_broker, tmp_path):
     lances = []
 
     def lancer(bloque=""):
         env = django_env(
             database_url=url_base(),
             var_dir=tmp_path / "var",
-            redis_url=redis.url,
+            redis_url=redis_broker.url,
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             HN_FAUTES_MAINTENANT=MAINTENANT,
             HN_FAUTES_BLOQUE=bloque,

@@ -20,17 +20,9 @@ from hn.taches.tasks import run_deadlines
 from tests import broker
 from tests import factories as f
 from tests.dossiers_factories import depose, valideur_de
+from tests.fautes.outils import attendre
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def due_dossier():
@@ -47,7 +39,7 @@ def test_worker_refuses_a_due_dossier_through_the_broker(referentiel, redis_brok
 
     with broker.worker():
         run_deadlines.delay()  # what beat sends
-        assert wait_for(
+        assert attendre(
             lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists()
         )
 
@@ -92,7 +84,7 @@ def test_redis_down_the_site_serves_and_the_sweep_resumes(referentiel, redis_bro
     mail.outbox.clear()
     with broker.worker():
         run_deadlines.delay()
-        assert wait_for(
+        assert attendre(
             lambda: ExecutionTache.objects.filter(nom="echeances", fin__isnull=False).exists()
         )
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.REFUSE_IMPLICITE
@@ -113,7 +105,7 @@ def test_the_synthesis_pdf_is_produced_by_the_worker(referentiel, redis_broker, 
     assert client.get(url).status_code == 202  # a reload does not queue it twice
 
     with broker.worker():
-        assert wait_for(lambda: Notification.objects.filter(destinataire=lecteur).exists())
+        assert attendre(lambda: Notification.objects.filter(destinataire=lecteur).exists())
     notification = Notification.objects.get(destinataire=lecteur)
     assert notification.lien == url and notification.categorie == "document"
     pdf = client.get(url)
