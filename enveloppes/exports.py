@@ -5,23 +5,17 @@ figures agree to the cent. The spreadsheet holds numbers as numbers (euro format
 section.
 """
 
-import io
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from dossiers.models import DomaineDossier
 from enveloppes.models import MouvementEnveloppe
 from enveloppes.tableaux import COLONNES, Synthese
 from hn.dates import PARIS
+from hn.exports import FORMAT_EUROS, Classeur
+from hn.exports import libelles as _libelles
 from hn.referentiel.models import Etablissement
-
-FORMAT_EUROS = '#,##0.00\\ "€"'
-LARGEURS = {"A": 42}
 
 
 def nom_fichier(synthese: Synthese, extension: str) -> str:
@@ -38,97 +32,6 @@ def titre(synthese: Synthese) -> str:
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
-
-
-def _libelles(modele, champ: str) -> dict:
-    """``get_<champ>_display()`` as one dict for the thousands of rows (value -> label)."""
-    return {cle: str(libelle) for cle, libelle in modele._meta.get_field(champ).flatchoices}
-
-
-def _texte(cellule):
-    """A text stays a text: openpyxl stores one starting with "=" (a CMSI comment, a motif, a
-    name) as a formula, which the spreadsheet would evaluate."""
-    if cellule.data_type == "f":
-        cellule.data_type = "s"
-    return cellule
-
-
-def _a_garder(valeur) -> bool:
-    """A plain text that openpyxl would not keep as it is (rare: "=" first, or a control)."""
-    return isinstance(valeur, str) and (valeur.startswith("=") or not valeur.isprintable())
-
-
-def _sans_controle(valeur):
-    """Without the control characters XML cannot hold (pasted text): openpyxl refuses them,
-    and the whole export failed."""
-    return ILLEGAL_CHARACTERS_RE.sub("", valeur) if isinstance(valeur, str) else valeur
-
-
-class Classeur:
-    """The workbook in openpyxl's write-only mode (streamed through lxml): all the rows are
-    built first, then each sheet is written in one pass, its widths, frozen panes and size
-    first (``contenu``). Styles are registered in the order they are first asked for."""
-
-    def __init__(self):
-        self.classeur = Workbook(write_only=True)
-        self.feuilles = []  # (sheet, rows, widths), written at the end
-
-    @staticmethod
-    def style(ws, **attributs):
-        """A function putting a value in a cell of ``ws`` with these style attributes."""
-        modele = WriteOnlyCell(ws)
-        for nom, valeur in attributs.items():
-            setattr(modele, nom, valeur)
-        indices = modele._style  # the style registered once, shared by the cells
-        return lambda valeur: _texte(
-            Cell(ws, row=1, column=1, value=_sans_controle(valeur), style_array=indices)
-        )
-
-    def feuille(self, titre, entetes, lignes, *, montants_depuis=None, styles=None, largeurs=None):
-        """A sheet: bold headers, frozen, amounts (from column ``montants_depuis`` + 1) in
-        euros, ``styles`` (column index -> style attributes) on other columns; its rows."""
-        ws = self.classeur.create_sheet(titre)
-        ws.freeze_panes = "A2"
-        style = self.style
-        colonnes = [(i, style(ws, **attributs)) for i, attributs in sorted((styles or {}).items())]
-        cellules = list(colonnes)
-        if montants_depuis is not None:
-            euros = style(ws, number_format=FORMAT_EUROS)
-            cellules += [(i, euros) for i in range(montants_depuis, len(entetes))]
-        for ligne in lignes:
-            for i, cellule in cellules:
-                ligne[i] = cellule(ligne[i])
-        if not lignes:  # an empty row 2 all the same, under the frozen headers, in ``styles``
-            lignes = [[None] * (colonnes[-1][0] + 1 if colonnes else 0)]
-            for i, cellule in colonnes:
-                lignes[0][i] = cellule(None)
-        gras = style(ws, font=Font(bold=True))
-        lignes = [[gras(entete) for entete in entetes], *lignes]
-        defaut = {}
-        for i, entete in enumerate(entetes, start=1):
-            lettre = get_column_letter(i)
-            defaut[lettre] = LARGEURS.get(lettre, max(14, len(str(entete)) + 4))
-        self.feuilles.append((ws, lignes, defaut | (largeurs or {})))
-        return lignes
-
-    def contenu(self) -> bytes:
-        for ws, lignes, largeurs in self.feuilles:
-            for lettre, largeur in largeurs.items():
-                ws.column_dimensions[lettre].width = largeur
-            # The size, which the write-only writer asks for but leaves out by default (readers
-            # in read-only mode go by it).
-            taille = f"A1:{get_column_letter(max(map(len, lignes)))}{len(lignes)}"
-            ws.calculate_dimension = lambda taille=taille: taille
-            for ligne in lignes:
-                ws.append(
-                    [
-                        _texte(Cell(ws, 1, 1, _sans_controle(v))) if _a_garder(v) else v
-                        for v in ligne
-                    ]
-                )
-        sortie = io.BytesIO()
-        self.classeur.save(sortie)
-        return sortie.getvalue()
 
 
 def xlsx_synthese(synthese: Synthese) -> bytes:
