@@ -226,3 +226,32 @@ def test_notifications_export_the_readers_own_filtered(client):
     creee_le = non_lue.creee_le.astimezone(PARIS).replace(tzinfo=None)
     assert abs(xlsx[1][0] - creee_le) < dt.timedelta(seconds=1)
     assert fichiers(client, url)[1][-1][5] == dt.datetime(2024, 5, 6, 10, 0)  # Paris time
+
+
+# --- access: a file is answered only where the page is ------------------------------------------
+
+REFUSEES_A_UN_ES = [
+    "comptes:liste",
+    "comptes:blocages",
+    "dossiers:tableau",
+    "enveloppes:liste",
+    "enveloppes:syntheses",
+]
+LISTES = [
+    *REFUSEES_A_UN_ES,
+    "dossiers:liste",
+    "referentiel:etablissements",
+    "notifications:liste",
+]
+
+
+@pytest.mark.parametrize("format_", ["csv", "xlsx"])
+def test_a_file_is_refused_where_the_page_is(client, format_):
+    for nom in LISTES:
+        response = client.get(reverse(nom), {"format": format_})
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(f.es_lecteur(f.EtablissementFactory()))
+    for nom in REFUSEES_A_UN_ES:
+        assert client.get(reverse(nom), {"format": format_}).status_code == 403, nom
+    for nom in set(LISTES) - set(REFUSEES_A_UN_ES):
+        assert client.get(reverse(nom), {"format": format_}).status_code == 200, nom
