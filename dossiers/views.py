@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -29,6 +28,7 @@ from dossiers.enums import (
     Etat,
     MotifRefus,
 )
+from dossiers.exports import dossiers_filtres, fichier_dossiers, fichier_regions
 from dossiers.forms import donnees_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
@@ -52,44 +52,19 @@ from hn.champs import ENTIER_MAX, case_cochee, filtre_entier, filtre_slug, filtr
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
+from hn.exports import format_demande
 from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme, Region
-
-TRIS = {
-    "numero": "numero",
-    "nom": "nom",
-    "etat": "etat",
-    "depose_le": "depose_le",
-    "echeance": "echeance_decision",
-}
 
 
 @login_required
 def liste(request):
     a = acces(request.user)
-    qs = Dossier.objects.visibles_par(request.user).select_related(
-        "programme", "etablissement__region"
-    )
-    filtres = {k: filtre_texte(request.GET, k) for k in ("programme", "etat", "region", "q")}
-    if filtres["programme"]:
-        qs = qs.filter(programme__code=filtres["programme"])
-    if filtres["etat"]:
-        qs = qs.filter(etat=filtres["etat"])
-    if filtres["region"]:
-        qs = qs.filter(region__code=filtres["region"])
-    if filtres["q"]:
-        qs = qs.filter(
-            Q(nom__icontains=filtres["q"])
-            | Q(numero__icontains=filtres["q"])
-            | Q(etablissement__finess__startswith=filtres["q"])
-        )
-    tri = filtre_texte(request.GET, "tri") or "-numero"
-    champ = TRIS.get(tri.lstrip("-"), "numero")
-    ordre = [f"-{champ}" if tri.startswith("-") else champ]
-    if champ != "numero":  # unique: no tie to break, the (région, -numero) index serves it
-        ordre.append("-pk")
+    qs, filtres, tri = dossiers_filtres(request)
+    if format_ := format_demande(request):
+        return fichier_dossiers(format_, qs)
     tableau = tableau_de_bord(request.user)
-    paginator = PaginatorParIds(qs.order_by(*ordre), 25)
+    paginator = PaginatorParIds(qs, 25)
     if tableau is not None and not any(filtres.values()):
         paginator.count = tableau["total"]  # the whole perimeter, already counted
     page = paginator.get_page(request.GET.get("page"))
@@ -126,6 +101,8 @@ def tableau(request):
     tableau = tableau_de_bord(request.user)
     if tableau is None:
         raise PermissionDenied
+    if format_ := format_demande(request):
+        return fichier_regions(format_, tableau)
     return render(
         request, "dossiers/tableau.html", {"title": "Tableau de bord", "tableau": tableau}
     )

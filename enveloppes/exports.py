@@ -5,7 +5,6 @@ figures agree to the cent. The spreadsheet holds numbers as numbers (euro format
 section.
 """
 
-
 from django.utils import timezone
 from openpyxl.styles import Alignment, Font
 
@@ -13,7 +12,7 @@ from dossiers.models import DomaineDossier
 from enveloppes.models import MouvementEnveloppe
 from enveloppes.tableaux import COLONNES, Synthese
 from hn.dates import PARIS
-from hn.exports import FORMAT_EUROS, Classeur
+from hn.exports import FORMAT_EUROS, Classeur, reponse_liste
 from hn.exports import libelles as _libelles
 from hn.referentiel.models import Etablissement
 
@@ -210,3 +209,48 @@ def _feuille_mouvements(classeur: Classeur, synthese: Synthese) -> None:
         ],
         styles={0: {"number_format": "DD/MM/YYYY"}, 5: {"number_format": FORMAT_EUROS}},
     )
+
+
+# --- the list pages' files (``?format=csv|xlsx``, hn.exports.reponse_liste) ----------------------
+
+
+def fichier_liste(format_: str, programmes: list[dict], colonnes):
+    """The envelopes page: every programme's table one after the other (the programme a
+    column), amounts to the cent (the page rounds them to the euro)."""
+    entetes = [
+        "Programme",
+        "Région",
+        "Région actuelle",
+        "Enveloppe publiée (€)",
+        *(f"{libelle} (€)" for _, libelle in colonnes),
+    ]
+    lignes = [
+        [
+            p["programme"].code,
+            f"{ligne['enveloppe'].region.nom} ({ligne['enveloppe'].region.code})",
+            ligne["enveloppe"].region.region_actuelle.nom if p["ancien"] else "",
+            ligne["enveloppe"].montant_publie,
+            *ligne["valeurs"],
+        ]
+        for p in programmes
+        for ligne in p["lignes"]
+    ]
+    montants = tuple(range(3, len(entetes)))
+    return reponse_liste(
+        format_, "enveloppes", "Enveloppes régionales", entetes, lignes, montants=montants
+    )
+
+
+def fichier_syntheses(format_: str, annee: int, lignes: list[dict]):
+    """The syntheses page's table: programme, région, dossiers retained and commented."""
+    entetes = ["Programme", "Région", "Dossiers retenus", "Commentés par le CMSI"]
+    rangees = []
+    for ligne in lignes:
+        region = ligne["enveloppe"].region
+        libelle = f"{region.nom} ({region.code})"
+        if region.region_actuelle_id:
+            libelle += f" — {region.region_actuelle.nom}"
+        rangees.append(
+            [ligne["enveloppe"].programme.code, libelle, ligne["dossiers"], ligne["commentaires"]]
+        )
+    return reponse_liste(format_, f"syntheses-{annee}", f"Synthèses {annee}", entetes, rangees)

@@ -486,12 +486,15 @@ class Synthese:
 
     @property
     def lignes(self) -> list[tuple[str, str, Decimal, Decimal]]:
-        """(attribute, label, at 31/12, change over the year)."""
-        fin = self.tableau.situation
-        return [
-            (attr, libelle, getattr(fin, attr), getattr(fin, attr) - getattr(self.debut, attr))
-            for attr, libelle in LIGNES_SITUATION
-        ]
+        return lignes_synthese(self.debut, self.tableau.situation)
+
+
+def lignes_synthese(debut: regles.Situation, fin: regles.Situation) -> list[tuple]:
+    """The "Synthèse" section: (attribute, label, at 31/12, change over the year)."""
+    return [
+        (attr, libelle, getattr(fin, attr), getattr(fin, attr) - getattr(debut, attr))
+        for attr, libelle in LIGNES_SITUATION
+    ]
 
 
 def synthese(enveloppe: Enveloppe, annee: int, *, selection=None) -> Synthese:

@@ -7,6 +7,12 @@ app_name = "enveloppes"
 urlpatterns = [
     path("", views.liste, name="liste"),
     path("syntheses/", views.syntheses, name="syntheses"),
+    # The national synthesis of a programme for a year: every région side by side (XLSX).
+    path(
+        "syntheses/<str:programme>/<int:annee>/xlsx/",
+        views.synthese_nationale_xlsx,
+        name="synthese_nationale_xlsx",
+    ),
     # One envelope: programme code and the région's INSEE code in the programme's découpage
     # (HN: the former région, e.g. /enveloppes/HN/82/; HOP'EN: the current one).
     path("<str:programme>/<str:region>/", views.detail, name="detail"),

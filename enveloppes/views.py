@@ -11,16 +11,17 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from enveloppes import documents, exports, graphiques, tasks
+from enveloppes import documents, exports, graphiques, nationale, tasks
 from enveloppes.actions import ecarts_equilibre_de
 from enveloppes.commentaires import CommentaireRefuse, commenter_synthese, peut_commenter
 from enveloppes.models import CommentaireSynthese, MouvementEnveloppe, enveloppes_visibles
@@ -38,8 +39,10 @@ from enveloppes.tableaux import (
 )
 from hn.champs import DATE_MAX, DATE_MIN, ENTIER_MAX, filtre_entier, filtre_texte
 from hn.comptes.scopes import acces
+from hn.exports import format_demande
 from hn.pdf import reponse_pdf
 from hn.referentiel.enums import Decoupage
+from hn.referentiel.models import Programme
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ETABLISSEMENTS_PAR_PAGE = 25
@@ -105,6 +108,8 @@ def liste(request):
                 ),
             }
         )
+    if format_ := format_demande(request):
+        return exports.fichier_liste(format_, programmes, COLONNES_LISTE)
     return render(
         request,
         "enveloppes/liste.html",
@@ -303,6 +308,22 @@ def synthese_xlsx(request, programme, region, annee):
 
 
 @login_required
+def synthese_nationale_xlsx(request, programme, annee):
+    """Every région's synthesis figures of a programme for a year, one sheet (national level)."""
+    if not acces(request.user).national:
+        raise PermissionDenied("La synthèse nationale est réservée au niveau national.")
+    programme = get_object_or_404(Programme, code=str(programme).upper())
+    annee = verifier_annee(annee)
+    response = HttpResponse(nationale.xlsx_nationale(programme, annee), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, nationale.nom_fichier(programme, annee)
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
 def syntheses(request):
     """The annual syntheses of every envelope the caller may read (the national level: every
     région's), for one year: links to the page, the PDF and the XLSX, and how many dossiers
@@ -340,11 +361,21 @@ def syntheses(request):
                 "xlsx": reverse("enveloppes:synthese_xlsx", kwargs=kwargs),
             }
         )
+    if format_ := format_demande(request):
+        return exports.fichier_syntheses(format_, annee, lignes)
+    nationales = []
+    if acces(request.user).national:
+        programmes = {e.programme.code: e.programme for e in qs}
+        nationales = [
+            (p, reverse("enveloppes:synthese_nationale_xlsx", args=[p.code, annee]))
+            for p in sorted(programmes.values(), key=lambda p: (p.ordre, p.code))
+        ]
     return render(
         request,
         "enveloppes/syntheses.html",
         {
             "title": f"Synthèses annuelles {annee}",
+            "nationales": nationales,
             "annee": annee,
             "annees": annees(PREMIERE_ANNEE),
             "lignes": lignes,

@@ -265,6 +265,10 @@ RULES = {
     # Rhône-Alpes (former région 82, managed by ARS 84), other: HOP'EN Île-de-France. Outside
     # the scope (another région, or no ARS/national role at all) an envelope is a 404.
     "enveloppes:syntheses": Rule(ARS | NATIONAL),
+    # The national synthesis (issue 19): every région of a programme, the national level only.
+    "enveloppes:synthese_nationale_xlsx": Rule(
+        NATIONAL, kwargs={"programme": "programme", "annee": "annee"}
+    ),
     "enveloppes:detail": Rule(
         ARS | NATIONAL,
         kwargs={"programme": "programme", "region": "region"},

@@ -11,6 +11,11 @@ from hn.comptes import actions, mfa, verrouillage
 from hn.comptes.forms import CompteForm, RoleForm
 from hn.comptes.models import Attribution, User
 from hn.comptes.scopes import acces
+from hn.exports import format_demande, reponse_liste
+
+# The lists' files: the columns of their tables, the actions left out.
+ENTETES_COMPTES = ["Identifiant", "Nom", "Rôles"]
+ENTETES_BLOCAGES = ["Identifiant", "Adresse", "Échecs", "Dernier échec"]
 
 
 def _attributions_administrables(user):
@@ -41,6 +46,18 @@ def liste(request):
         )
         .order_by("username")
     )
+    if format_ := format_demande(request):
+        lignes = [
+            [
+                u.username,
+                u.get_full_name(),
+                "\n".join(
+                    f"{a.get_role_display()} — {a.portee_libelle}" for a in u.attributions_visibles
+                ),
+            ]
+            for u in users
+        ]
+        return reponse_liste(format_, "comptes", "Comptes", ENTETES_COMPTES, lignes)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "comptes/liste.html", {"title": "Comptes", "page_obj": page})
 
@@ -136,6 +153,11 @@ def blocages(request):
     lignes = verrouillage.blocages()
     if comptes is not None:
         lignes = lignes.filter(username__in=comptes)
+    if format_ := format_demande(request):
+        rangees = [[b["username"], b["ip_address"], b["echecs"], b["derniere"]] for b in lignes]
+        return reponse_liste(
+            format_, "connexions-bloquees", "Connexions bloquées", ENTETES_BLOCAGES, rangees
+        )
     return render(
         request,
         "comptes/blocages.html",

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from hn.exports import format_demande, libelles, reponse_liste
 from hn.notifications.models import Notification
 
 
@@ -13,12 +14,34 @@ def liste(request):
     qs = Notification.objects.filter(destinataire=request.user)
     if request.GET.get("non_lues"):
         qs = qs.non_lues()
+    if format_ := format_demande(request):
+        return _fichier(format_, qs)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/liste.html",
         {"title": "Notifications", "page_obj": page, "non_lues": request.GET.get("non_lues")},
     )
+
+
+# The table's columns; its "Notification" cell (title, category, message) in three columns.
+ENTETES = ["Date", "Notification", "Catégorie", "Message", "État", "Lue le"]
+
+
+def _fichier(format_, qs):
+    categories = libelles(Notification, "categorie")
+    lignes = [
+        [
+            n.creee_le,
+            n.titre,
+            categories.get(n.categorie, n.categorie),
+            n.message,
+            "Lue" if n.lue else "Non lue",
+            n.lue_le,
+        ]
+        for n in qs
+    ]
+    return reponse_liste(format_, "notifications", "Notifications", ENTETES, lignes)
 
 
 @login_required

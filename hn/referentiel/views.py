@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from hn.champs import filtre_texte
 from hn.comptes.perms import droits_sur_etablissements
+from hn.exports import format_demande, libelles, reponse_liste
 from hn.referentiel import regles
 from hn.referentiel.enums import Statut
 from hn.referentiel.models import Etablissement, Indicateur, Programme, Region
@@ -51,7 +52,10 @@ def etablissements(request):
     statut = filtre_texte(request.GET, "statut")
     if statut:
         qs = qs.filter(statut=statut)
-    page = Paginator(qs.order_by("raison_sociale", "finess"), 50).get_page(request.GET.get("page"))
+    qs = qs.order_by("raison_sociale", "finess")
+    if format_ := format_demande(request):
+        return _fichier_etablissements(format_, request.user, qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     droits = droits_sur_etablissements(request.user, page.object_list)
     for etab in page.object_list:
         etab.droit = droits.get(etab.pk, "")
@@ -67,6 +71,33 @@ def etablissements(request):
             "regions": Region.objects.actuelles(),
             "statuts": Statut.choices,
         },
+    )
+
+
+ENTETES_ETABLISSEMENTS = ["FINESS", "Raison sociale", "Région", "Statut", "Activités", "Vos droits"]
+
+
+def _fichier_etablissements(format_, user, qs):
+    """Every filtered row of the list, with the caller's right on each (by batches: the
+    object permissions of a batch in a fixed number of queries)."""
+    statuts = libelles(Etablissement, "statut")
+    lignes = []
+    for debut in range(0, len(etabs := list(qs)), 2000):
+        lot = etabs[debut : debut + 2000]
+        droits = droits_sur_etablissements(user, lot)
+        lignes += [
+            [
+                e.finess,
+                e.raison_sociale,
+                e.region.nom,
+                statuts.get(e.statut, e.statut),
+                ", ".join(e.activites).upper(),
+                droits.get(e.pk, ""),
+            ]
+            for e in lot
+        ]
+    return reponse_liste(
+        format_, "etablissements", "Établissements", ENTETES_ETABLISSEMENTS, lignes
     )
 
 
