@@ -29,7 +29,7 @@ from dossiers.enums import (
     Etat,
     MotifRefus,
 )
-from dossiers.forms import donnees_de_la_page
+from dossiers.forms import avec_saisie, donnees_de_la_page, erreurs_de_la_page
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
@@ -239,7 +239,7 @@ def page(request, numero, slug):
     if courante is None:
         raise Http404("Page inconnue.")
     editable = peut_saisir(request.user, dossier.etablissement) and dossier.editable
-    errors, posted = {}, None
+    errors, autres, data = {}, [], None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce dossier n'est pas modifiable par votre rôle.")
@@ -247,8 +247,7 @@ def page(request, numero, slug):
         try:
             enregistrer_saisie(dossier=dossier, data=data, acting_user=request.user)
         except actions.DossierError as exc:
-            errors = exc.errors or {"__all__": [exc.message]}
-            posted = request.POST
+            errors, autres = erreurs_de_la_page(exc.errors, data)
             messages.error(request, exc.message)
         except actions.TransitionRefusee as exc:
             messages.error(request, exc.message)
@@ -267,6 +266,7 @@ def page(request, numero, slug):
         dossier.programme.engagements.values_list("code", flat=True)
     ) <= set(contenu.get("engagements", []))
     autres_editeurs = signaler(dossier, request.user) if editable else []
+    contenu = avec_saisie(contenu, data)  # a refused page shows what was typed
     context = contexte_dossier(
         request,
         dossier,
@@ -282,7 +282,7 @@ def page(request, numero, slug):
         editable=editable and (engagements_ok or slug == "engagements"),
         engagements_ok=engagements_ok,
         errors=errors,
-        posted=posted,
+        autres_erreurs=autres,
         avancements=Avancement.choices,
         page_template=template_de_page(courante),
     )
@@ -290,7 +290,7 @@ def page(request, numero, slug):
         context.update(contexte_page(dossier, courante, contenu))
         if courante.prerequis_id or courante.slug == "projet":
             context.update(contexte_pieces(request.user, dossier, courante))
-    return render(request, "dossiers/page.html", context, status=400 if errors else 200)
+    return render(request, "dossiers/page.html", context, status=200 if data is None else 400)
 
 
 @login_required

@@ -1,0 +1,55 @@
+"""The one pattern of a field's error in every HTML form (DSFR).
+
+A view hands ``errors`` ``{field name: [French messages]}`` (the shape every action raises,
+keyed by the input's ``name``) and re-renders the values that were typed. A template asks::
+
+    {% erreur_champ errors "contacts.dsi.email" as e %}
+    <div class="fr-input-group{% if e %} fr-input-group--error{% endif %}">
+      <label …><input … name="contacts.dsi.email"{{ e.aria }}>
+      {% include "includes/champ_erreur.html" %}
+    </div>
+
+``e.aria`` sets ``aria-invalid`` and points ``aria-describedby`` at the message, which
+``includes/champ_erreur.html`` prints under the field with that id. Django forms go through
+``includes/form_fields.html``, whose widgets get the same attributes from Django itself."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+class ErreurChamp:
+    """A field's error (false when the field has none)."""
+
+    def __init__(self, champ: str, messages=()):
+        self.champ = str(champ)
+        self.messages = [str(m) for m in messages or ()]
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    @property
+    def id(self) -> str:
+        return f"{self.champ}-erreur"
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+    @property
+    def aria(self):
+        """`` aria-invalid="true" aria-describedby="…"`` on the input, nothing without error."""
+        if not self:
+            return mark_safe("")
+        return format_html(' aria-invalid="true" aria-describedby="{}"', self.id)
+
+
+@register.simple_tag
+def erreur_champ(errors, champ) -> ErreurChamp:
+    """The error of the field named ``champ`` in ``errors`` (a dict, or nothing)."""
+    messages = errors.get(str(champ)) if hasattr(errors, "get") else None
+    if isinstance(messages, str):
+        messages = [messages]
+    return ErreurChamp(champ, messages)
