@@ -43,3 +43,161 @@ def test_contacts_page_keeps_what_was_typed_and_says_which_email_is_wrong(client
     assert sans_erreur(doc, "contacts.responsable_projet.email")
     assert _contacts(Dossier.objects.get(pk=dossier.pk)) == avant
     assert not Contact.objects.filter(nom="Jeanne Martin").exists()
+
+
+def test_direction_page_keeps_what_was_typed_and_says_which_field_is_too_long(client):
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    avant = _contacts(dossier)
+    saisie = {
+        "contacts.dsi.nom": "Luc Bernard",
+        "contacts.dsi.fonction": "D" * 151,
+        "contacts.dsi.email": "luc.bernard@ch.test",
+        "contacts.dsi.telephone": "0400000003",
+        "contacts.directeur.nom": "Anne Petit",
+        "contacts.directeur.fonction": "Directrice",
+        "contacts.directeur.email": "",
+        "contacts.directeur.telephone": "",
+    }
+    response = client.post(_page(dossier, "direction"), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    for nom, tape in saisie.items():
+        assert valeur(doc, nom) == tape, nom
+    assert message_au_champ(doc, "contacts.dsi.fonction") == "150 caractères au plus."
+    assert _contacts(Dossier.objects.get(pk=dossier.pk)) == avant
+
+
+def test_etablissement_page_keeps_the_comment_and_says_what_is_wrong(client):
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    tape = "Notre établissement\n" + "x" * 10_000
+    response = client.post(_page(dossier, "etablissement"), {"commentaire_etablissement": tape})
+    assert response.status_code == 400
+    doc = document(response)
+    assert valeur(doc, "commentaire_etablissement") == tape
+    assert message_au_champ(doc, "commentaire_etablissement")
+    assert Dossier.objects.get(pk=dossier.pk).commentaire_etablissement == ""
+
+
+def test_engagements_page_keeps_the_ticked_boxes_and_says_what_is_wrong(client):
+    dossier = d.en_saisie()
+    gestionnaire = d.f.es_gestionnaire(dossier.etablissement)
+    client.force_login(gestionnaire)
+    codes = sorted(dossier.programme.engagements.values_list("code", flat=True))
+    coches = codes[:1]
+    response = client.post(_page(dossier, "engagements"), {"engagements": [*coches, "INCONNU"]})
+    assert response.status_code == 400
+    doc = document(response)
+    for code in codes:
+        assert valeur(doc, "engagements", valeur_case=code) is (code in coches), code
+    message = message_au_champ(doc, "engagements", valeur_case=codes[0])
+    assert message == "Engagement inconnu pour ce programme."
+    assert doc.get_element_by_id("engagements").get("class").split() == [
+        "fr-fieldset",
+        "fr-fieldset--error",
+    ]
+    assert Dossier.objects.get(pk=dossier.pk).engagements == []
+
+
+def _indicateurs_saisis(indicateurs, faux):
+    """A posted indicator page: ``faux`` typed out of bounds, the others a value or n/a."""
+    saisie, attendu = {}, {}
+    for n, ind in enumerate(indicateurs):
+        nom = f"indicateurs.{ind.code}"
+        if ind.type == "existence":
+            saisie[nom] = attendu[nom] = "non"
+        elif ind is faux:
+            saisie[nom] = attendu[nom] = "150"
+        else:
+            saisie[nom] = attendu[nom] = f"{40 + n}.5"
+        if n % 2:
+            saisie[f"{nom}.na"] = "on"
+        attendu[f"{nom}.na"] = bool(n % 2)
+    return saisie, attendu
+
+
+def _valeurs(dossier):
+    return {(v.indicateur.code, v.valeur, v.non_applicable) for v in dossier.valeurs.all()}
+
+
+@pytest.mark.parametrize("page", ["prerequis", "domaine"])
+def test_indicator_pages_keep_every_value_and_tick_and_say_which_is_wrong(client, page):
+    dossier, gestionnaire = d.complet(domaines=("D2",))
+    client.force_login(gestionnaire)
+    if page == "prerequis":
+        prerequis = dossier.programme.prerequis.first()
+        indicateurs = list(prerequis.indicateurs.order_by("code"))
+        slug = f"prerequis-{prerequis.code}"
+    else:
+        indicateurs = list(dossier.programme.indicateurs.filter(domaine__code="D2"))
+        slug = "domaine-D2"
+    faux = next(i for i in indicateurs if i.type != "existence")
+    avant = _valeurs(dossier)
+    saisie, attendu = _indicateurs_saisis(indicateurs, faux)
+    response = client.post(_page(dossier, slug), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    for nom, tape in attendu.items():
+        assert valeur(doc, nom) == tape, nom
+    assert (
+        message_au_champ(doc, f"indicateurs.{faux.code}") == "La valeur doit être entre 0 et 100."
+    )
+    assert _valeurs(Dossier.objects.get(pk=dossier.pk)) == avant
+
+
+def _domaines(dossier):
+    return {
+        (dd.domaine.code, dd.demande, dd.avancement, dd.date_cible, dd.cout)
+        for dd in dossier.domaines.select_related("domaine")
+    }
+
+
+def test_projet_page_keeps_every_value_and_says_which_date_is_wrong(client):
+    dossier, gestionnaire = d.complet(domaines=("D2",))
+    client.force_login(gestionnaire)
+    avant = _domaines(dossier)
+    codes = sorted(dossier.domaines.values_list("domaine__code", flat=True))
+    saisie = {
+        "mutualise": "on",
+        "partenaires": "CH de Valence et CH de Romans",
+        "description_projet": "Un DPI commun.",
+        "motivation": "Toute la communauté médicale.",
+    }
+    attendu = {**saisie, "mutualise": True}
+    for n, code in enumerate(codes):
+        p = f"domaines.{code}"
+        if n % 2 == 0:
+            saisie[f"{p}.demande"] = "on"
+        attendu[f"{p}.demande"] = n % 2 == 0
+        saisie[f"{p}.avancement"] = attendu[f"{p}.avancement"] = "non_demarre"
+        saisie[f"{p}.date_cible"] = attendu[f"{p}.date_cible"] = f"2024-0{n % 9 + 1}-15"
+    saisie["domaines.D2.date_cible"] = attendu["domaines.D2.date_cible"] = "31/02/2024"
+    response = client.post(_page(dossier, "projet"), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    for nom, tape in attendu.items():
+        assert valeur(doc, nom) == tape, nom
+    assert message_au_champ(doc, "domaines.D2.date_cible")
+    assert "domaines.D2.date_cible :" not in response.content.decode()  # no raw key shown
+    apres = Dossier.objects.get(pk=dossier.pk)
+    assert _domaines(apres) == avant
+    assert (apres.mutualise, apres.motivation) == (
+        False,
+        "Direction et communauté médicale impliquées.",
+    )
+
+
+def test_couts_page_keeps_every_amount_and_says_which_is_wrong(client):
+    dossier, gestionnaire = d.complet(domaines=("D2", "D3"))
+    client.force_login(gestionnaire)
+    avant = _domaines(dossier)
+    saisie = {"domaines.D2.cout": "-5", "domaines.D3.cout": "250000.50"}
+    response = client.post(_page(dossier, "couts"), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    for nom, tape in saisie.items():
+        assert valeur(doc, nom) == tape, nom
+    assert message_au_champ(doc, "domaines.D2.cout") == "La valeur doit être ≥ 0."
+    assert sans_erreur(doc, "domaines.D3.cout")
+    assert _domaines(Dossier.objects.get(pk=dossier.pk)) == avant
