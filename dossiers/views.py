@@ -178,7 +178,7 @@ def initialiser(request):
         "finess": demande.etablissement.finess if demande else "",
         "nom": demande.etablissement.raison_sociale if demande else "",
     }
-    erreur = None
+    errors = {}  # by field name, shown at the field (includes/champ_erreur.html)
     if request.method == "POST":
         valeurs = {k: filtre_texte(request.POST, k, longueur=200) for k in valeurs}
         valeurs["nom"] = request.POST.get("nom", "").strip()  # checked by the action
@@ -189,9 +189,9 @@ def initialiser(request):
         )
         programme = Programme.objects.filter(code=valeurs["programme"]).first()
         if etab is None:
-            erreur = f"Aucun établissement de votre région n'a le FINESS « {valeurs['finess']} »."
+            errors = {"finess": ["Aucun établissement de votre région n’a ce numéro FINESS."]}
         elif programme is None:
-            erreur = "Choisissez le programme."
+            errors = {"programme": ["Choisissez le programme."]}
         else:
             try:
                 dossier = actions.initialiser_dossier(
@@ -202,7 +202,7 @@ def initialiser(request):
                     acting_user=request.user,
                 )
             except actions.DossierError as exc:
-                erreur = exc.message
+                errors = exc.errors or {"finess": [exc.message]}
             else:
                 messages.success(request, f"Dossier {dossier.numero} initialisé.")
                 return redirect("dossiers:detail", numero=dossier.numero)
@@ -212,7 +212,7 @@ def initialiser(request):
         {
             "title": "Initialiser un dossier",
             "valeurs": valeurs,
-            "erreur": erreur,
+            "errors": errors,
             "demande": demande,
             "programmes": Programme.objects.all(),
             "etablissements": Etablissement.objects.visibles_par(request.user)

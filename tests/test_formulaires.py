@@ -201,3 +201,31 @@ def test_couts_page_keeps_every_amount_and_says_which_is_wrong(client):
     assert message_au_champ(doc, "domaines.D2.cout") == "La valeur doit être ≥ 0."
     assert sans_erreur(doc, "domaines.D3.cout")
     assert _domaines(Dossier.objects.get(pk=dossier.pk)) == avant
+
+
+# --- initialisation by the ARS ------------------------------------------------------------------
+
+
+def test_initialisation_keeps_what_was_typed_and_says_which_finess_is_unknown(client):
+    valideur = d.f.ars_valideur("84")
+    client.force_login(valideur)
+    saisie = {"programme": "HOPEN", "finess": "999999999", "nom": "Projet DPI commun"}
+    response = client.post(reverse("dossiers:initialiser"), saisie)
+    doc = document(response)
+    for nom, tape in saisie.items():
+        assert valeur(doc, nom) == tape, nom
+    message = message_au_champ(doc, "finess")
+    assert message == "Aucun établissement de votre région n’a ce numéro FINESS."
+    assert sans_erreur(doc, "nom")
+    assert not Dossier.objects.exists()
+
+
+def test_initialisation_says_at_the_finess_that_a_dossier_is_already_open(client):
+    dossier = d.en_saisie()
+    client.force_login(d.valideur_de(dossier))
+    saisie = {"programme": "HOPEN", "finess": dossier.etablissement.finess, "nom": "Deuxième"}
+    response = client.post(reverse("dossiers:initialiser"), saisie)
+    doc = document(response)
+    assert valeur(doc, "nom") == "Deuxième"
+    assert message_au_champ(doc, "finess") == "L'établissement a déjà un dossier HOPEN en cours."
+    assert Dossier.objects.count() == 1
