@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from dossiers.models import Contact, Dossier
+from hn.comptes.enums import Perimetre, Role
+from hn.comptes.models import User
 from tests import dossiers_factories as d
 from tests.formulaires import document, message_au_champ, sans_erreur, valeur
 
@@ -229,3 +231,47 @@ def test_initialisation_says_at_the_finess_that_a_dossier_is_already_open(client
     assert valeur(doc, "nom") == "Deuxième"
     assert message_au_champ(doc, "finess") == "L'établissement a déjà un dossier HOPEN en cours."
     assert Dossier.objects.count() == 1
+
+
+# --- accounts (Django forms through includes/form_fields.html) ----------------------------------
+
+
+def _compte(etab, **extra):
+    return {
+        "username": "nouvel.agent",
+        "first_name": "Noé",
+        "last_name": "Agent",
+        "email": "noe.agent@ch-vienne.fr",
+        "password": "",
+        "perimetre": Perimetre.ETABLISSEMENT,
+        "finess": etab.finess,
+        "region": "",
+        "role": Role.ES_LECTEUR,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("faux", "saisie", "message"),
+    [
+        ("email", {"email": "noe.agent@"}, "Saisissez une adresse e-mail valide."),
+        ("username", {"username": "deja.la"}, "L'identifiant « deja.la » est déjà utilisé."),
+        ("password", {"password": "azerty"}, None),
+    ],
+)
+def test_account_creation_keeps_what_was_typed_and_says_which_field_is_wrong(
+    client, faux, saisie, message
+):
+    etab = d.f.EtablissementFactory()
+    client.force_login(d.f.avec_role(Role.ADMINISTRATEUR, etablissement=etab))
+    d.f.UserFactory(username="Deja.La")
+    comptes_avant = User.objects.count()
+    donnees = _compte(etab, **saisie)
+    response = client.post(reverse("comptes:creer"), donnees)
+    doc = document(response)
+    for nom, tape in donnees.items():
+        if nom != "password":  # a password is never sent back to the page
+            assert (valeur(doc, nom) or "") == tape, nom
+    affiche = message_au_champ(doc, faux)
+    assert affiche == message if message else "mot de passe" in affiche
+    assert User.objects.count() == comptes_avant
