@@ -28,8 +28,9 @@ def valeur(doc, nom: str, *, valeur_case: str | None = None):
     if e.tag == "textarea":
         return e.text or ""
     if e.tag == "select":
-        choisies = [o.get("value") for o in e.xpath(".//option") if o.get("selected") is not None]
-        return choisies[0] if choisies else None
+        options = e.xpath(".//option")
+        choisies = [o.get("value") for o in options if o.get("selected") is not None]
+        return (choisies or [o.get("value") for o in options] or [None])[0]  # a browser's choice
     if e.get("type") == "checkbox":
         return e.get("checked") is not None
     return e.get("value")

@@ -275,3 +275,69 @@ def test_account_creation_keeps_what_was_typed_and_says_which_field_is_wrong(
     affiche = message_au_champ(doc, faux)
     assert affiche == message if message else "mot de passe" in affiche
     assert User.objects.count() == comptes_avant
+
+
+# --- the follow-up page (several forms: each keeps its own values and messages) ------------------
+
+
+def test_follow_up_report_keeps_every_value_and_says_which_is_wrong(client):
+    from indicateurs.models import RapportSuivi
+    from tests.indicateurs.test_pages_api import dossier_en_suivi, formulaire
+
+    dossier = dossier_en_suivi()
+    client.force_login(d.f.es_gestionnaire(dossier.etablissement))
+    existence = dossier.programme.indicateurs.filter(type="existence", prerequis__isnull=False)
+    saisie = formulaire(
+        dossier,
+        arrete_le="2020-02-03",
+        budget_engage="-3",
+        commentaire="Bonne dynamique.",
+        **{
+            "valeurs.P1.1": "140",
+            "valeurs.P1.2": "61.5",
+            "valeurs.P1.2.na": "1",
+            "avancements.D1": "",
+            "avancements.D2": "etude",
+            "avancements.D2.commentaire": "Déployé partout.",
+        },
+    )
+    if existence:
+        saisie[f"valeurs.{existence[0].code}"] = "0"
+    response = client.post(reverse("dossiers:suivi", args=[dossier.numero]), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    for nom, tape in saisie.items():
+        if nom == "etape":
+            continue
+        attendu = True if nom.endswith(".na") else tape
+        assert valeur(doc, nom) == attendu, nom
+    assert valeur(doc, "valeurs.P1.1.na") is False
+    assert message_au_champ(doc, "budget_engage")
+    affiche = message_au_champ(doc, "valeurs.P1.1")
+    assert affiche == "Une valeur d'indicateur est comprise entre 0 et 100."
+    affiche = message_au_champ(doc, "avancements.D1")
+    assert affiche == "Indiquez l'état d'avancement du domaine D1."
+    assert sans_erreur(doc, "etp_engages")
+    # the other forms of the page neither show these values nor these messages
+    assert valeur(doc, "commentaire") == "Bonne dynamique."  # the report's, first on the page
+    demande = doc.get_element_by_id("commentaire-demande")
+    assert (demande.text or "") == "" and demande.get("aria-invalid") is None
+    assert not RapportSuivi.objects.exists()
+
+
+def test_follow_up_closure_request_keeps_its_values_in_its_own_form(client):
+    from tests.indicateurs.test_pages_api import dossier_en_suivi
+
+    dossier = dossier_en_suivi()
+    client.force_login(d.f.es_gestionnaire(dossier.etablissement))
+    tape = "x" * 10_001
+    saisie = {"etape": "demander_cloture", "domaine": "D1", "commentaire": tape}
+    response = client.post(reverse("dossiers:suivi", args=[dossier.numero]), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    assert valeur(doc, "domaine") == "D1"
+    demande = doc.get_element_by_id("commentaire-demande")
+    assert demande.text == tape
+    assert demande.get("aria-describedby") == "commentaire-erreur"
+    assert doc.get_element_by_id("commentaire-rapport").get("aria-invalid") is None
+    assert Dossier.objects.get(pk=dossier.pk).cloture_demandee_le is None

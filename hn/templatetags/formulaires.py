@@ -53,3 +53,26 @@ def erreur_champ(errors, champ) -> ErreurChamp:
     if isinstance(messages, str):
         messages = [messages]
     return ErreurChamp(champ, messages)
+
+
+class FormulairePoste:
+    """A form's errors and typed values, both empty unless it is the form that was posted."""
+
+    def __init__(self, errors=None, saisie=None):
+        self.errors = errors or {}
+        self.saisie = saisie or {}
+
+    def __bool__(self) -> bool:
+        return bool(self.saisie)
+
+
+@register.simple_tag
+def formulaire_poste(errors, saisie, **criteres) -> FormulairePoste:
+    """On a page of several forms: ``errors`` and ``saisie`` (the POST) for the form whose
+    hidden fields are ``criteres`` (``etape="amorcage" domaine=code``), nothing for the others,
+    so a message and a typed value only show in the form they belong to."""
+    if not hasattr(saisie, "get") or not all(
+        saisie.get(k) == str(v) for k, v in criteres.items()
+    ):
+        return FormulairePoste()
+    return FormulairePoste(errors, saisie)
