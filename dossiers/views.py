@@ -531,12 +531,10 @@ def _retour(numero, request):
     return redirect("dossiers:page", numero=numero, slug=slug)
 
 
-def _message_piece(request, exc):
-    if isinstance(exc, actions.DossierError):
-        details = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]
-        messages.error(request, " ".join(details))
-    else:
-        messages.error(request, exc.message)
+def _message_piece(request, exc, champ=""):
+    """The refusal, in the banner and (after the redirect) at the file field ``champ``."""
+    details = [m for msgs in getattr(exc, "errors", {}).values() for m in msgs] or [exc.message]
+    messages.error(request, " ".join(details), extra_tags=f"champ:{champ}" if champ else "")
 
 
 @login_required
@@ -552,7 +550,7 @@ def piece_ajouter(request, numero):
             acting_user=request.user,
         )
     except (actions.DossierError, actions.TransitionRefusee, StockageIndisponible) as exc:
-        _message_piece(request, exc)
+        _message_piece(request, exc, "fichier")
     else:
         messages.add_message(request, *message_ajout(piece, f"Pièce « {piece.nom} » ajoutée."))
     return _retour(numero, request)
@@ -575,7 +573,7 @@ def piece_remplacer(request, numero, pk):
             piece=piece, fichier=request.FILES.get("fichier"), acting_user=request.user
         )
     except (actions.DossierError, actions.TransitionRefusee, StockageIndisponible) as exc:
-        _message_piece(request, exc)
+        _message_piece(request, exc, f"remplacer-{piece.pk}")
     else:
         succes = f"« {piece.nom} » remplacée par « {nouvelle.nom} »."
         messages.add_message(request, *message_ajout(nouvelle, succes))

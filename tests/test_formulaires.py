@@ -341,3 +341,58 @@ def test_follow_up_closure_request_keeps_its_values_in_its_own_form(client):
     assert demande.get("aria-describedby") == "commentaire-erreur"
     assert doc.get_element_by_id("commentaire-rapport").get("aria-invalid") is None
     assert Dossier.objects.get(pk=dossier.pk).cloture_demandee_le is None
+
+
+# --- attachments: a file cannot be sent back, its message is shown at its field ------------------
+
+
+def test_a_refused_upload_says_why_at_the_file_field(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    faux = SimpleUploadedFile("faux.pdf", b"MZ\x90\x00binaire", "application/pdf")
+    response = client.post(
+        reverse("dossiers:piece_ajouter", args=[dossier.numero]),
+        {
+            "retour": "prerequis-P1",
+            "categorie": "justificatif_prerequis",
+            "prerequis": "P1",
+            "fichier": faux,
+        },
+        follow=True,
+    )
+    doc = document(response)
+    assert "Seuls les fichiers PDF ou Word sont acceptés" in message_au_champ(doc, "fichier")
+    assert not dossier.pieces.exists()
+
+
+def test_a_refused_replacement_says_why_at_its_own_file_field(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dossier, gestionnaire = d.complet()
+    client.force_login(gestionnaire)
+    vrai = SimpleUploadedFile("preuve.pdf", d.PDF_MINIMAL, "application/pdf")
+    client.post(
+        reverse("dossiers:piece_ajouter", args=[dossier.numero]),
+        {
+            "retour": "prerequis-P1",
+            "categorie": "justificatif_prerequis",
+            "prerequis": "P1",
+            "fichier": vrai,
+        },
+    )
+    piece = dossier.pieces.get()
+    faux = SimpleUploadedFile("faux.pdf", b"MZ\x90\x00binaire", "application/pdf")
+    response = client.post(
+        reverse("dossiers:piece_remplacer", args=[dossier.numero, piece.pk]),
+        {"retour": "prerequis-P1", "fichier": faux},
+        follow=True,
+    )
+    doc = document(response)
+    remplacer = doc.get_element_by_id(f"remplacer-{piece.pk}")
+    assert remplacer.get("aria-describedby") == f"remplacer-{piece.pk}-erreur"
+    message = doc.get_element_by_id(f"remplacer-{piece.pk}-erreur").text_content()
+    assert "Seuls les fichiers PDF ou Word sont acceptés" in message
+    assert doc.get_element_by_id("fichier-prerequis-P1").get("aria-invalid") is None
+    assert dossier.pieces.get().pk == piece.pk

@@ -71,8 +71,18 @@ def formulaire_poste(errors, saisie, **criteres) -> FormulairePoste:
     """On a page of several forms: ``errors`` and ``saisie`` (the POST) for the form whose
     hidden fields are ``criteres`` (``etape="amorcage" domaine=code``), nothing for the others,
     so a message and a typed value only show in the form they belong to."""
-    if not hasattr(saisie, "get") or not all(
-        saisie.get(k) == str(v) for k, v in criteres.items()
-    ):
+    if not hasattr(saisie, "get") or not all(saisie.get(k) == str(v) for k, v in criteres.items()):
         return FormulairePoste()
     return FormulairePoste(errors, saisie)
+
+
+@register.simple_tag
+def erreur_message(messages, *parties) -> ErreurChamp:
+    """The error of the field named by ``parties`` joined by hyphens (``"remplacer" p.pk``),
+    carried across a redirect by an error message tagged ``champ:<name>``
+    (``messages.error(request, texte, extra_tags="champ:fichier")``): a file field, whose value
+    no page can send back, still shows its message where the file was chosen."""
+    champ = "-".join(str(p) for p in parties)
+    tag = f"champ:{champ}"
+    textes = [str(m) for m in messages or () if tag in (getattr(m, "extra_tags", "") or "").split()]
+    return ErreurChamp(champ, textes)
