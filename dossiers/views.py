@@ -62,6 +62,7 @@ TRIS = {
     "depose_le": "depose_le",
     "echeance": "echeance_decision",
 }
+CHAMP_DEMANDE = "champ:demande-finess"  # the request's refusal, at its field (liste.html)
 
 
 @login_required
@@ -141,14 +142,14 @@ def demander(request):
     )
     programme = Programme.objects.filter(code=request.POST.get("programme", "")).first()
     if etab is None or programme is None:
-        messages.error(request, "Choisissez un établissement et un programme.")
+        messages.error(request, "Choisissez un établissement et un programme.", CHAMP_DEMANDE)
         return redirect("dossiers:liste")
     try:
         demande = actions.demander_initialisation(
             programme=programme, etablissement=etab, acting_user=request.user
         )
     except actions.DossierError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message, CHAMP_DEMANDE)
     else:
         messages.success(
             request,

@@ -396,3 +396,19 @@ def test_a_refused_replacement_says_why_at_its_own_file_field(client):
     assert "Seuls les fichiers PDF ou Word sont acceptés" in message
     assert doc.get_element_by_id("fichier-prerequis-P1").get("aria-invalid") is None
     assert dossier.pieces.get().pk == piece.pk
+
+
+def test_a_refused_dossier_request_says_why_at_the_etablissement_field(client):
+    from dossiers.models import DemandeInitialisation
+
+    dossier = d.en_saisie()
+    client.force_login(d.f.es_gestionnaire(dossier.etablissement))
+    response = client.post(
+        reverse("dossiers:demander"),
+        {"finess": dossier.etablissement.finess, "programme": "HOPEN"},
+        follow=True,
+    )
+    doc = document(response)
+    message = message_au_champ(doc, "finess")
+    assert message == "L'établissement a déjà un dossier HOPEN en cours."
+    assert not DemandeInitialisation.objects.exists()
