@@ -412,3 +412,19 @@ def test_a_refused_dossier_request_says_why_at_the_etablissement_field(client):
     message = message_au_champ(doc, "finess")
     assert message == "L'établissement a déjà un dossier HOPEN en cours."
     assert not DemandeInitialisation.objects.exists()
+
+
+def test_an_error_of_no_field_of_the_page_is_said_above_the_form_with_the_values_kept(client):
+    dossier = d.en_saisie()  # engagements not ticked yet: no other page may be saved
+    client.force_login(d.f.es_gestionnaire(dossier.etablissement))
+    response = client.post(
+        _page(dossier, "etablissement"), {"commentaire_etablissement": "Bonjour"}
+    )
+    assert response.status_code == 400
+    doc = document(response)
+    autres = doc.get_element_by_id("autres-erreurs").text_content().strip()
+    assert autres == "Cochez toutes les cases d'engagement avant de saisir le reste du dossier."
+    assert valeur(doc, "commentaire_etablissement") == "Bonjour"
+    assert sans_erreur(doc, "commentaire_etablissement")
+    assert doc.get_element_by_id("form-page").get("data-non-enregistre") is not None
+    assert Dossier.objects.get(pk=dossier.pk).commentaire_etablissement == ""

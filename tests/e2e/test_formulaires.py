@@ -66,3 +66,11 @@ def test_contacts_page_keeps_every_value_and_says_which_email_is_wrong(
     expect(groupe.locator(".fr-error-text")).to_have_text("Adresse électronique invalide.")
     expect(page.locator(".fr-input-group--error")).to_have_count(1)
     assert not Contact.objects.filter(nom="Jeanne Martin").exists()
+
+    # What is shown was not saved: leaving the page asks first.
+    dialogues = []
+    page.once("dialog", lambda dialogue: (dialogues.append(dialogue.type), dialogue.dismiss()))
+    page.get_by_role("link", name="Historique").click()
+    page.wait_for_timeout(500)
+    assert dialogues == ["beforeunload"]
+    expect(page.locator("[name='contacts.contact.nom']")).to_have_value("Jeanne Martin")
