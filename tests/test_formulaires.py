@@ -428,3 +428,47 @@ def test_an_error_of_no_field_of_the_page_is_said_above_the_form_with_the_values
     assert sans_erreur(doc, "commentaire_etablissement")
     assert doc.get_element_by_id("form-page").get("data-non-enregistre") is not None
     assert Dossier.objects.get(pk=dossier.pk).commentaire_etablissement == ""
+
+
+def test_role_form_keeps_what_was_chosen_and_says_which_finess_is_unknown(client):
+    etab = d.f.EtablissementFactory()
+    client.force_login(d.f.avec_role(Role.ADMINISTRATEUR, etablissement=etab))
+    agent = d.f.es_lecteur(etab)
+    roles_avant = agent.attributions.count()
+    donnees = {
+        "perimetre": Perimetre.ETABLISSEMENT,
+        "finess": "12345",
+        "region": "",
+        "role": Role.ES_GESTIONNAIRE,
+    }
+    response = client.post(reverse("comptes:ajouter_role", args=[agent.username]), donnees)
+    doc = document(response)
+    for nom, tape in donnees.items():
+        assert (valeur(doc, nom) or "") == tape, nom
+    assert message_au_champ(doc, "finess").startswith("Le numéro FINESS doit comporter 9")
+    assert agent.attributions.count() == roles_avant
+
+
+def test_password_change_says_at_its_field_that_the_old_password_is_wrong(client):
+    agent = d.f.es_lecteur()
+    client.force_login(agent)
+    response = client.post(
+        reverse("comptes:changer_mot_de_passe"),
+        {
+            "old_password": "pas-le-bon",
+            "new_password1": "Un-nouveau-mot-de-passe-7",
+            "new_password2": "Un-nouveau-mot-de-passe-7",
+        },
+    )
+    doc = document(response)
+    assert "ancien mot de passe" in message_au_champ(doc, "old_password")
+    assert all(not valeur(doc, n) for n in ("old_password", "new_password1", "new_password2"))
+    agent.refresh_from_db()
+    assert agent.check_password(d.f.PASSWORD)
+
+
+def test_forgotten_password_keeps_the_address_and_says_it_is_invalid(client):
+    response = client.post(reverse("comptes:mot_de_passe_oublie"), {"email": "agent@"})
+    doc = document(response)
+    assert valeur(doc, "email") == "agent@"
+    assert message_au_champ(doc, "email") == "Saisissez une adresse e-mail valide."
