@@ -30,6 +30,7 @@ from dossiers.enums import (
     MotifRefus,
 )
 from dossiers.forms import avec_saisie, donnees_de_la_page, erreurs_de_la_page
+from dossiers.formulaire import demande_refusee
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
@@ -62,7 +63,6 @@ TRIS = {
     "depose_le": "depose_le",
     "echeance": "echeance_decision",
 }
-CHAMP_DEMANDE = "champ:demande-finess"  # the request's refusal, at its field (liste.html)
 
 
 @login_required
@@ -142,14 +142,13 @@ def demander(request):
     )
     programme = Programme.objects.filter(code=request.POST.get("programme", "")).first()
     if etab is None or programme is None:
-        messages.error(request, "Choisissez un établissement et un programme.", CHAMP_DEMANDE)
-        return redirect("dossiers:liste")
+        return demande_refusee(request, "Choisissez un établissement et un programme.")
     try:
         demande = actions.demander_initialisation(
             programme=programme, etablissement=etab, acting_user=request.user
         )
     except actions.DossierError as exc:
-        messages.error(request, exc.message, CHAMP_DEMANDE)
+        return demande_refusee(request, exc.message)
     else:
         messages.success(
             request,

@@ -398,19 +398,23 @@ def test_a_refused_replacement_says_why_at_its_own_file_field(client):
     assert dossier.pieces.get().pk == piece.pk
 
 
-def test_a_refused_dossier_request_says_why_at_the_etablissement_field(client):
+def test_a_refused_dossier_request_keeps_the_choices_and_says_why_at_the_etablissement(client):
     from dossiers.models import DemandeInitialisation
 
-    dossier = d.en_saisie()
-    client.force_login(d.f.es_gestionnaire(dossier.etablissement))
-    response = client.post(
-        reverse("dossiers:demander"),
-        {"finess": dossier.etablissement.finess, "programme": "HOPEN"},
-        follow=True,
+    gestionnaire = d.f.UserFactory()
+    for _ in range(2):  # two établissements, each with its HN dossier open
+        dossier = d.en_saisie(code="HN")
+        d.f.avec_role(Role.ES_GESTIONNAIRE, etablissement=dossier.etablissement, user=gestionnaire)
+    client.force_login(gestionnaire)
+    options = document(client.get(reverse("dossiers:liste"))).xpath(
+        '//select[@name="finess"]/option/@value'
     )
+    choix = {"finess": options[-1], "programme": "HN"}  # neither is what the page preselects
+    response = client.post(reverse("dossiers:demander"), choix, follow=True)
     doc = document(response)
-    message = message_au_champ(doc, "finess")
-    assert message == "L'établissement a déjà un dossier HOPEN en cours."
+    for nom, choisi in choix.items():
+        assert valeur(doc, nom) == choisi, nom
+    assert message_au_champ(doc, "finess") == "L'établissement a déjà un dossier HN en cours."
     assert not DemandeInitialisation.objects.exists()
 
 
