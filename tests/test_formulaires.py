@@ -476,3 +476,23 @@ def test_forgotten_password_keeps_the_address_and_says_it_is_invalid(client):
     doc = document(response)
     assert valeur(doc, "email") == "agent@"
     assert message_au_champ(doc, "email") == "Saisissez une adresse e-mail valide."
+
+
+def test_follow_up_amorcage_keeps_the_amount_in_its_own_domaine_form(client):
+    from enveloppes.models import MouvementEnveloppe
+    from tests.indicateurs.test_pages_api import dossier_en_suivi
+
+    dossier = dossier_en_suivi()
+    client.force_login(d.valideur_de(dossier))
+    avant = MouvementEnveloppe.objects.count()
+    saisie = {"etape": "amorcage", "domaine": "D1", "montant": "12 000 euros"}
+    response = client.post(reverse("dossiers:suivi", args=[dossier.numero]), saisie)
+    assert response.status_code == 400
+    doc = document(response)
+    d1 = doc.get_element_by_id("amorcage-D1")
+    assert d1.get("value") == "12 000 euros"
+    assert message_au_champ(doc, "montant")  # the first "montant" of the page is D1's
+    assert d1.get("aria-describedby") == "montant-erreur"
+    assert doc.get_element_by_id("amorcage-D2").get("value") in (None, "")
+    assert doc.get_element_by_id("amorcage-D2").get("aria-invalid") is None
+    assert MouvementEnveloppe.objects.count() == avant
