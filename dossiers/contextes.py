@@ -2,7 +2,7 @@
 PDF export (dossiers.pdf) and the apps built on a dossier (the follow-up page): no view here,
 no request beyond the user it reads."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from dossiers.analyse import servie_a
 from dossiers.enums import CategoriePiece
@@ -31,14 +31,23 @@ def lignes_indicateurs(indicateurs, contenu):
         v = valeurs.get(ind.code, {})
         valeur = v.get("valeur")
         atteint = None
-        if valeur not in (None, "") and not v.get("non_applicable"):
-            atteint = ind.est_atteint(
-                Decimal(valeur) >= 100 if ind.type == "existence" else Decimal(valeur)
-            )
+        nombre = _nombre(valeur)  # a refused page shows the value as typed: maybe no number
+        if nombre is not None and not v.get("non_applicable"):
+            atteint = ind.est_atteint(nombre >= 100 if ind.type == "existence" else nombre)
         lignes.append(
             {"indicateur": ind, "valeur": valeur, "na": v.get("non_applicable"), "atteint": atteint}
         )
     return lignes
+
+
+def _nombre(valeur) -> Decimal | None:
+    if valeur in (None, ""):
+        return None
+    try:
+        nombre = Decimal(str(valeur))
+    except InvalidOperation:
+        return None
+    return nombre if nombre.is_finite() else None
 
 
 def forfaits_du_dossier(dossier):

@@ -1,5 +1,10 @@
 """Turn a posted DIPISI page into the content dict that dossiers.saisie.enregistrer_saisie
-takes (the same shape as the API's PATCH): one validation path for the browser and the API."""
+takes (the same shape as the API's PATCH): one validation path for the browser and the API.
+
+A refused page is shown again as it was typed: :func:`avec_saisie` lays the posted content over
+the saved one, so every page's template renders the typed values from the one ``contenu`` it
+always reads, and :func:`erreurs_de_la_page` keys each error by the ``name`` of its input
+(shown there by :mod:`hn.templatetags.formulaires`)."""
 
 from dossiers.enums import TypeContact
 from hn.champs import case_cochee, date_formulaire
@@ -82,3 +87,68 @@ def donnees_de_la_page(page, post, dossier) -> dict:
             ]
         }
     return {}
+
+
+# The lists of the content dict, each item named by this key (as the inputs are:
+# ``contacts.dsi.email``, ``domaines.D2.cout``, ``indicateurs.P1.1``).
+LISTES = {"contacts": "type", "domaines": "code", "indicateurs": "code"}
+
+# The API's error keys whose input has another name on the page.
+SUFFIXES = {".non_applicable": ".na"}
+
+
+def avec_saisie(contenu: dict | None, data: dict | None) -> dict | None:
+    """``contenu`` with the values of ``data`` (a page's posted content) in place of the saved
+    ones; ``contenu`` itself is left untouched."""
+    if contenu is None or not data:
+        return contenu
+    resultat = dict(contenu)
+    for cle, valeur in data.items():
+        if cle in LISTES and isinstance(valeur, list):
+            resultat[cle] = _fusion(contenu.get(cle, []), valeur, LISTES[cle])
+        else:
+            resultat[cle] = valeur
+    return resultat
+
+
+def _fusion(enregistres: list, saisis: list, identifiant: str) -> list:
+    saisis_par_id = {i.get(identifiant): i for i in saisis if isinstance(i, dict)}
+    return [{**i, **saisis_par_id.get(i.get(identifiant), {})} for i in enregistres]
+
+
+def nom_du_champ(cle: str) -> str:
+    """The page input's ``name`` of an error key of :func:`dossiers.saisie.enregistrer_saisie`."""
+    for suffixe, remplacement in SUFFIXES.items():
+        if cle.endswith(suffixe):
+            return cle[: -len(suffixe)] + remplacement
+    return cle
+
+
+def champs_de_la_page(data: dict) -> set[str]:
+    """The input names of a page whose posted content is ``data``."""
+    noms = set()
+    for cle, valeur in data.items():
+        if cle not in LISTES or not isinstance(valeur, list):
+            noms.add(cle)
+            continue
+        for item in valeur:
+            prefixe = f"{cle}.{item.get(LISTES[cle])}"
+            if cle == "indicateurs":
+                noms |= {prefixe, f"{prefixe}.na"}
+            else:
+                noms |= {f"{prefixe}.{k}" for k in item if k != LISTES[cle]}
+    return noms
+
+
+def erreurs_de_la_page(errors: dict, data: dict) -> tuple[dict, list[str]]:
+    """``errors`` by input name, and the messages of no input of the page (said above the
+    form: an engagement left unticked, an unknown item)."""
+    champs = champs_de_la_page(data)
+    par_champ, autres = {}, []
+    for cle, messages in errors.items():
+        nom = nom_du_champ(cle)
+        if nom in champs:
+            par_champ[nom] = messages
+        else:
+            autres.extend(messages)
+    return par_champ, autres

@@ -29,7 +29,8 @@ from dossiers.enums import (
     MotifRefus,
 )
 from dossiers.exports import dossiers_filtres, fichier_dossiers, fichier_regions
-from dossiers.forms import donnees_de_la_page
+from dossiers.forms import avec_saisie, donnees_de_la_page, erreurs_de_la_page
+from dossiers.formulaire import demande_refusee
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
@@ -118,14 +119,13 @@ def demander(request):
     )
     programme = Programme.objects.filter(code=request.POST.get("programme", "")).first()
     if etab is None or programme is None:
-        messages.error(request, "Choisissez un établissement et un programme.")
-        return redirect("dossiers:liste")
+        return demande_refusee(request, "Choisissez un établissement et un programme.")
     try:
         demande = actions.demander_initialisation(
             programme=programme, etablissement=etab, acting_user=request.user
         )
     except actions.DossierError as exc:
-        messages.error(request, exc.message)
+        return demande_refusee(request, exc.message)
     else:
         messages.success(
             request,
@@ -155,7 +155,7 @@ def initialiser(request):
         "finess": demande.etablissement.finess if demande else "",
         "nom": demande.etablissement.raison_sociale if demande else "",
     }
-    erreur = None
+    errors = {}  # by field name, shown at the field (includes/champ_erreur.html)
     if request.method == "POST":
         valeurs = {k: filtre_texte(request.POST, k, longueur=200) for k in valeurs}
         valeurs["nom"] = request.POST.get("nom", "").strip()  # checked by the action
@@ -166,9 +166,9 @@ def initialiser(request):
         )
         programme = Programme.objects.filter(code=valeurs["programme"]).first()
         if etab is None:
-            erreur = f"Aucun établissement de votre région n'a le FINESS « {valeurs['finess']} »."
+            errors = {"finess": ["Aucun établissement de votre région n’a ce numéro FINESS."]}
         elif programme is None:
-            erreur = "Choisissez le programme."
+            errors = {"programme": ["Choisissez le programme."]}
         else:
             try:
                 dossier = actions.initialiser_dossier(
@@ -179,7 +179,7 @@ def initialiser(request):
                     acting_user=request.user,
                 )
             except actions.DossierError as exc:
-                erreur = exc.message
+                errors = exc.errors or {"finess": [exc.message]}
             else:
                 messages.success(request, f"Dossier {dossier.numero} initialisé.")
                 return redirect("dossiers:detail", numero=dossier.numero)
@@ -189,7 +189,7 @@ def initialiser(request):
         {
             "title": "Initialiser un dossier",
             "valeurs": valeurs,
-            "erreur": erreur,
+            "errors": errors,
             "demande": demande,
             "programmes": Programme.objects.all(),
             "etablissements": Etablissement.objects.visibles_par(request.user)
@@ -216,7 +216,7 @@ def page(request, numero, slug):
     if courante is None:
         raise Http404("Page inconnue.")
     editable = peut_saisir(request.user, dossier.etablissement) and dossier.editable
-    errors, posted = {}, None
+    errors, autres, data = {}, [], None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce dossier n'est pas modifiable par votre rôle.")
@@ -224,8 +224,7 @@ def page(request, numero, slug):
         try:
             enregistrer_saisie(dossier=dossier, data=data, acting_user=request.user)
         except actions.DossierError as exc:
-            errors = exc.errors or {"__all__": [exc.message]}
-            posted = request.POST
+            errors, autres = erreurs_de_la_page(exc.errors, data)
             messages.error(request, exc.message)
         except actions.TransitionRefusee as exc:
             messages.error(request, exc.message)
@@ -244,6 +243,7 @@ def page(request, numero, slug):
         dossier.programme.engagements.values_list("code", flat=True)
     ) <= set(contenu.get("engagements", []))
     autres_editeurs = signaler(dossier, request.user) if editable else []
+    contenu = avec_saisie(contenu, data)  # a refused page shows what was typed
     context = contexte_dossier(
         request,
         dossier,
@@ -259,7 +259,7 @@ def page(request, numero, slug):
         editable=editable and (engagements_ok or slug == "engagements"),
         engagements_ok=engagements_ok,
         errors=errors,
-        posted=posted,
+        autres_erreurs=autres,
         avancements=Avancement.choices,
         page_template=template_de_page(courante),
     )
@@ -267,7 +267,7 @@ def page(request, numero, slug):
         context.update(contexte_page(dossier, courante, contenu))
         if courante.prerequis_id or courante.slug == "projet":
             context.update(contexte_pieces(request.user, dossier, courante))
-    return render(request, "dossiers/page.html", context, status=400 if errors else 200)
+    return render(request, "dossiers/page.html", context, status=200 if data is None else 400)
 
 
 @login_required
@@ -508,12 +508,10 @@ def _retour(numero, request):
     return redirect("dossiers:page", numero=numero, slug=slug)
 
 
-def _message_piece(request, exc):
-    if isinstance(exc, actions.DossierError):
-        details = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]
-        messages.error(request, " ".join(details))
-    else:
-        messages.error(request, exc.message)
+def _message_piece(request, exc, champ=""):
+    """The refusal, in the banner and (after the redirect) at the file field ``champ``."""
+    details = [m for msgs in getattr(exc, "errors", {}).values() for m in msgs] or [exc.message]
+    messages.error(request, " ".join(details), extra_tags=f"champ:{champ}" if champ else "")
 
 
 @login_required
@@ -529,7 +527,7 @@ def piece_ajouter(request, numero):
             acting_user=request.user,
         )
     except (actions.DossierError, actions.TransitionRefusee, StockageIndisponible) as exc:
-        _message_piece(request, exc)
+        _message_piece(request, exc, "fichier")
     else:
         messages.add_message(request, *message_ajout(piece, f"Pièce « {piece.nom} » ajoutée."))
     return _retour(numero, request)
@@ -552,7 +550,7 @@ def piece_remplacer(request, numero, pk):
             piece=piece, fichier=request.FILES.get("fichier"), acting_user=request.user
         )
     except (actions.DossierError, actions.TransitionRefusee, StockageIndisponible) as exc:
-        _message_piece(request, exc)
+        _message_piece(request, exc, f"remplacer-{piece.pk}")
     else:
         succes = f"« {piece.nom} » remplacée par « {nouvelle.nom} »."
         messages.add_message(request, *message_ajout(nouvelle, succes))

@@ -16,6 +16,7 @@ from dossiers.enums import (
     Avancement,
     SuiviDomaine,
 )
+from dossiers.forms import nom_du_champ
 from dossiers.models import Dossier
 from dossiers.services import get_dossier_for_user
 from enveloppes.enums import Volet
@@ -176,7 +177,7 @@ def page(request, numero):
         try:
             message = _agir(request, dossier, request.POST.get("etape"))
         except actions.DossierError as exc:
-            errors = exc.errors
+            errors = {nom_du_champ(cle): msgs for cle, msgs in exc.errors.items()}
             messages.error(request, exc.message)
         except actions.TransitionRefusee as exc:
             messages.error(request, exc.message)

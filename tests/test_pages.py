@@ -578,7 +578,8 @@ def test_bad_finess_is_a_french_field_error(client, es_admin, finess, message):
     assert response.context["form"].errors["finess"] == [message]
     html = response.content.decode()
     assert escape(message) in html
-    assert 'id="id_finess-erreur"' in html
+    assert 'id="id_finess_error"' in html
+    assert 'aria-describedby="id_finess_helptext id_finess_error"' in html
     assert User.objects.count() == comptes_avant
 
 
@@ -588,7 +589,7 @@ def test_duplicate_username_is_refused_in_french(client, es_admin):
     comptes_avant = User.objects.count()
     response = client.post("/comptes/nouveau/", _donnees(etab.finess, username="deja.la"))
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
+    assert response.context["form"].errors["username"] == [
         "L'identifiant « deja.la » est déjà utilisé."
     ]
     assert User.objects.count() == comptes_avant

@@ -15,11 +15,13 @@ from hn.journal.services import tracer
 
 
 class RoleError(Exception):
-    """A role change that the rules refuse; ``message`` is French, for the user."""
+    """A role change that the rules refuse; ``message`` is French, for the user, and
+    ``champ`` the form field it concerns (None: the whole request)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, champ: str | None = None):
         super().__init__(message)
         self.message = message
+        self.champ = champ
 
 
 def perimetre_de(*, etablissement=None, region=None) -> str:
@@ -164,13 +166,13 @@ def creer_compte(
 ) -> User:
     """Create an account with its first role (an account without a role sees nothing)."""
     if User.objects.filter(username__iexact=username).exists():
-        raise RoleError(f"L'identifiant « {username} » est déjà utilisé.")
+        raise RoleError(f"L'identifiant « {username} » est déjà utilisé.", "username")
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise RoleError(" ".join(exc.messages)) from exc
+            raise RoleError(" ".join(exc.messages), "password") from exc
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -66,7 +66,7 @@ def _appliquer(form, callback, request):
     try:
         return callback()
     except actions.RoleError as exc:
-        form.add_error(None, exc.message)
+        form.add_error(exc.champ, exc.message)
     except PermissionDenied as exc:
         form.add_error(None, str(exc))
     return None

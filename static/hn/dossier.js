@@ -4,7 +4,8 @@
   "use strict";
   var form = document.querySelector("form[data-suivi-modifications]");
   if (!form) return;
-  var modifie = false;
+  // A page refused by the server shows what was typed, not yet saved: leaving it warns too.
+  var modifie = form.hasAttribute("data-non-enregistre");
   form.addEventListener("input", function () { modifie = true; });
   form.addEventListener("change", function () { modifie = true; });
   form.addEventListener("reset", function () {

@@ -92,7 +92,8 @@ def test_full_instruction_journey(live_server, page, demo):
         files=[{"name": "preuve.exe.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90"}],
     )
     page.get_by_role("button", name="Joindre le fichier").click()
-    assert page.get_by_text("Seuls les fichiers PDF ou Word sont acceptés").is_visible()
+    erreur = page.locator(".fr-upload-group--error .fr-error-text")  # at the file field
+    assert erreur.get_by_text("Seuls les fichiers PDF ou Word sont acceptés").is_visible()
     page.set_input_files(
         "input[name=fichier]",
         files=[{"name": "preuve.pdf", "mimeType": "application/pdf", "buffer": PDF_MINIMAL}],
