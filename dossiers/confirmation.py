@@ -4,8 +4,10 @@ POST with ``confirme=1`` acts. With JavaScript (static/hn/confirmation.js) the s
 fetched and its ``[data-confirmation]`` block shown in a DSFR modal. The JSON API has no such
 step (API.md is a stable contract)."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from dossiers import actions
 from dossiers.contextes import contexte_dossier
 
 NON_TRANSMIS = {"csrfmiddlewaretoken", "confirme", "annuler"}
@@ -20,8 +22,22 @@ def annule(request) -> bool:
     return request.POST.get("annuler") == "1"
 
 
-def page_de_confirmation(request, dossier, consequences, *, retour: str):
-    """The full page (and the modal's content): ``retour`` is the page to go back to."""
+def apercu(request) -> bool:
+    """The modal's background request (static/hn/confirmation.js)."""
+    return request.headers.get("X-Confirmation") == "apercu"
+
+
+def page_de_confirmation(request, dossier, calcul, *, retour: str):
+    """The full page (and the modal's content) of ``calcul()``'s consequences; ``retour`` is
+    the page to go back to. An input the act would refuse raises its error for the view to
+    show at the fields; to the modal's request it is a 204 (no message stored, no error in the
+    browser's console): the script then submits the form normally, which shows them."""
+    try:
+        consequences = calcul()
+    except (actions.DossierError, actions.TransitionRefusee, actions.DepotIncomplet):
+        if apercu(request):
+            return HttpResponse(status=204)
+        raise
     donnees = [
         (nom, valeur)
         for nom, valeurs in request.POST.lists()

@@ -272,7 +272,7 @@ def deposer(request, numero):
     if request.method == "POST" and not annule(request):
         try:
             if not confirme(request):
-                consequences = depot(dossier, controles=verifications)
+                consequences = lambda: depot(dossier, controles=verifications)  # noqa: E731
                 retour = reverse("dossiers:deposer", args=[numero])
                 return page_de_confirmation(request, dossier, consequences, retour=retour)
             actions.deposer(dossier=dossier, acting_user=request.user)
@@ -311,7 +311,7 @@ def instruction(request, numero):
         try:
             if a_confirmer and not confirme(request):
                 retour = reverse("dossiers:instruction", args=[numero])
-                consequences = a_confirmer(request, dossier)
+                consequences = lambda: a_confirmer(request, dossier)  # noqa: E731
                 return page_de_confirmation(request, dossier, consequences, retour=retour)
             message = etape(request, dossier)
         except actions.DossierError as exc:

@@ -2,8 +2,7 @@
 // data-confirmer posts its form as usual, but in the background; the server answers with its
 // confirmation page, whose [data-confirmation] block (the consequences, the same data as
 // hidden fields, the confirming button) is shown in the DSFR modal. A refused input (the
-// server's answer has no such block) is submitted normally, to show the errors at their
-// fields. Without JavaScript, the same confirmation page is a full page.
+// server answers 204) is submitted normally, to show the errors at their fields. Without JavaScript, the same confirmation page is a full page.
 (function () {
   "use strict";
   var modale = document.getElementById("modale-confirmation");
@@ -42,9 +41,11 @@
       method: "POST",
       body: donnees(form, bouton),
       credentials: "same-origin",
+      headers: { "X-Confirmation": "apercu" },
     })
       .then(function (reponse) {
-        return reponse.text().then(function (texte) { return { ok: reponse.ok, texte: texte }; });
+        var ok = reponse.status === 200;  // 204: input refused, shown by a normal submit
+        return reponse.text().then(function (texte) { return { ok: ok, texte: texte }; });
       })
       .then(function (reponse) {
         bouton.disabled = false;

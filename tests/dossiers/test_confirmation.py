@@ -175,6 +175,24 @@ def test_an_amorcage_that_is_no_number_is_told_before_the_confirmation(client):
     assert 'value="beaucoup"' in texte
 
 
+def test_the_modal_request_gets_the_same_block_or_a_204_for_a_refused_input(client):
+    """static/hn/confirmation.js asks with « X-Confirmation: apercu »: the same page (its
+    block goes in the modal); a refused input is a 204 leaving no message behind, and the
+    form's normal submit then shows the errors."""
+    dossier = d.depose()
+    client.force_login(d.valideur_de(dossier))
+    entetes = {"X-Confirmation": "apercu"}
+    saisie = {"etape": "refuser", "motif": "autre", "commentaire": "Non."}
+    response = client.post(_instruction(dossier), saisie, headers=entetes)
+    assert response.status_code == 200
+    assert CONFIRMATION in response.content.decode()
+    response = client.post(_instruction(dossier), {**saisie, "motif": ""}, headers=entetes)
+    assert response.status_code == 204
+    texte = _texte(client.get(_instruction(dossier)))
+    assert "Le refus doit être motivé." not in texte
+    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.DEPOSE
+
+
 # --- refusal ------------------------------------------------------------------------------------
 
 
