@@ -31,6 +31,11 @@ from hn.saisie import nombre_ou_erreur
 # (the follow-up closes those that do not: indicateurs.echeances.FIN_DU_PROGRAMME).
 ATTEINTE_CIBLES = "atteinte_cibles"
 NON_NOMBRE = "Le montant doit être un nombre."
+MONTANT = {
+    "invalide": NON_NOMBRE,
+    "non_fini": NON_NOMBRE,
+    "minimum": "Le montant doit être strictement positif.",
+}
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,7 @@ def _amorcage_saisi(amorcage) -> dict[str, Decimal]:
     errors: dict[str, list[str]] = {}
     lus = {}
     for code, brut in (amorcage or {}).items():
-        valeur = nombre_ou_erreur(
-            brut, "montant", errors, messages={"invalide": NON_NOMBRE, "non_fini": NON_NOMBRE}
-        )
+        valeur = nombre_ou_erreur(brut, "montant", errors, minimum=0, messages=MONTANT)
         if valeur is not None and not valeur.is_zero():
             lus[str(code).upper()] = valeur
     if errors:
@@ -115,9 +118,10 @@ def _amorcage_saisi(amorcage) -> dict[str, Decimal]:
     return lus
 
 
-def acceptation(dossier, *, amorcage=None) -> Consequences:
+def acceptation(dossier, *, amorcage=None, enveloppe=None, situation=None) -> Consequences:
     """The CMSI's acceptance: the selected domaines' forfaits engaged on the région's
-    envelope, the amorçage decided, the follow-up and its deadlines started."""
+    envelope, the amorçage decided, the follow-up and its deadlines started. ``enveloppe``
+    and its ``situation``: as the ledger gives them to the instruction page (None without)."""
     actions.verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     if raisons := dossier.raisons_non_acceptable():
         raise actions.TransitionRefusee(
@@ -132,15 +136,25 @@ def acceptation(dossier, *, amorcage=None) -> Consequences:
     ]
     engages = {code: Decimal(forfaits[code]["standard"]) for code in selectionnes}
     detail = " ; ".join(f"{code} : {euros(m)}" for code, m in engages.items())
+    total = sum(engages.values(), Decimal(0))
     points = [
-        f"{euros(sum(engages.values()))} engagés sur l'enveloppe régionale ({detail}) : "
-        "le forfait de chaque domaine sélectionné."
+        f"{euros(total)} engagés sur l'enveloppe régionale ({detail}) : le forfait de chaque "
+        "domaine sélectionné."
     ]
+    if enveloppe is not None and situation is not None:
+        points.append(
+            f"Disponible de l'enveloppe {enveloppe} : {euros(situation.disponible)} avant, "
+            f"{euros(situation.disponible - total)} après."
+        )
     if montants:
         detail = " ; ".join(f"{code} : {euros(m)}" for code, m in montants.items())
-        points.append(
-            f"Amorçage décidé : {euros(sum(montants.values()))} ({detail}), déduit des forfaits."
-        )
+        decide = sum(montants.values(), Decimal(0))
+        points.append(f"Amorçage décidé : {euros(decide)} ({detail}), déduit des forfaits.")
+        if situation is not None:
+            points.append(
+                f"Amorçage encore possible dans la région : {euros(situation.amorcage_disponible)}"
+                f" avant, {euros(situation.amorcage_disponible - decide)} après."
+            )
     else:
         points.append("Aucun amorçage décidé.")
     le = aujourd_hui()

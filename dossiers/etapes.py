@@ -27,6 +27,12 @@ def _amorcage(request) -> dict:
     }
 
 
+def _enveloppe(dossier) -> dict:
+    """The région's envelope and its situation, as the ledger gives them to the page."""
+    contexte = contexte_contribue(INSTRUCTION, dossier)
+    return {"enveloppe": contexte.get("enveloppe"), "situation": contexte.get("situation")}
+
+
 def _valider_prerequis(request, dossier) -> str:
     actions.valider_prerequis(
         dossier=dossier,
@@ -137,7 +143,7 @@ ETAPES_INSTRUCTION = {
 # errors for bad input, like the act would).
 A_CONFIRMER = {
     "accepter": lambda request, dossier: consequences.acceptation(
-        dossier, amorcage=_amorcage(request)
+        dossier, amorcage=_amorcage(request), **_enveloppe(dossier)
     ),
     "refuser": lambda request, dossier: consequences.refus(
         dossier,

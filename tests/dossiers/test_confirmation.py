@@ -18,7 +18,7 @@ from dossiers import consequences
 from dossiers.contextes import forfaits_du_dossier
 from dossiers.enums import Etat
 from dossiers.models import Dossier
-from enveloppes.models import MouvementEnveloppe
+from enveloppes.models import MouvementEnveloppe, enveloppe_de
 from hn.journal.models import Evenement
 from tests import dossiers_factories as d
 from tests import factories as f
@@ -152,6 +152,14 @@ def test_acceptance_is_confirmed_with_the_amounts_engaged_then_acts(client):
         assert f"{consequences.euros(forfait)} engagés sur l'enveloppe régionale" in texte
         assert f"D2 : {consequences.euros(forfait)}" in texte
         assert f"Amorçage décidé : 30{NBSP}000{NBSP}€" in texte
+        situation = enveloppe_de(dossier).situation()
+        apres = consequences.euros(situation.disponible - forfait)
+        assert f"{consequences.euros(situation.disponible)} avant, {apres} après" in texte
+        plafond = situation.amorcage_disponible
+        assert (
+            f"Amorçage encore possible dans la région : {consequences.euros(plafond)} avant, "
+            f"{consequences.euros(plafond - 30_000)} après" in texte
+        )
         assert "premier rapport de suivi de l'établissement attendu le 12/07/2026" in texte
         assert f"l'établissement {dossier.etablissement.raison_sociale}" in texte
         assert "L'acceptation ne peut pas être annulée" in texte
@@ -162,6 +170,14 @@ def test_acceptance_is_confirmed_with_the_amounts_engaged_then_acts(client):
     assert response.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.ACCEPTE
     assert MouvementEnveloppe.objects.filter(dossier=dossier).count() == 2  # forfait, amorçage
+
+
+def test_a_negative_amorcage_is_told_before_the_confirmation(client):
+    dossier = d.selection(selectionnes=("D2",))
+    client.force_login(d.valideur_de(dossier))
+    response = client.post(_instruction(dossier), {"etape": "accepter", "amorcage.D2": "-5"})
+    assert response.status_code == 400
+    assert 'id="amorcage-erreur">Le montant doit être strictement positif.' in _texte(response)
 
 
 def test_an_amorcage_that_is_no_number_is_told_before_the_confirmation(client):
