@@ -18,7 +18,7 @@ def confirme(request) -> bool:
 
 
 def annule(request) -> bool:
-    """The confirmation page's "Revenir" (without JavaScript): back to the form, as typed."""
+    """The confirmation page's « Annuler » (without JavaScript): back to the form, as typed."""
     return request.POST.get("annuler") == "1"
 
 
@@ -27,23 +27,27 @@ def apercu(request) -> bool:
     return request.headers.get("X-Confirmation") == "apercu"
 
 
-def page_de_confirmation(request, dossier, calcul, *, retour: str):
-    """The full page (and the modal's content) of ``calcul()``'s consequences; ``retour`` is
-    the page to go back to. An input the act would refuse raises its error for the view to
-    show at the fields; to the modal's request it is a 204 (no message stored, no error in the
-    browser's console): the script then submits the form normally, which shows them."""
+def donnees_transmises(request) -> list[tuple[str, str]]:
+    """The form's POST data, carried by the confirmation as hidden fields."""
+    return [
+        (nom, valeur)
+        for nom, valeurs in request.POST.lists()
+        if nom not in NON_TRANSMIS
+        for valeur in valeurs
+    ]
+
+
+def page_de_confirmation(request, dossier, calcul):
+    """The full page (and the modal's content) of ``calcul()``'s consequences. An input the
+    act would refuse raises its error for the view to show at the fields; to the modal's
+    request it is a 204 (no message stored, no error in the browser's console): the script
+    then submits the form normally, which shows them."""
     try:
         consequences = calcul()
     except (actions.DossierError, actions.TransitionRefusee, actions.DepotIncomplet):
         if apercu(request):
             return HttpResponse(status=204)
         raise
-    donnees = [
-        (nom, valeur)
-        for nom, valeurs in request.POST.lists()
-        if nom not in NON_TRANSMIS
-        for valeur in valeurs
-    ]
     return render(
         request,
         "dossiers/confirmation.html",
@@ -52,7 +56,6 @@ def page_de_confirmation(request, dossier, calcul, *, retour: str):
             dossier,
             title=consequences.titre,
             consequences=consequences,
-            donnees=donnees,
-            retour=retour,
+            donnees=donnees_transmises(request),
         ),
     )

@@ -1,11 +1,12 @@
 """Dossier pages (DIPISI): thin views over dossiers.actions and dossiers.services."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dossiers import actions
@@ -272,9 +273,8 @@ def deposer(request, numero):
     if request.method == "POST" and not annule(request):
         try:
             if not confirme(request):
-                consequences = lambda: depot(dossier, controles=verifications)  # noqa: E731
-                retour = reverse("dossiers:deposer", args=[numero])
-                return page_de_confirmation(request, dossier, consequences, retour=retour)
+                consequences = partial(depot, dossier, controles=verifications)
+                return page_de_confirmation(request, dossier, consequences)
             actions.deposer(dossier=dossier, acting_user=request.user)
         except (actions.DepotIncomplet, actions.TransitionRefusee) as exc:
             messages.error(request, exc.message)
@@ -310,9 +310,8 @@ def instruction(request, numero):
         a_confirmer = A_CONFIRMER.get(request.POST["etape"])
         try:
             if a_confirmer and not confirme(request):
-                retour = reverse("dossiers:instruction", args=[numero])
-                consequences = lambda: a_confirmer(request, dossier)  # noqa: E731
-                return page_de_confirmation(request, dossier, consequences, retour=retour)
+                consequences = partial(a_confirmer, request, dossier)
+                return page_de_confirmation(request, dossier, consequences)
             message = etape(request, dossier)
         except actions.DossierError as exc:
             errors = exc.errors

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from dossiers.confirmation import NON_TRANSMIS, annule, apercu, confirme
+from dossiers.confirmation import annule, apercu, confirme, donnees_transmises
 from dossiers.consequences import Consequences, euros
 from enveloppes import actions, regles
 from enveloppes.enums import Nature
@@ -102,13 +102,7 @@ def redeployer(request, programme, region):
             if not confirme(request):
                 contexte = {
                     "consequences": consequences(source, destination, montant),
-                    "donnees": [
-                        (nom, valeur)
-                        for nom, valeurs in request.POST.lists()
-                        if nom not in NON_TRANSMIS
-                        for valeur in valeurs
-                    ],
-                    "retour": request.path,
+                    "donnees": donnees_transmises(request),
                 }
             else:
                 actions.redeployer(
