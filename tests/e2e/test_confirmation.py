@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from dossiers.consequences import euros
 from dossiers.contextes import forfaits_du_dossier
@@ -36,6 +37,7 @@ def test_acceptance_is_confirmed_in_a_modal_that_can_be_cancelled(live_server, p
     assert modale.get_by_text(f"{euros(forfait)} engagés sur l'enveloppe régionale").is_visible()
     assert modale.get_by_text("Amorçage décidé : 25\u00a0000\u00a0€").is_visible()
     assert modale.get_by_text("L'acceptation ne peut pas être annulée").is_visible()
+    page.screenshot(path=str(settings.BASE_DIR / "var" / "e2e-confirmation.png"))
 
     modale.get_by_role("button", name="Annuler").click()
     modale.wait_for(state="hidden")
