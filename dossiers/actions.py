@@ -240,7 +240,7 @@ def motif_et_commentaire(motif, commentaire, motifs, msg_motif, msg_commentaire,
     return commentaire
 
 
-def _verifier_etat(dossier, methode, action):
+def verifier_etat(dossier, methode, action):
     """``action`` with its preposition, French elision included ("d'accepter le dossier")."""
     if not can_proceed(methode, check_conditions=False):
         raise TransitionRefusee(
@@ -254,7 +254,7 @@ def deposer(*, dossier, acting_user) -> Dossier:
     dossier = verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement peut déposer le dossier.")
-    _verifier_etat(dossier, dossier.deposer, "de déposer")
+    verifier_etat(dossier, dossier.deposer, "de déposer")
     manque = manquants(dossier)
     if manque:
         raise DepotIncomplet(manque)
@@ -384,7 +384,7 @@ def valider_domaines(*, dossier, decisions: dict, acting_user) -> Dossier:
 @transaction.atomic
 def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
     dossier = instruire(dossier, acting_user)
-    _verifier_etat(dossier, dossier.reporter, "de reporter le dossier")
+    verifier_etat(dossier, dossier.reporter, "de reporter le dossier")
     commentaire = texte_libre(commentaire, "commentaire")
     if not commentaire:
         raise DossierError(
@@ -408,7 +408,7 @@ def reporter(*, dossier, commentaire: str, acting_user) -> Dossier:
 @transaction.atomic
 def refuser(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     dossier = instruire(dossier, acting_user)
-    _verifier_etat(dossier, dossier.refuser, "de refuser le dossier")
+    verifier_etat(dossier, dossier.refuser, "de refuser le dossier")
     commentaire = motif_et_commentaire(
         motif,
         commentaire,
@@ -442,7 +442,7 @@ def accepter(
     acceptance, with the envelope's message."""
     dossier = instruire(dossier, acting_user)
     derogation = exiger(booleen, derogation, "derogation")
-    _verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
+    verifier_etat(dossier, dossier.accepter, "d'accepter le dossier")
     raisons = dossier.raisons_non_acceptable()
     if raisons:
         raise TransitionRefusee(
@@ -497,7 +497,7 @@ def refuser_implicitement(*, dossier) -> Dossier:
     """No ARS decision within 4 months of the dépôt: refused implicitly, the refusal date being
     the expiry date [000 §2, A2 §3]. Acted by the system; refused before the deadline is past."""
     dossier = verrouiller(dossier)
-    _verifier_etat(dossier, dossier.refuser_implicitement, "de refuser implicitement le dossier")
+    verifier_etat(dossier, dossier.refuser_implicitement, "de refuser implicitement le dossier")
     if dossier.echeance_decision is None or aujourd_hui() <= dossier.echeance_decision:
         raise TransitionRefusee(
             "Le délai de décision de l'ARS n'est pas expiré "
@@ -549,7 +549,7 @@ def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
     awaiting their targets are closed, their engagement released and paid amorçage made
     repayable (the follow-up's handler of ``dossiers.evenements.CLOTURE``), then the dossier."""
     dossier = instruire(dossier, acting_user)
-    _verifier_etat(dossier, dossier.clore, "de clore le dossier")
+    verifier_etat(dossier, dossier.clore, "de clore le dossier")
     commentaire = motif_et_commentaire(
         motif,
         commentaire,

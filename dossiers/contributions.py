@@ -10,6 +10,7 @@ page renders without those keys.
 from collections.abc import Callable
 
 INSTRUCTION = "instruction"  # the ARS's instruction page (dossiers:instruction)
+CLOTURE = "cloture"  # the confirmation of a dossier's closure (dossiers.consequences.cloture)
 
 _contributions: dict[str, list[Callable[..., dict]]] = {}
 

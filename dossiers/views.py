@@ -1,5 +1,7 @@
 """Dossier pages (DIPISI): thin views over dossiers.actions and dossiers.services."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,25 +11,18 @@ from django.views.decorators.http import require_POST
 
 from dossiers import actions
 from dossiers.analyse import message_ajout
-from dossiers.contenu import domaines_demandes, manquants
+from dossiers.confirmation import annule, confirme, page_de_confirmation
+from dossiers.consequences import depot
+from dossiers.contenu import manquants
 from dossiers.contextes import (
     contexte_dossier,
     contexte_page,
     contexte_pieces,
-    forfaits_du_dossier,
-    lignes_indicateurs,
     template_de_page,
 )
-from dossiers.contributions import INSTRUCTION, contexte_contribue
 from dossiers.eligibilite import controles
-from dossiers.enums import (
-    MOTIFS_ARS,
-    Avancement,
-    DecisionDomaine,
-    DecisionPrerequis,
-    Etat,
-    MotifRefus,
-)
+from dossiers.enums import Avancement, Etat
+from dossiers.etapes import A_CONFIRMER, ETAPES_INSTRUCTION, contexte_instruction
 from dossiers.exports import dossiers_filtres, fichier_dossiers, fichier_regions
 from dossiers.forms import avec_saisie, donnees_de_la_page, erreurs_de_la_page
 from dossiers.formulaire import demande_refusee
@@ -49,7 +44,7 @@ from dossiers.services import (
     pages_lisibles,
 )
 from dossiers.tableau import compte_demandes, demandes_urgentes, tableau_de_bord
-from hn.champs import ENTIER_MAX, case_cochee, filtre_entier, filtre_slug, filtre_texte
+from hn.champs import ENTIER_MAX, filtre_entier, filtre_slug, filtre_texte
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
@@ -273,12 +268,15 @@ def page(request, numero, slug):
 @login_required
 def deposer(request, numero):
     dossier = get_dossier_for_user(request.user, numero, write=True)
-    if request.method == "POST":
+    # The ES reads its live data: the eligibility checks before its dépôt (SPEC §6).
+    verifications = controles(dossier, contenu_lisible(request.user, dossier)[0])
+    if request.method == "POST" and not annule(request):
         try:
+            if not confirme(request):
+                consequences = partial(depot, dossier, controles=verifications)
+                return page_de_confirmation(request, dossier, consequences)
             actions.deposer(dossier=dossier, acting_user=request.user)
-        except actions.DepotIncomplet as exc:
-            messages.error(request, exc.message)
-        except actions.TransitionRefusee as exc:
+        except (actions.DepotIncomplet, actions.TransitionRefusee) as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -295,119 +293,9 @@ def deposer(request, numero):
             dossier,
             title=f"Déposer le dossier {dossier.numero}",
             manquants=manquants(dossier) if dossier.editable else [],
+            controles=verifications,
         ),
     )
-
-
-def _valider_prerequis(request, dossier) -> str:
-    actions.valider_prerequis(
-        dossier=dossier,
-        decisions={
-            p.code: request.POST[f"prerequis.{p.code}"]
-            for p in dossier.programme.prerequis.all()
-            if request.POST.get(f"prerequis.{p.code}")
-        },
-        commentaire=request.POST.get("commentaire_prerequis", ""),
-        acting_user=request.user,
-    )
-    return "Validation des prérequis enregistrée."
-
-
-def _valider_domaines(request, dossier) -> str:
-    actions.valider_domaines(
-        dossier=dossier,
-        decisions={
-            dd.domaine.code: (
-                request.POST.get(f"domaines.{dd.domaine.code}", ""),
-                request.POST.get(f"domaines.{dd.domaine.code}.commentaire", ""),
-            )
-            for dd in dossier.domaines.select_related("domaine")
-            if dd.demande and request.POST.get(f"domaines.{dd.domaine.code}")
-        },
-        acting_user=request.user,
-    )
-    return "Sélection des domaines enregistrée."
-
-
-def _accepter(request, dossier) -> str:
-    accepte = actions.accepter(
-        dossier=dossier,
-        commentaire=request.POST.get("commentaire", ""),
-        acting_user=request.user,
-        amorcage={
-            k.removeprefix("amorcage."): v.strip()
-            for k, v in request.POST.items()
-            if k.startswith("amorcage.") and v.strip()
-        },
-        derogation=case_cochee(request.POST, "derogation"),
-    )
-    messages.success(
-        request,
-        "Dossier accepté : ses forfaits sont engagés sur l'enveloppe régionale et il "
-        "passe en suivi de projet.",
-    )
-    for avertissement in accepte.avertissements:
-        messages.warning(request, avertissement)
-    return ""  # the messages are already given, the warnings after the success
-
-
-def _reporter(request, dossier) -> str:
-    actions.reporter(
-        dossier=dossier, commentaire=request.POST.get("commentaire", ""), acting_user=request.user
-    )
-    return "Dossier reporté : il est renvoyé à l'établissement."
-
-
-def _refuser(request, dossier) -> str:
-    actions.refuser(
-        dossier=dossier,
-        motif=request.POST.get("motif", ""),
-        commentaire=request.POST.get("commentaire", ""),
-        acting_user=request.user,
-    )
-    return "Dossier refusé."
-
-
-def _clore(request, dossier) -> str:
-    actions.clore(
-        dossier=dossier,
-        motif=request.POST.get("motif_cloture", ""),
-        commentaire=request.POST.get("commentaire_cloture", ""),
-        acting_user=request.user,
-    )
-    return "Dossier clos."
-
-
-def _commenter_pages(request, dossier) -> str:
-    for page_code in actions.COMMENTAIRES_DE_PAGE:
-        actions.commenter_page(
-            dossier=dossier,
-            page=page_code,
-            texte=request.POST.get(f"commentaire_{page_code}", ""),
-            acting_user=request.user,
-        )
-    return "Commentaires des pages 2 et 3 enregistrés."
-
-
-def _commenter(request, dossier) -> str:
-    actions.commenter(
-        dossier=dossier, texte=request.POST.get("texte", ""), acting_user=request.user
-    )
-    return "Commentaire ajouté."
-
-
-# The instruction page's forms: the posted "etape" -> what it does; each returns its success
-# message (raises the actions' errors).
-ETAPES_INSTRUCTION = {
-    "prerequis": _valider_prerequis,
-    "domaines": _valider_domaines,
-    "accepter": _accepter,
-    "reporter": _reporter,
-    "refuser": _refuser,
-    "clore": _clore,
-    "commentaires_pages": _commenter_pages,
-    "commenter": _commenter,
-}
 
 
 @login_required
@@ -415,11 +303,15 @@ def instruction(request, numero):
     dossier = get_dossier_for_user(request.user, numero)
     exiger_instruction(request.user, dossier)
     errors = {}
-    if request.method == "POST":
+    if request.method == "POST" and not annule(request):
         etape = ETAPES_INSTRUCTION.get(request.POST.get("etape"))
         if etape is None:
             raise Http404("Étape inconnue.")
+        a_confirmer = A_CONFIRMER.get(request.POST["etape"])
         try:
+            if a_confirmer and not confirme(request):
+                consequences = partial(a_confirmer, request, dossier)
+                return page_de_confirmation(request, dossier, consequences)
             message = etape(request, dossier)
         except actions.DossierError as exc:
             errors = exc.errors
@@ -434,48 +326,8 @@ def instruction(request, numero):
     return render(
         request,
         "dossiers/instruction.html",
-        _contexte_instruction(request, dossier, errors),
+        contexte_instruction(request, dossier, errors),
         status=400 if errors else 200,
-    )
-
-
-def _contexte_instruction(request, dossier, errors) -> dict:
-    contenu, _source, depot = contenu_lisible(request.user, dossier)
-    decisions = {d.prerequis_id: d.decision for d in dossier.decisions_prerequis.all()}
-    prerequis = list(dossier.programme.prerequis.prefetch_related("indicateurs"))
-    demandes = domaines_demandes(contenu)
-    domaines = [
-        dd for dd in dossier.domaines.select_related("domaine") if dd.domaine.code in demandes
-    ]
-    forfaits, _ = forfaits_du_dossier(dossier)
-    return contexte_dossier(
-        request,
-        dossier,
-        title=f"Instruction du dossier {dossier.numero}",
-        contenu=contenu,
-        depot=depot,
-        prerequis=[
-            {
-                "prerequis": p,
-                "decision": decisions.get(p.pk, ""),
-                "lignes": lignes_indicateurs(p.indicateurs.all(), contenu),
-            }
-            for p in prerequis
-        ],
-        domaines=[{"dd": dd, "forfait": forfaits.get(dd.domaine.code)} for dd in domaines],
-        tous_acceptes=all(decisions.get(p.pk) == DecisionPrerequis.ACCEPTE for p in prerequis),
-        tous_refuses=bool(domaines)
-        and all(dd.decision == DecisionDomaine.NON_SELECTIONNE for dd in domaines),
-        raisons=dossier.raisons_non_acceptable(),
-        motifs=MotifRefus.choices,
-        motifs_cloture=[(m.value, m.label) for m in MOTIFS_ARS],
-        errors=errors,
-        decisions_prerequis=DecisionPrerequis.choices,
-        decisions_domaines=DecisionDomaine.choices,
-        commentaires=dossier.commentaires.select_related("auteur"),
-        controles=controles(dossier, contenu),
-        **contexte_contribue(INSTRUCTION, dossier),  # the région's envelope (enveloppes)
-        saisie=request.POST if request.method == "POST" else {},
     )
 
 

@@ -1,7 +1,7 @@
 """What enveloppes adds to the dossier's pages (registered in EnveloppesConfig.ready())."""
 
-from dossiers.contributions import INSTRUCTION, contribuer
-from enveloppes.models import enveloppe_de
+from dossiers.contributions import CLOTURE, INSTRUCTION, contribuer
+from enveloppes.models import MouvementEnveloppe, enveloppe_de
 from enveloppes.regles import MouvementRefuse
 
 
@@ -21,5 +21,28 @@ def contexte_instruction(dossier) -> dict:
     }
 
 
+def montants_a_la_cloture(dossier) -> dict:
+    """What closing each domaine of the dossier would do on its envelope, as
+    ``regles.cloture`` computes it on the current figures: the unpaid engagement released,
+    the paid amorçage not yet claimed made repayable. Keyed by DomaineDossier id."""
+    try:
+        enveloppe = enveloppe_de(dossier)
+    except MouvementRefuse:
+        return {}
+    par_domaine = MouvementEnveloppe.objects.filter(
+        enveloppe=enveloppe, dossier=dossier
+    ).par_domaine()
+    return {
+        "montants_cloture": {
+            pk: {
+                "engage_libere": c.engage - c.consomme,
+                "amorcage_remboursable": c.consomme_amorcage - c.du_amorcage,
+            }
+            for pk, c in par_domaine.items()
+        }
+    }
+
+
 def enregistrer() -> None:
     contribuer(INSTRUCTION, contexte_instruction)
+    contribuer(CLOTURE, montants_a_la_cloture)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enveloppes import views
+from enveloppes import redeploiement, views
 
 app_name = "enveloppes"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     # One envelope: programme code and the région's INSEE code in the programme's découpage
     # (HN: the former région, e.g. /enveloppes/HN/82/; HOP'EN: the current one).
     path("<str:programme>/<str:region>/", views.detail, name="detail"),
+    path(
+        "<str:programme>/<str:region>/redeployer/",
+        redeploiement.redeployer,
+        name="redeployer",
+    ),
     path(
         "<str:programme>/<str:region>/synthese/<int:annee>/",
         views.synthese_page,

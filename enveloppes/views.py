@@ -38,6 +38,7 @@ from enveloppes.tableaux import (
     verifier_annee,
 )
 from hn.champs import DATE_MAX, DATE_MIN, ENTIER_MAX, filtre_entier, filtre_texte
+from hn.comptes.perms import peut_piloter
 from hn.comptes.scopes import acces
 from hn.exports import format_demande
 from hn.pdf import reponse_pdf
@@ -172,6 +173,7 @@ def detail(request, programme, region):
                 "graphique-activites", "Engagé par activité", t.par_activite
             ),
             "annees": annees(_premiere_annee(enveloppe)),
+            "peut_redeployer": peut_piloter(request.user),
         },
     )
 

@@ -274,6 +274,12 @@ RULES = {
         kwargs={"programme": "programme", "region": "region"},
         visible=ARS | NATIONAL,
     ),
+    # The national pilot's redeployment form (issue 19: confirmed before it acts).
+    "enveloppes:redeployer": Rule(
+        {"pilote", "superuser"},
+        kwargs={"programme": "programme", "region": "region"},
+        visible=ARS | NATIONAL,
+    ),
     "enveloppes:synthese": Rule(
         ARS | NATIONAL,
         kwargs={"programme": "programme", "region": "region", "annee": "annee"},

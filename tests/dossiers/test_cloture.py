@@ -87,6 +87,7 @@ def test_closure_through_the_api_and_the_instruction_page(client):
             "etape": "clore",
             "motif_cloture": "declarations_erronees",
             "commentaire_cloture": "Audit : déclarations inexactes.",
+            "confirme": "1",
         },
     )
     assert response.status_code == 302

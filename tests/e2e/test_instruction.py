@@ -1,6 +1,7 @@
 """The instruction journey in a real browser (SPEC §4): request, initialisation, multi-page
 saisie, refused dépôt with the missing-field table, fix, dépôt, report with comment, amend,
-re-dépôt, prérequis and domaine validation, acceptance; then a refusal read by the ES."""
+re-dépôt, prérequis and domaine validation, acceptance; then a refusal read by the ES. Dépôt,
+acceptance and refusal are each confirmed in a modal."""
 
 import re
 
@@ -36,6 +37,12 @@ def cocher(page, input_id):
     """DSFR draws checkboxes and radios with their label: click it, as a person does."""
     page.locator(f"label[for='{input_id}']").click()
     assert page.locator(f"[id='{input_id}']").is_checked()
+
+
+def confirmer(page, bouton):
+    """The irreversible acts are confirmed in a DSFR modal (issue 19)."""
+    page.locator("#modale-confirmation").get_by_role("button", name=bouton).click()
+    page.wait_for_load_state()
 
 
 def remplir_indicateurs(page, valeur_taux="95", existence="oui"):
@@ -131,6 +138,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.get_by_role("button", name="Enregistrer cette page").click()
     page.get_by_role("link", name="Déposer").click()
     page.get_by_role("button", name="Déposer le dossier").click()
+    confirmer(page, "Confirmer le dépôt")
     assert page.get_by_text("Dossier déposé.").is_visible()
     deconnecter(page, live_server)
 
@@ -151,6 +159,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.get_by_role("button", name="Enregistrer cette page").click()
     page.get_by_role("link", name="Déposer").click()
     page.get_by_role("button", name="Déposer le dossier").click()
+    confirmer(page, "Confirmer le dépôt")
     assert page.get_by_text("Dossier déposé.").is_visible()
     deconnecter(page, live_server)
 
@@ -166,6 +175,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.fill("[id='domaines.D5.commentaire']", "Hors priorité régionale.")
     page.get_by_role("button", name="Enregistrer la sélection des domaines").click()
     page.get_by_role("button", name="Accepter").click()
+    confirmer(page, "Confirmer l'acceptation")
     assert page.get_by_text("Dossier accepté : ses forfaits sont engagés sur l").is_visible()
     dossier.refresh_from_db()
     assert dossier.etat == "accepte"
@@ -189,6 +199,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.fill("#commentaire", "Enveloppe régionale de l'année engagée.")
     page.select_option("#motif", "enveloppe")
     page.get_by_role("button", name="Refuser").click()
+    confirmer(page, "Confirmer le refus")
     deconnecter(page, live_server)
     se_connecter(page, live_server, "es2_gestionnaire", mdp)
     page.goto(f"{live_server.url}/dossiers/{second.numero}/")

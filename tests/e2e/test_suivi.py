@@ -39,6 +39,9 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     page.get_by_label(re.compile(r"^Amorçage D1")).fill("30000")
     page.get_by_label(re.compile(r"^Amorçage D2")).fill("40000")
     page.get_by_role("button", name="Accepter").click()
+    page.locator("#modale-confirmation").get_by_role(
+        "button", name="Confirmer l'acceptation"
+    ).click()
     page.wait_for_load_state()
     assert page.get_by_text("Dossier accepté : ses forfaits sont engagés").is_visible()
     avant = enveloppe.situation()
