@@ -52,7 +52,6 @@ from hn.champs import ENTIER_MAX, case_cochee, filtre_entier, filtre_slug, filtr
 from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
-from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme, Region
 
 TRIS = {
@@ -499,26 +498,6 @@ def _contexte_instruction(request, dossier, errors) -> dict:
         controles=controles(dossier, contenu),
         **contexte_contribue(INSTRUCTION, dossier),  # the région's envelope (enveloppes)
         saisie=request.POST if request.method == "POST" else {},
-    )
-
-
-@login_required
-def historique(request, numero):
-    dossier = get_dossier_for_user(request.user, numero)
-    evenements = (
-        Evenement.objects.visibles_par(request.user)
-        .filter(objet_type="dossiers.dossier", objet_id=str(dossier.pk))
-        .order_by("horodatage", "pk")
-    )
-    evenements = list(evenements)
-    for evenement in evenements:
-        evenement.valeurs_visibles = evenement.valeurs_lisibles_par(request.user)
-    return render(
-        request,
-        "dossiers/historique.html",
-        contexte_dossier(
-            request, dossier, title=f"Historique du dossier {dossier.numero}", evenements=evenements
-        ),
     )
 
 
