@@ -167,10 +167,12 @@ def _liste(avant, apres, cle, nom, action, objet_type):
         if not differents:
             continue
         ident_texte = texte_valeur(f"{cle}.{id_cle}", id_valeur, action) if id_cle else id_valeur
+        if not str(ident_texte).lower().startswith(singulier.lower()):
+            ident_texte = f"{singulier} {ident_texte}"
         yield from _lignes(
             {k: da.get(k) for k in differents if k in da},
             {k: db.get(k) for k in differents if k in db},
-            f"{singulier} {ident_texte}",
+            ident_texte,
             cle,
             action,
             objet_type,
