@@ -19,6 +19,12 @@ CLOTURE = {"motif": dict(MotifCloture.choices)}
 
 
 def enregistrer():
+    _actions_instruction()
+    _actions_pieces()
+    _champs()
+
+
+def _actions_instruction():
     action(
         "dossier_demande",
         "Dossier demandé",
@@ -87,6 +93,9 @@ def enregistrer():
             resume=lambda avant, apres: _texte_motif(apres, CLOTURE),
             valeurs=CLOTURE,
         )
+
+
+def _actions_pieces():
     action("piece_ajoutee", "Pièce jointe ajoutée", "{acteur} a joint une pièce")
     action("piece_remplacee", "Pièce jointe remplacée", "{acteur} a remplacé une pièce jointe")
     action("piece_supprimee", "Pièce jointe supprimée", "{acteur} a supprimé une pièce jointe")
@@ -98,6 +107,9 @@ def enregistrer():
         "Pièce jointe refusée par l’antivirus",
         "{acteur} a refusé une pièce jointe infectée",
     )
+
+
+def _champs():
     champs(
         {
             "etat": "État",

@@ -75,6 +75,10 @@ def enregistrer():
         "Prérequis atteints",
         "{acteur} a constaté l’atteinte des prérequis",
     )
+    _champs()
+
+
+def _champs():
     champs(
         {
             "rapport": "Rapport n°",
