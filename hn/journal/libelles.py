@@ -252,6 +252,9 @@ action(
 
 champs(
     {
+        "code": "Code",
+        "type": "Type",
+        "id": "Identifiant",
         "role": "Rôle",
         "perimetre": "Périmètre",
         "portee": "Portée",

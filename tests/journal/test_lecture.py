@@ -384,3 +384,82 @@ def test_the_history_query_count_does_not_grow_with_its_rows(client):
         assert response.content.decode().count("Anne Auteur") >= nombre
         comptes.append(n)
     assert comptes[0] == comptes[1]
+
+
+# --- every key of a real lifecycle's rows is named ----------------------------------------------
+
+
+def _cles_imbriquees(valeur, parent=""):
+    """(key, parent) of every key of a before/after image, those of lists of objects too."""
+    if isinstance(valeur, dict):
+        for cle, sous in valeur.items():
+            yield cle, parent
+            yield from _cles_imbriquees(sous, cle)
+    elif isinstance(valeur, list):
+        for sous in valeur:
+            yield from _cles_imbriquees(sous, parent)
+
+
+def test_every_key_of_a_lifecycle_has_a_label(parcours):
+    from hn.journal.libelles import ACTIONS, DETAILS, libelle_connu
+
+    dossier, _jean, valerie = parcours
+    actions.commenter_page(dossier=dossier, page="contacts", texte="Vu.", acting_user=valerie)
+    sans = set()
+    for e in Evenement.objects.all():
+        action = ACTIONS[e.action]
+        for image in (e.avant, e.apres):
+            for cle, parent in _cles_imbriquees(image):
+                if parent in DETAILS:  # a movement: one row of its own (enveloppes.journal)
+                    continue
+                if not libelle_connu(cle, action, parent=parent, objet_type=e.objet_type):
+                    sans.add((e.action, parent, cle))
+    assert not sans
+    assert Evenement.objects.filter(action="dossier_saisi").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "apres", "phrase"),
+    [
+        (
+            "financement_notifie",
+            {"domaine": "D2", "montant": "68 571", "forfait_avance": False, "rapport": 2},
+            "Valérie CMSI a notifié le financement à l’usage — domaine D2 : 68\u00a0571\u00a0€",
+        ),
+        (
+            "dossier_refuse",
+            {"etat": "refuse", "motif": "enveloppe"},
+            "Valérie CMSI a refusé le dossier — motif : Maîtrise de l'enveloppe",
+        ),
+        (
+            "dossier_clos",
+            {"etat": "clos", "motif": "demande_etablissement"},
+            "Valérie CMSI a clos le dossier — motif : À la demande de l'établissement",
+        ),
+        (
+            "cloture_demandee",
+            {"domaine": "tous"},
+            "Valérie CMSI a demandé la clôture — tous les domaines",
+        ),
+        (
+            "frequence_suivi_fixee",
+            {"frequence_suivi": 3, "prochain": "2026-09-01"},
+            "Valérie CMSI a fixé la fréquence des rapports de suivi — tous les 3 mois",
+        ),
+        (
+            "enveloppe_taux_derogation",
+            {"taux_derogation": "12.50"},
+            "Valérie CMSI a fixé le taux de dérogation",
+        ),
+    ],
+)
+def test_sentences_of_the_follow_up_and_the_ledger(code, apres, phrase):
+    from hn.journal.lecture import entree
+
+    valerie = f.ars_valideur("84", user=_personne("Valérie", "CMSI"))
+    e = tracer(code, acteur=valerie, region=f.region("84"), apres=apres)
+    e = Evenement.objects.select_related("acteur").get(pk=e.pk)
+    lue = entree(e, valerie)
+    assert lue.phrase == phrase
+    texte = " ".join(f"{x.libelle} {x.avant} {x.apres}" for x in lue.lignes)
+    assert "_" not in texte and "{" not in texte
