@@ -11,8 +11,12 @@ class DossiersConfig(AppConfig):
             accueil,  # noqa: F401  (home and operations pages' blocks, hn.accueil)
             analyse,
             echeances,  # noqa: F401
+            journal,
             signals,  # noqa: F401
         )
+
+        # The French of its journal rows (hn.journal.libelles).
+        journal.enregistrer()
 
         # The antivirus's retry of the pieces still waiting, after the instruction's deadlines.
         analyse.inscrire()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers import views, views_pdf
+from dossiers import views, views_historique, views_pdf
 
 # The follow-up's pages (indicateurs.urls) join this namespace in hn.urls.
 app_name = "dossiers"
@@ -14,7 +14,7 @@ urlpatterns = [
     path("<str:numero>/pages/<slug:slug>/", views.page, name="page"),
     path("<str:numero>/deposer/", views.deposer, name="deposer"),
     path("<str:numero>/instruction/", views.instruction, name="instruction"),
-    path("<str:numero>/historique/", views.historique, name="historique"),
+    path("<str:numero>/historique/", views_historique.historique, name="historique"),
     path("<str:numero>/pieces/ajouter/", views.piece_ajouter, name="piece_ajouter"),
     path("<str:numero>/pieces/<int:pk>/remplacer/", views.piece_remplacer, name="piece_remplacer"),
     path("<str:numero>/pieces/<int:pk>/supprimer/", views.piece_supprimer, name="piece_supprimer"),

@@ -49,7 +49,6 @@ from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
 from hn.exports import format_demande
-from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Programme, Region
 
 
@@ -328,26 +327,6 @@ def instruction(request, numero):
         "dossiers/instruction.html",
         contexte_instruction(request, dossier, errors),
         status=400 if errors else 200,
-    )
-
-
-@login_required
-def historique(request, numero):
-    dossier = get_dossier_for_user(request.user, numero)
-    evenements = (
-        Evenement.objects.visibles_par(request.user)
-        .filter(objet_type="dossiers.dossier", objet_id=str(dossier.pk))
-        .order_by("horodatage", "pk")
-    )
-    evenements = list(evenements)
-    for evenement in evenements:
-        evenement.valeurs_visibles = evenement.valeurs_lisibles_par(request.user)
-    return render(
-        request,
-        "dossiers/historique.html",
-        contexte_dossier(
-            request, dossier, title=f"Historique du dossier {dossier.numero}", evenements=evenements
-        ),
     )
 
 

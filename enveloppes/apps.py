@@ -15,6 +15,8 @@ class EnveloppesConfig(AppConfig):
             chargement,  # noqa: F401
             contributions,
             evenements,  # noqa: F401
+            journal,
         )
 
         contributions.enregistrer()
+        journal.enregistrer()  # the French of its journal rows (hn.journal.libelles)

@@ -10,4 +10,7 @@ class IndicateursConfig(AppConfig):
         from indicateurs import (
             echeances,  # noqa: F401
             evenements,  # noqa: F401
+            journal,
         )
+
+        journal.enregistrer()  # the French of its journal rows (hn.journal.libelles)
