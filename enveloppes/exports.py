@@ -5,7 +5,6 @@ figures agree to the cent. The spreadsheet holds numbers as numbers (euro format
 section.
 """
 
-
 from django.utils import timezone
 from openpyxl.styles import Alignment, Font
 

@@ -5,6 +5,8 @@ reads its summary without importing what the sweep runs."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hn.formats import compter
+
 
 @dataclass
 class Bilan:
@@ -24,7 +26,7 @@ class Bilan:
 class TypeEcheance:
     code: str
     libelle: str
-    unite: str  # how the summary line names what was done, e.g. "dossier(s) refusé(s)"
+    unite: str  # what was done, e.g. "dossier(s) refusé(s)": agreed by hn.formats.accorder
     fonction: Callable
 
 
@@ -44,10 +46,11 @@ def resume(code: str, compteurs: dict) -> str:
     also the e-mail outbox's line (``BilanEnvoi.as_dict()``)."""
     if code == "courriels":
         return (
-            f"courriels : {compteurs['envoyes']} envoyé(s), {compteurs['echecs']} en échec "
-            "(nouvel essai au prochain passage)"
+            f"courriels : {compter(compteurs['envoyes'], 'envoyé(s)')}, "
+            f"{compteurs['echecs']} en échec (nouvel essai au prochain passage)"
         )
     return (
-        f"{code} : {compteurs['traites']} {REGISTRE[code].unite}, "
-        f"{compteurs['notifications']} notification(s), {compteurs['erreurs']} erreur(s)"
+        f"{code} : {compter(compteurs['traites'], REGISTRE[code].unite)}, "
+        f"{compter(compteurs['notifications'], 'notification(s)')}, "
+        f"{compter(compteurs['erreurs'], 'erreur(s)')}"
     )
