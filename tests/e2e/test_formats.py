@@ -19,7 +19,8 @@ LARGEURS = """
     const texte = champ.tagName === "SELECT" ? champ.selectedOptions[0].text : champ.value;
     const ctx = document.createElement("canvas").getContext("2d");
     ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-    const utile = champ.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const marges = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const utile = champ.clientWidth - marges;
     return {id: champ.id, texte, besoin: ctx.measureText(texte).width, utile};
   })
 """
