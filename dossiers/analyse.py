@@ -28,6 +28,7 @@ from django.utils import timezone
 from dossiers.enums import EtatAnalyse
 from dossiers.models import PieceJointe
 from hn import antivirus
+from hn.formats import compter
 from hn.journal.services import tracer
 from hn.notifications.models import Categorie
 from hn.notifications.services import notifier
@@ -244,7 +245,9 @@ def reprendre_analyses(jour, bilan):
     if antivirus.actif() and not antivirus.ping():
         attente = PieceJointe.objects.filter(etat_analyse=EtatAnalyse.EN_ANALYSE).count()
         if attente:
-            bilan.erreurs.append(f"Antivirus injoignable : {attente} pièce(s) en attente.")
+            bilan.erreurs.append(
+                f"Antivirus injoignable : {compter(attente, 'pièce(s)')} en attente."
+            )
         return
     ids = list(
         PieceJointe.objects.filter(etat_analyse=EtatAnalyse.EN_ANALYSE)

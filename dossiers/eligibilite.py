@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from dossiers.enums import CategoriePiece
 from hn.dates import aujourd_hui
+from hn.formats import accorder, compter
 
 
 @dataclass
@@ -78,12 +79,16 @@ def _projet_non_termine(ctx, regle):
     for code in ctx.demandes:
         non_atteints = [i for i in ctx.du_domaine(code) if ctx.atteint(i) is False]
         if len(non_atteints) < minimum:
-            termines.append(f"{code} ({len(non_atteints)} indicateur(s) non atteint(s))")
+            termines.append(
+                f"{code} ({compter(len(non_atteints), 'indicateur(s) non atteint(s)')})"
+            )
     return Controle(
         f"Le projet n'est pas terminé : au moins {minimum} indicateurs du domaine non atteints",
         not termines,
         regle.get("bloquant", True),
-        [f"Domaines inéligibles : {', '.join(termines)}."] if termines else [],
+        [f"{accorder(len(termines), 'Domaine(s) inéligible(s)')} : {', '.join(termines)}."]
+        if termines
+        else [],
     )
 
 
@@ -98,7 +103,7 @@ def _max_non_applicables(ctx, regle):
         f"Au plus {maximum} indicateur non applicable par domaine",
         not trop,
         regle.get("bloquant", True),
-        [f"Domaines inéligibles : {', '.join(trop)}."] if trop else [],
+        [f"{accorder(len(trop), 'Domaine(s) inéligible(s)')} : {', '.join(trop)}."] if trop else [],
     )
 
 
@@ -114,7 +119,8 @@ def _domaines_conditionnes(ctx, regle):
         []
         if ok
         else [
-            f"{', '.join(conditionnes)} demandé(s) sans {' ni '.join(avec)} : à vérifier "
+            f"{', '.join(conditionnes)} {accorder(len(conditionnes), 'demandé(s)')} sans "
+            f"{' ni '.join(avec)} : à vérifier "
             "(cibles HN atteintes) par l'ARS."
         ],
     )

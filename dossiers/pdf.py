@@ -21,6 +21,7 @@ from dossiers.contextes import contexte_page
 from dossiers.enums import Avancement, CategoriePiece, TypeContact
 from dossiers.pages import pages
 from dossiers.services import contenu_lisible
+from hn import formats
 from hn.dates import PARIS, echeance_decision
 from hn.pdf import html_vers_pdf
 
@@ -38,14 +39,9 @@ def _decimal(valeur):
 
 
 def _valeur_affichee(ligne) -> str:
-    if ligne["na"]:
-        return "Non applicable"
-    valeur = _decimal(ligne["valeur"]) if ligne["valeur"] not in (None, "") else None
-    if valeur is None:
-        return "—"
-    if ligne["indicateur"].type == "existence":
-        return "Oui" if valeur >= 100 else "Non"
-    return f"{valeur.normalize():f} %".replace(".", ",")
+    return formats.valeur_indicateur(
+        ligne["valeur"], ligne["indicateur"], non_applicable=bool(ligne["na"])
+    )
 
 
 def _date(valeur):

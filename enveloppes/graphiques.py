@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from enveloppes.regles import euros
+from hn import formats
 
 COULEURS = {
     "amorcage": "#000091",
@@ -270,7 +271,7 @@ def anneau(ident: str, titre: str, parts, *, centre_libelle: str) -> Anneau:
                 serie,
                 LIBELLES.get(serie, serie),
                 valeur,
-                f"{fraction * 100:.1f}".replace(".", ",") + "\u00a0%",
+                formats.pourcentage(fraction * 100, decimales=1),
                 f"{longueur:.2f} {circonference - longueur:.2f}",
                 f"{-fait:.2f}",
                 COULEURS.get(serie, "#666666"),

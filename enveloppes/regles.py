@@ -77,9 +77,10 @@ programme's prérequis (the dossier's indicators).
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from enveloppes.enums import NATURES_AMORCAGE, NATURES_DE_DOMAINE, NATURES_REDEPLOIEMENT, Nature
+from hn import formats
 from hn.referentiel.enums import Activite, Statut
 from hn.referentiel.regles import RegleError
 
@@ -100,18 +101,13 @@ def plancher(montant: Decimal) -> Decimal:
 
 
 def euros(montant: Decimal | int) -> str:
-    """French amount to the cent: ``1 234 567,89 €`` (no-break spaces)."""
-    valeur = Decimal(montant).quantize(CENTIME, rounding=ROUND_HALF_UP)
-    entier, _, centimes = f"{abs(valeur):.2f}".partition(".")
-    groupes = f"{int(entier):,}".replace(",", "\u00a0")
-    return f"{'-' if valeur < 0 else ''}{groupes},{centimes}\u00a0€"
+    """French amount to the cent: ``1 234 567,89 €`` (``hn.formats.euros``)."""
+    return formats.euros(montant, centimes=True)
 
 
 def pourcent(part: Decimal) -> str:
-    """``Decimal("0.375")`` → ``37,5 %``."""
-    valeur = (Decimal(part) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    texte = f"{valeur:f}".removesuffix(".0").replace(".", ",")
-    return f"{texte}\u00a0%"
+    """``Decimal("0.375")`` → ``37,5 %``, ``Decimal("0.2")`` → ``20 %`` (``hn.formats``)."""
+    return formats.pourcentage(Decimal(part) * 100, decimales=1, minimum=0)
 
 
 # --- the ledger as plain data -------------------------------------------------------------------

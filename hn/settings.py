@@ -110,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hn.context_processors.site",
             ],
+            # French numbers, amounts, indicator values and plurals in every template (hn.formats).
+            "builtins": ["hn.filtres"],
         },
     },
 ]

@@ -8,6 +8,7 @@ domaine is judged on its own. The result says exactly which indicator blocks, an
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from hn import formats
 from hn.referentiel.enums import TypeIndicateur
 
 # "au plus 1 indicateur non applicable" per domaine [003 §5.3.1, SPEC §6]: applied to both
@@ -16,7 +17,7 @@ NON_APPLICABLES_MAX = 1
 
 
 def _pourcent(valeur) -> str:
-    return f"{Decimal(valeur).normalize():f}".replace(".", ",") + " %"
+    return formats.pourcentage(valeur)
 
 
 def blocage(indicateur, valeur, non_applicable: bool) -> str | None:

@@ -39,6 +39,7 @@ from dossiers.enums import (
 from dossiers.models import DomaineDossier
 from enveloppes import actions as enveloppes
 from enveloppes.evenements import MONTANT_SAISI, argent, decider_amorcage_saisi
+from hn import formats
 from hn.champs import (
     TEXTE_LIBRE_MAX,
     booleen,
@@ -409,7 +410,7 @@ def notifier_financement(*, dossier, domaine: str, acting_user):
         acting_user,
         apres={
             "domaine": dd.domaine.code,
-            "montant": f"{montant:,.0f}".replace(",", " "),
+            "montant": formats.nombre(montant, decimales=0),
             "forfait_avance": avance,
             "rapport": rapport.rang,
         },

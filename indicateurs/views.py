@@ -21,6 +21,7 @@ from dossiers.models import Dossier
 from dossiers.services import get_dossier_for_user
 from enveloppes.enums import Volet
 from enveloppes.models import MouvementEnveloppe
+from hn import formats
 from hn.champs import case_cochee, date_formulaire
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui
@@ -73,7 +74,7 @@ def _agir(request, dossier, etape):
         ligne = suivi.verser(
             dossier=dossier, domaine=domaine, volet=post.get("volet", ""), acting_user=request.user
         )
-        return f"Versement de {ligne.montant:,.2f} € enregistré.".replace(",", " ")
+        return f"Versement de {formats.euros(ligne.montant)} enregistré."
     if etape == "remboursement":
         suivi.constater_remboursement(
             dossier=dossier,

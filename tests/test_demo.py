@@ -106,13 +106,30 @@ def test_admin_is_a_superuser(demo):
     assert acces(admin).national
 
 
+def test_demo_names_elide_and_contract_de(demo):
+    """Issue 19 point 8: « Centre hospitalier de Le Puy-en-Velay », « de Annecy »."""
+    import random
+
+    from hn.referentiel.demo import _nom
+
+    noms = set(Etablissement.objects.values_list("raison_sociale", flat=True))
+    publics = {n for n in noms if n.startswith(("Centre hospitalier", "Hôpital local"))}
+    assert {n for n in publics if " du " in n or " d'" in n}  # some were elided or contracted
+    fautes = (" de Le ", " de Les ", " de A", " de É", " de O", " de Au", " de Ab")
+    assert not {n for n in publics if any(faute in n for faute in fautes)}
+    rng = random.Random(1)
+    assert _nom(rng, "ch", "Le Puy-en-Velay", 1) == "Centre hospitalier du Puy-en-Velay"
+    assert _nom(rng, "hl", "Annecy", 2) == "Hôpital local d'Annecy 2"
+    assert _nom(rng, "chs", "La Rochelle", 1) == "Centre hospitalier spécialisé de La Rochelle"
+
+
 def test_fixed_etablissements_and_their_regions(demo):
     etabs = {e.finess: e for e in Etablissement.objects.filter(finess__in=[ES_A, ES_B, ES_C])}
     assert etabs[ES_A].region.code == "84"
     assert etabs[ES_A].region.nom == "Auvergne-Rhône-Alpes"
     assert etabs[ES_B].region.code == "84"
     assert etabs[ES_C].region.code == "11"
-    assert etabs[ES_C].region.nom == "Ile-de-France"
+    assert etabs[ES_C].region.nom == "Île-de-France"
     for etab in etabs.values():
         assert etab.region.decoupage == Decoupage.ACTUEL
         assert etab.region_historique.region_actuelle_id == etab.region_id

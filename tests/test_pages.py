@@ -123,7 +123,7 @@ def test_home_ars_valideur(client):
 def test_home_ars_lecteur(client):
     html = _page(client, f.ars_lecteur("11"), "/")
     section = _section(html, "espace-ars")
-    assert "Mon ARS : Ile-de-France" in section
+    assert "Mon ARS : Île-de-France" in section
     assert "Vous consultez les dossiers et l'enveloppe de votre région." in section
     assert "valideur" not in section
 
@@ -211,7 +211,7 @@ def test_etablissements_list_is_scoped(client):
 def test_etablissements_list_without_rows(client):
     html = _page(client, f.UserFactory(), "/etablissements/")
     assert "Aucun établissement." in html
-    assert "0 établissements</p>" in html
+    assert "0 établissement</p>" in html
 
 
 @pytest.fixture
@@ -349,8 +349,8 @@ def test_programmes_page(client):
     assert "<h1>Programmes</h1>" in html
     assert "Hôpital numérique" in html
     assert escape("HOP'EN (Hôpital numérique ouvert sur son environnement)") in html
-    assert f"Enveloppe nationale publiée : 400{NBSP}000{NBSP}000 €" in html
-    assert f"Enveloppe nationale publiée : 420{NBSP}000{NBSP}000 €" in html
+    assert f"Enveloppe nationale publiée : 400{NBSP}000{NBSP}000{NBSP}€" in html
+    assert f"Enveloppe nationale publiée : 420{NBSP}000{NBSP}000{NBSP}€" in html
     assert "Date limite de dépôt des dossiers : 31/12/2016" in html
 
 
@@ -384,7 +384,7 @@ def test_enveloppes_for_ars_cover_its_former_regions(client):
     assert "Rhône-Alpes (82)" in html
     assert "Auvergne (83)" in html
     assert "Auvergne-Rhône-Alpes (84)" in html
-    assert "Ile-de-France" not in html
+    assert "Île-de-France" not in html
     assert "Total national publié" not in html
     # HN lines 37,642 + 9,344 k€; HOP'EN 49,777 k€.
     assert _euros(46_986_000) in html

@@ -2,17 +2,16 @@ from django import template
 
 from enveloppes import regles
 from enveloppes.graphiques import compact
-from enveloppes.tableaux import euros_entiers
+from hn import formats
 
 register = template.Library()
 
 
 @register.filter
 def euros(montant):
-    """``1 234 567,89 €`` (to the cent, no-break spaces): ``enveloppes.regles.euros``."""
-    if montant is None or montant == "":
-        return "—"
-    return regles.euros(montant)
+    """``1 234 567,89 €``: the envelopes' amounts always to the cent (``hn.formats.euros``);
+    ``—`` when absent."""
+    return formats.euros(montant, centimes=True)
 
 
 @register.filter
@@ -34,8 +33,8 @@ def pourcent(part):
 
 @register.filter
 def euros_arrondis(montant) -> str:
-    """``{{ montant|floatformat:"0g" }}`` (to the euro, half up, no-break space between
-    thousands) without Django's general number formatter: a national page shows hundreds."""
+    """To the euro, half up, no-break space between thousands, no unit (``hn.formats.nombre``):
+    a national page shows hundreds."""
     if montant is None or montant == "":
         return ""
-    return f"{euros_entiers(montant):,}".replace(",", "\u00a0")
+    return formats.nombre(montant, decimales=0)

@@ -5,13 +5,16 @@ the operations page (``hn.taches.execution``)."""
 from celery import shared_task
 from django.db import DatabaseError
 
+from hn.formats import compter
 from hn.notifications import courriels
 from hn.taches.execution import executer, mode
 
 
 def corps_courriels() -> tuple[dict, list[str]]:
     envoi = courriels.envoyer()
-    erreurs = [f"{envoi.echecs} courriel(s) non envoyé(s), nouvel essai au prochain passage"]
+    erreurs = [
+        f"{compter(envoi.echecs, 'courriel(s) non envoyé(s)')}, nouvel essai au prochain passage"
+    ]
     return {"courriels": envoi.as_dict()}, erreurs if envoi.echecs else []
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from hn.bulk import copier, prochain_id, repartir
+from hn.formats import de_lieu
 from hn.referentiel import regles as regles_referentiel
 from hn.referentiel.demo import DEPARTEMENTS, MAYOTTE, NOMS_PRIVES
 from hn.referentiel.finess import completer_finess
@@ -48,9 +49,9 @@ TAILLE_MCO = {
     "clcc": (10_000, 60_000),
 }
 NOMS = {
-    "ch": "Centre hospitalier de {ville}",
-    "chs": "Centre hospitalier spécialisé de {ville}",
-    "hl": "Hôpital local de {ville}",
+    "ch": "Centre hospitalier {de_ville}",
+    "chs": "Centre hospitalier spécialisé {de_ville}",
+    "hl": "Hôpital local {de_ville}",
     "clinique": "Clinique {prive} — {ville}",
     "ssr": "Centre de soins de suite {prive} — {ville}",
     "espic": "Hôpital privé {prive} — {ville}",
@@ -183,7 +184,9 @@ class ReferentielBench:
                     if finess not in existants:
                         break
                 numeros[(kind, ville)] += 1
-                nom = NOMS[kind].format(ville=ville, prive=rng.choice(NOMS_PRIVES))
+                nom = NOMS[kind].format(
+                    ville=ville, de_ville=de_lieu(ville), prive=rng.choice(NOMS_PRIVES)
+                )
                 if numeros[(kind, ville)] > 1:
                     nom = f"{nom} {numeros[(kind, ville)]}"
                 etab = PlanEtab(

@@ -5,6 +5,7 @@ C), and GHT. Deterministic (the caller's random generator) and idempotent."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from hn.formats import de_lieu
 from hn.referentiel.enums import Decoupage, Statut
 from hn.referentiel.finess import completer_finess
 from hn.referentiel.models import GHT, ActiviteEtablissement, Etablissement, Programme, Region
@@ -178,9 +179,9 @@ def _volumes(rng, kind, activites):
 def _nom(rng, kind, ville, numero):
     prive = rng.choice(NOMS_PRIVES)
     return {
-        "ch": f"Centre hospitalier de {ville}" + (f" {numero}" if numero > 1 else ""),
-        "chs": f"Centre hospitalier spécialisé de {ville}",
-        "hl": f"Hôpital local de {ville}" + (f" {numero}" if numero > 1 else ""),
+        "ch": f"Centre hospitalier {de_lieu(ville)}" + (f" {numero}" if numero > 1 else ""),
+        "chs": f"Centre hospitalier spécialisé {de_lieu(ville)}",
+        "hl": f"Hôpital local {de_lieu(ville)}" + (f" {numero}" if numero > 1 else ""),
         "clinique": f"Clinique {prive} — {ville}",
         "ssr": f"Centre de soins de suite {prive} — {ville}",
         "espic": f"Hôpital privé {prive} — {ville}",

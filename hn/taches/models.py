@@ -44,9 +44,12 @@ class ExecutionTache(models.Model):
 
     @property
     def bilan(self) -> list[str]:
-        """What the run did, one line per kind (as ``run_deadlines`` prints it)."""
+        """What the run did, one line per kind, named in French (``run_deadlines`` prints the
+        same lines named by their codes)."""
         return [
-            resume(code, c) if code in REGISTRE or code == "courriels" else f"{code} : {c}"
+            resume(code, c, pour_page=True)
+            if code in REGISTRE or code == "courriels"
+            else f"{code} : {c}"
             for code, c in self.compteurs.items()
         ]
 

@@ -5,6 +5,8 @@ reads its summary without importing what the sweep runs."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hn.formats import compter
+
 
 @dataclass
 class Bilan:
@@ -24,7 +26,7 @@ class Bilan:
 class TypeEcheance:
     code: str
     libelle: str
-    unite: str  # how the summary line names what was done, e.g. "dossier(s) refusé(s)"
+    unite: str  # what was done, e.g. "dossier(s) refusé(s)": agreed by hn.formats.accorder
     fonction: Callable
 
 
@@ -39,15 +41,19 @@ def echeance(code: str, libelle: str, unite: str):
     return inscrire
 
 
-def resume(code: str, compteurs: dict) -> str:
-    """The one-line summary of a kind (``Bilan.as_dict()``), as ``run_deadlines`` prints it;
-    also the e-mail outbox's line (``BilanEnvoi.as_dict()``)."""
+def resume(code: str, compteurs: dict, *, pour_page: bool = False) -> str:
+    """The one-line summary of a kind (``Bilan.as_dict()``), as ``run_deadlines`` prints it
+    (named by its code); ``pour_page``: named by its French label (the operations page). Also
+    the e-mail outbox's line (``BilanEnvoi.as_dict()``)."""
     if code == "courriels":
         return (
-            f"courriels : {compteurs['envoyes']} envoyé(s), {compteurs['echecs']} en échec "
-            "(nouvel essai au prochain passage)"
+            f"{'Courriels' if pour_page else 'courriels'} : "
+            f"{compter(compteurs['envoyes'], 'envoyé(s)')}, "
+            f"{compteurs['echecs']} en échec (nouvel essai au prochain passage)"
         )
+    nom = REGISTRE[code].libelle if pour_page else code
     return (
-        f"{code} : {compteurs['traites']} {REGISTRE[code].unite}, "
-        f"{compteurs['notifications']} notification(s), {compteurs['erreurs']} erreur(s)"
+        f"{nom} : {compter(compteurs['traites'], REGISTRE[code].unite)}, "
+        f"{compter(compteurs['notifications'], 'notification(s)')}, "
+        f"{compter(compteurs['erreurs'], 'erreur(s)')}"
     )

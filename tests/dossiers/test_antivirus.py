@@ -260,7 +260,7 @@ def test_the_sweep_asks_a_silent_scanner_once_not_once_per_piece(
     with mock.patch.object(antivirus, "analyser", wraps=antivirus.analyser) as analyser:
         bilan = balayer()["analyses_antivirus"]
     assert analyser.call_count == 0
-    assert (bilan.traites, bilan.erreurs) == (0, ["Antivirus injoignable : 2 pièce(s) en attente."])
+    assert (bilan.traites, bilan.erreurs) == (0, ["Antivirus injoignable : 2 pièces en attente."])
     assert set(PieceJointe.objects.values_list("etat_analyse", "analyse_tentatives")) == {
         (EtatAnalyse.EN_ANALYSE, 1)
     }

@@ -44,7 +44,7 @@ def test_finished_project_is_flagged_per_domaine():
     controle = next(c for c in controles(dossier, contenu(dossier)) if "pas terminé" in c.libelle)
     assert not controle.ok
     assert controle.bloquant
-    assert "D2 (0 indicateur(s) non atteint(s))" in controle.details[0]
+    assert "Domaine inéligible : D2 (0 indicateur non atteint)" in controle.details[0]
 
 
 def test_more_than_one_non_applicable_indicator_makes_the_domaine_ineligible():
@@ -61,7 +61,7 @@ def test_more_than_one_non_applicable_indicator_makes_the_domaine_ineligible():
         c for c in controles(dossier, contenu(dossier)) if "non applicable" in c.libelle
     )
     assert not controle.ok
-    assert controle.details == ["Domaines inéligibles : D2 (2)."]
+    assert controle.details == ["Domaine inéligible : D2 (2)."]
 
 
 def test_d6_without_d2_or_d3_is_flagged_and_joint_application_is_fine():

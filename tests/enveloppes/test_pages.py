@@ -72,7 +72,7 @@ def test_the_list_links_each_envelope_and_shows_its_ledger_figures(client, scena
         f"49{NB}258{NB}290",
     ]
     assert 'role="img"' in section(html, "programme-hopen")
-    assert "Ile-de-France" not in html
+    assert "Île-de-France" not in html
 
 
 def test_the_national_page_shows_every_region_side_by_side_with_both_totals(client, scenario):

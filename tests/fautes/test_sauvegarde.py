@@ -101,7 +101,7 @@ def test_sauvegarde_puis_restauration_dans_une_base_neuve(referentiel, base_neuv
         cwd=RACINE, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert verifie.returncode == 0, verifie.stderr
-    assert "1 pièce(s) jointe(s) présente(s) et intacte(s)." in verifie.stdout
+    assert "1 pièce jointe présente et intacte." in verifie.stdout
 
     # A second restore into the same (no longer empty) database is refused: nothing changed.
     autre = tmp_path / "autre-media"
@@ -130,7 +130,7 @@ def test_verifier_pieces_signale_une_piece_absente_ou_alteree(referentiel):
     _intacte, alteree, absente = (piece_de(dossier, nom=f"p{i}.pdf") for i in range(3))
     sortie = StringIO()
     call_command("verifier_pieces", stdout=sortie)
-    assert "3 pièce(s) jointe(s) présente(s) et intacte(s)." in sortie.getvalue()
+    assert "3 pièces jointes présentes et intactes." in sortie.getvalue()
 
     with default_storage.open(alteree.fichier.name, "wb") as fichier:
         fichier.write(b"%PDF-1.4 autre contenu")
@@ -138,7 +138,7 @@ def test_verifier_pieces_signale_une_piece_absente_ou_alteree(referentiel):
     sortie, erreurs = StringIO(), StringIO()
     with pytest.raises(CommandError, match="2 pièce"):
         call_command("verifier_pieces", stdout=sortie, stderr=erreurs)
-    assert "1 pièce(s) jointe(s) présente(s) et intacte(s)." in sortie.getvalue()
+    assert "1 pièce jointe présente et intacte." in sortie.getvalue()
     assert f"pièce {alteree.pk} « p1.pdf » : contenu altéré" in erreurs.getvalue()
     assert f"pièce {absente.pk} « p2.pdf » : fichier absent" in erreurs.getvalue()
 
@@ -156,4 +156,4 @@ def test_verifier_pieces_ne_cherche_pas_le_fichier_supprime_d_une_piece_infectee
     PieceJointe.objects.filter(pk=infectee.pk).update(etat_analyse=EtatAnalyse.INFECTEE, fichier="")
     sortie = StringIO()
     call_command("verifier_pieces", stdout=sortie)
-    assert "1 pièce(s) jointe(s) présente(s) et intacte(s)." in sortie.getvalue()
+    assert "1 pièce jointe présente et intacte." in sortie.getvalue()

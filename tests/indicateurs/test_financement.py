@@ -320,22 +320,22 @@ def test_funding_is_refused_with_the_exact_blocking_indicators(dossier):
     assert a.suivis(dossier) == {"D2": "selectionne", "D3": "selectionne"}
     assert refus(dossier, "D2") == (
         "Le financement du domaine D2 ne peut pas être notifié : "
-        "P1.1 : 89,5 % déclaré, cible 90 %. "
+        "P1.1 : 89,5\u00a0% déclaré, cible 90,0\u00a0%. "
         "P1.2 : non atteint (déclaré « non »). "
-        "D2.2 : 50 % déclaré, cible 98 %."
+        "D2.2 : 50,0\u00a0% déclaré, cible 98,0\u00a0%."
     )
     assert refus(dossier, "D3") == (
         "Le financement du domaine D3 ne peut pas être notifié : "
-        "P1.1 : 89,5 % déclaré, cible 90 %. "
+        "P1.1 : 89,5\u00a0% déclaré, cible 90,0\u00a0%. "
         "P1.2 : non atteint (déclaré « non »). "
-        "D3.4 : 79,99 % déclaré, cible 80 %."
+        "D3.4 : 79,99\u00a0% déclaré, cible 80,0\u00a0%."
     )
     assert suivi.blocages(
         dossier, a.domaine(dossier, "D2"), suivi.valeurs_du_rapport(suivi.dernier_rapport(dossier))
     ) == [
-        "P1.1 : 89,5 % déclaré, cible 90 %.",
+        "P1.1 : 89,5\u00a0% déclaré, cible 90,0\u00a0%.",
         "P1.2 : non atteint (déclaré « non »).",
-        "D2.2 : 50 % déclaré, cible 98 %.",
+        "D2.2 : 50,0\u00a0% déclaré, cible 98,0\u00a0%.",
     ]
 
 
@@ -357,7 +357,7 @@ def test_funding_of_one_domaine_at_target_leaves_the_other_alone(dossier):
     assert trace.acteur == d.valideur_de(dossier)
     assert trace.apres == {
         "domaine": "D2",
-        "montant": "219 355",
+        "montant": "219\u00a0355",
         "forfait_avance": False,
         "rapport": 1,
     }
@@ -366,11 +366,12 @@ def test_funding_of_one_domaine_at_target_leaves_the_other_alone(dossier):
     assert notification.titre == f"Dossier {dossier.numero} : financement du domaine D2 notifié"
     assert notification.message == (
         f"L'ARS a notifié le soutien à l'usage du domaine D2 du dossier « {dossier.nom} » : "
-        "219 355 € (forfait moins l'amorçage)."
+        "219\u00a0355 € (forfait moins l'amorçage)."
     )
     # D3 is still blocked, by its own indicator only.
     assert refus(dossier, "D3") == (
-        "Le financement du domaine D3 ne peut pas être notifié : D3.1 : 10 % déclaré, cible 80 %."
+        "Le financement du domaine D3 ne peut pas être notifié : "
+        "D3.1 : 10,0\u00a0% déclaré, cible 80,0\u00a0%."
     )
 
 
@@ -390,7 +391,8 @@ def test_targets_lost_in_the_latest_report_block_the_funding(dossier):
     a.rapport(dossier, (2022, 8, 20))
     a.rapport(dossier, (2023, 2, 20), valeurs_=a.valeurs(dossier, D2_4=94))
     assert refus(dossier, "D2") == (
-        "Le financement du domaine D2 ne peut pas être notifié : D2.4 : 94 % déclaré, cible 95 %."
+        "Le financement du domaine D2 ne peut pas être notifié : "
+        "D2.4 : 94,0\u00a0% déclaré, cible 95,0\u00a0%."
     )
     notifier(dossier, "D3")  # D3 still at target in the latest report
 
@@ -488,7 +490,7 @@ def test_forfait_avance_when_the_report_declares_the_interoperability_condition(
     assert figures["D1"].engage == D1_AVANCE
     assert a.situation(avance).engage == D1_AVANCE + D2 + D6_STANDARD
     [d1, d2, d6] = a.traces(avance, "financement_notifie")
-    assert (d1.apres["forfait_avance"], d1.apres["montant"]) == (True, "198 387")
+    assert (d1.apres["forfait_avance"], d1.apres["montant"]) == (True, "198\u00a0387")
     assert (d2.apres["forfait_avance"], d6.apres["forfait_avance"]) == (False, False)
 
 
@@ -555,7 +557,7 @@ def test_hn_indicators_without_a_known_target_block_the_funding_explicitly():
     a.rapport(dossier, (2016, 8, 20))
     assert a.suivis(dossier) == {"D2": "selectionne"}
     a_confirmer = (
-        "100 % déclaré, mais la cible n'est pas fixée par les textes (à confirmer par le "
+        "100,0\u00a0% déclaré, mais la cible n'est pas fixée par les textes (à confirmer par le "
         "niveau national)."
     )
     assert refus(dossier, "D2") == (

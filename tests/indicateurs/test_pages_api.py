@@ -78,7 +78,7 @@ def test_the_es_files_a_report_and_the_ars_funds_the_domaine_at_target_only(clie
     assert 'id="financable-D2"' in page
     assert "Notifier le financement D2" in page
     assert "Notifier le financement D1" not in page
-    assert "D1.1 : 5 % déclaré, cible" in page  # exactly which indicator blocks D1
+    assert "D1.1 : 5,0\u00a0% déclaré, cible" in page  # exactly which indicator blocks D1
 
     assert client.post(url, {"etape": "financement", "domaine": "D2"}).status_code == 302
     assert domaine(dossier, "D2").suivi == SuiviDomaine.FINANCE

@@ -50,9 +50,11 @@ D23, D24 = taux(5, "D2.3", 70), existence(6, "D2.4")
 
 
 def pourcent(valeur: D) -> str:
-    """French percentage, independent of the implementation: 95.50 → "95,5 %"."""
-    texte = f"{D(valeur):.2f}".rstrip("0").rstrip(".")
-    return texte.replace(".", ",") + " %"
+    """French percentage, independent of the implementation: 95.50 → "95,5 %", 95 → "95,0 %"
+    (one decimal at least, no-break space)."""
+    texte = f"{D(valeur):.2f}".rstrip("0")
+    texte = texte + "0" if texte.endswith(".") else texte
+    return texte.replace(".", ",") + "\u00a0%"
 
 
 # --- examples ------------------------------------------------------------------------------------
@@ -77,9 +79,9 @@ def test_an_indicator_absent_from_the_report_blocks():
 def test_a_rate_blocks_below_its_target_and_not_at_it():
     assert blocage(D22, D("98.00"), False) is None
     assert blocage(D22, D("100"), False) is None
-    assert blocage(D22, D("97.99"), False) == "D2.2 : 97,99 % déclaré, cible 98 %."
-    assert blocage(D22, D("0"), False) == "D2.2 : 0 % déclaré, cible 98 %."
-    assert blocage(P11, D("89.50"), False) == "P1.1 : 89,5 % déclaré, cible 90 %."
+    assert blocage(D22, D("97.99"), False) == "D2.2 : 97,99\u00a0% déclaré, cible 98,0\u00a0%."
+    assert blocage(D22, D("0"), False) == "D2.2 : 0,0\u00a0% déclaré, cible 98,0\u00a0%."
+    assert blocage(P11, D("89.50"), False) == "P1.1 : 89,5\u00a0% déclaré, cible 90,0\u00a0%."
     assert blocage(D22, None, False) == "D2.2 : aucune valeur déclarée."
 
 
@@ -90,8 +92,8 @@ def test_an_existence_indicator_is_met_by_yes_only():
 
 def test_a_target_unknown_in_the_seeds_blocks_with_an_explicit_message():
     """HN: 17 targets are null, "à confirmer" — no value can be judged at target."""
-    assert blocage(D35, D("100"), False) == f"D3.5 : 100 % déclaré, {A_CONFIRMER}"
-    assert blocage(D35, D("42.25"), False) == f"D3.5 : 42,25 % déclaré, {A_CONFIRMER}"
+    assert blocage(D35, D("100"), False) == f"D3.5 : 100,0\u00a0% déclaré, {A_CONFIRMER}"
+    assert blocage(D35, D("42.25"), False) == f"D3.5 : 42,25\u00a0% déclaré, {A_CONFIRMER}"
     assert blocage(D35, None, False) == "D3.5 : aucune valeur déclarée."
 
 
@@ -144,16 +146,16 @@ def test_the_non_applicable_limit_comes_first_and_a_prerequis_is_not_counted_in_
 def test_reasons_follow_the_order_of_the_indicators():
     valeurs = {1: (D("10"), False), 2: (D("0"), False), 3: (D("50"), False), 4: (D("100"), False)}
     assert blocages_financement([P11, P12, D22, D35], valeurs) == [
-        "P1.1 : 10 % déclaré, cible 90 %.",
+        "P1.1 : 10,0\u00a0% déclaré, cible 90,0\u00a0%.",
         "P1.2 : non atteint (déclaré « non »).",
-        "D2.2 : 50 % déclaré, cible 98 %.",
-        f"D3.5 : 100 % déclaré, {A_CONFIRMER}",
+        "D2.2 : 50,0\u00a0% déclaré, cible 98,0\u00a0%.",
+        f"D3.5 : 100,0\u00a0% déclaré, {A_CONFIRMER}",
     ]
     assert blocages_financement([D35, D22, P12, P11], valeurs) == [
-        f"D3.5 : 100 % déclaré, {A_CONFIRMER}",
-        "D2.2 : 50 % déclaré, cible 98 %.",
+        f"D3.5 : 100,0\u00a0% déclaré, {A_CONFIRMER}",
+        "D2.2 : 50,0\u00a0% déclaré, cible 98,0\u00a0%.",
         "P1.2 : non atteint (déclaré « non »).",
-        "P1.1 : 10 % déclaré, cible 90 %.",
+        "P1.1 : 10,0\u00a0% déclaré, cible 90,0\u00a0%.",
     ]
 
 

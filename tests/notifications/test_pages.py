@@ -362,7 +362,7 @@ def test_operations_after_run_deadlines(client):
     with time_machine.travel(paris(2026, 3, 10, 10, 7, 30), tick=False):
         call_command("run_deadlines", stdout=sortie)
         page = html(client, pilote, OPERATIONS)
-    assert "courriels : 1 envoyé(s), 0 en échec" in sortie.getvalue()
+    assert "courriels : 1 envoyé, 0 en échec" in sortie.getvalue()
 
     assert (
         '<strong id="derniere-echeances">10/03/2026 10:07:30</strong> (réussie, lancée à la main'
@@ -370,12 +370,11 @@ def test_operations_after_run_deadlines(client):
     )
     assert '<strong id="derniere-courriels">Jamais exécutée.</strong>' in page
     assert "Prochaine exécution : <strong>10/03/2026 10:15</strong>" in page
-    # What the run did, one line per kind, as the command prints it.
-    assert "courriels : 1 envoyé(s), 0 en échec" in page
-    assert (
-        "refus_implicite : 0 dossier(s) refusé(s) implicitement, 0 notification(s), 0 erreur(s)"
-        in page
-    )
+    # What the run did, one line per kind, as the command prints it but named in French
+    # (issue 19 point 8: no raw code, « 0 dossier », not « 0 dossier(s) »).
+    assert "Courriels : 1 envoyé, 0 en échec" in page
+    assert "Refus implicites : 0 dossier refusé implicitement, 0 notification, 0 erreur" in page
+    assert "refus_implicite" not in page
     assert re.search(r'id="courriels-en-attente">\s*0\s*<', page)
     assert Notification.objects.get(pk=attendu.pk).courriel_statut == StatutCourriel.ENVOYE
     # The given-up e-mail is listed with its address and error.
@@ -410,10 +409,7 @@ def test_operations_lists_the_errors_of_a_partial_run(client):
         "verrou expiré</li>" in page
     )
     assert "Réussie avec erreurs" in page
-    assert (
-        "refus_implicite : 4 dossier(s) refusé(s) implicitement, 12 notification(s), 1 erreur(s)"
-        in page
-    )
+    assert "Refus implicites : 4 dossiers refusés implicitement, 12 notifications, 1 erreur" in page
     assert "Prochaine exécution : <strong>10/03/2026 10:00</strong>" in page
 
 

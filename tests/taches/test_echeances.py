@@ -227,8 +227,8 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
     with time_machine.travel(paris(2026, 5, 13, 6), tick=False):
         call_command("run_deadlines", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[1].startswith("refus_implicite : 1 dossier(s) refusé(s) implicitement, ")
-    assert lines[1].endswith(", 0 erreur(s)")
+    assert lines[1].startswith("refus_implicite : 1 dossier refusé implicitement, ")
+    assert lines[1].endswith(", 0 erreur")
     kinds = [line.split(" : ")[0] for line in lines]
     assert kinds == [
         "jetons_expires",  # issue 17 (hn.taches.menage)
@@ -251,7 +251,7 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
     with time_machine.travel(paris(2026, 5, 13, 7), tick=False):
         call_command("run_deadlines", stdout=out)
     assert out.getvalue().splitlines()[1] == (
-        "refus_implicite : 0 dossier(s) refusé(s) implicitement, 0 notification(s), 0 erreur(s)"
+        "refus_implicite : 0 dossier refusé implicitement, 0 notification, 0 erreur"
     )
 
 

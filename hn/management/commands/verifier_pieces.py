@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dossiers.enums import EtatAnalyse
 from dossiers.models import PieceJointe
+from hn.formats import compter
 
 LISTES = 20  # problems printed in full
 
@@ -45,10 +46,12 @@ class Command(BaseCommand):
                 problemes.append(f"{libelle} : contenu altéré (empreinte SHA-256 différente).")
                 continue
             verifiees += 1
-        self.stdout.write(f"{verifiees} pièce(s) jointe(s) présente(s) et intacte(s).")
+        self.stdout.write(f"{compter(verifiees, 'pièce(s) jointe(s) présente(s) et intacte(s)')}.")
         if problemes:
             for ligne in problemes[:LISTES]:
                 self.stderr.write(ligne)
             if len(problemes) > LISTES:
                 self.stderr.write(f"... et {len(problemes) - LISTES} autre(s).")
-            raise CommandError(f"{len(problemes)} pièce(s) jointe(s) absente(s) ou altérée(s).")
+            raise CommandError(
+                f"{compter(len(problemes), 'pièce(s) jointe(s) absente(s) ou altérée(s)')}."
+            )
