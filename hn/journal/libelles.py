@@ -11,12 +11,13 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
+from hn import formats
 from hn.comptes.enums import Perimetre, Role
 from hn.dates import PARIS
 
@@ -70,35 +71,10 @@ def champs(
 # --- values in French -----------------------------------------------------------------------------
 
 
-def nombre(valeur, decimales: int | None = None) -> str:
-    """``68571`` -> "68 571", ``12.5`` -> "12,5" (non-breaking thousands separator)."""
-    valeur = Decimal(valeur)
-    if decimales is None:
-        decimales = 0 if valeur == valeur.to_integral_value() else 2
-    texte = f"{valeur:,.{decimales}f}"
-    return texte.replace(",", INSECABLE).replace(".", ",")
-
-
-def _decimal(valeur) -> Decimal | None:
-    if isinstance(valeur, bool):
-        return None
-    if isinstance(valeur, int | float | Decimal):
-        return Decimal(str(valeur))
-    if isinstance(valeur, str):
-        brut = re.sub(r"[\s\u00a0\u202f]", "", valeur).replace(",", ".")
-        try:
-            return Decimal(brut)
-        except InvalidOperation:
-            return None
-    return None
-
-
 def euros(valeur) -> str:
-    """ "68 571 €", "1 234,50 €": non-breaking spaces, never split on two lines."""
-    montant = _decimal(valeur)
-    if montant is None:
-        return str(valeur)
-    return f"{nombre(montant)}{INSECABLE}€"
+    """ "68 571 €", "1 234,50 €" (:func:`hn.formats.euros`); a value that is not a number as it
+    is."""
+    return formats.euros(valeur) if formats.decimal(valeur) is not None else str(valeur)
 
 
 def _date_ou_heure(valeur):
@@ -146,13 +122,13 @@ def texte_valeur(champ: str, valeur, action: Action | None = None) -> str:
     nom = champ.rsplit(".", 1)[-1]
     if champ in MONTANTS or nom in MONTANTS:
         return euros(valeur)
-    if (champ in NOMBRES or nom in NOMBRES) and _decimal(valeur) is not None:
-        return nombre(_decimal(valeur))
+    if (champ in NOMBRES or nom in NOMBRES) and formats.decimal(valeur) is not None:
+        return formats.nombre(valeur)
     codes = _codes(champ, action)
     if codes and str(valeur) in codes:
         return codes[str(valeur)]
     if isinstance(valeur, int | float | Decimal):
-        return nombre(valeur)
+        return formats.nombre(valeur)
     texte = str(valeur)
     return date_francaise(texte) or texte
 

@@ -152,7 +152,7 @@ def test_a_referentiel_row_names_the_fields_of_its_model():
         ("etat", "en_saisie", "En cours de saisie"),
         ("domaines", ["D1", "D2"], "D1, D2"),
         ("valeur", "95.00", "95"),
-        ("valeur", "12.50", "12,50"),
+        ("valeur", "12.50", "12,5"),
         ("nom", None, "—"),
         ("nom", "", "—"),
     ],
@@ -170,4 +170,4 @@ def test_a_dict_value_is_never_its_repr():
 def test_euros_never_breaks():
     assert euros(68571) == "68\u00a0571\u00a0€"
     assert " " not in euros(1234567)
-    assert libelles.nombre(Decimal("1234567.5")) == "1\u00a0234\u00a0567,50"
+    assert libelles.texte_valeur("montant", Decimal("1234567.5")) == "1\u00a0234\u00a0567,50\u00a0€"
