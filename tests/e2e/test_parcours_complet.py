@@ -116,6 +116,8 @@ def test_every_page_of_a_journey(live_server, browser, demo, username):
 
 
 def test_at_375_px_the_header_menu_logs_out(live_server, browser, demo):
+    """Below 992 px the header's tools are behind the "Menu" button (DSFR copies them into
+    the menu's fr-header__menu-links): main pages load without error, the menu logs out."""
     context = _contexte(browser, MOBILE)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -123,7 +125,8 @@ def test_at_375_px_the_header_menu_logs_out(live_server, browser, demo):
     se_connecter(page, live_server, "es_gestionnaire", settings.DEMO_PASSWORD)
     deconnexion = page.get_by_role("button", name="Se déconnecter")
     assert not deconnexion.first.is_visible()  # below 992 px, behind the menu
-    for chemin in ("/", reverse("dossiers:liste"), f"/etablissements/{ES_A}/"):
+    # Pages of wide tables: each scrolls in its own box, reachable with the keyboard.
+    for chemin in ("/", reverse("dossiers:liste"), f"/etablissements/{ES_A}/", "/programmes/HN/"):
         parcours.visiter(chemin)
     page.get_by_role("button", name="Menu", exact=True).click()
     menu = page.locator("#menu-mobile")
