@@ -261,7 +261,7 @@ def page(request, numero, slug):
         context.update(contexte_page(dossier, courante, contenu))
         if courante.prerequis_id or courante.slug == "projet":
             context.update(contexte_pieces(request.user, dossier, courante))
-    return render(request, "dossiers/page.html", context, status=200 if data is None else 400)
+    return render(request, "dossiers/page.html", context)
 
 
 @login_required
@@ -326,7 +326,6 @@ def instruction(request, numero):
         request,
         "dossiers/instruction.html",
         contexte_instruction(request, dossier, errors),
-        status=400 if errors else 200,
     )
 
 

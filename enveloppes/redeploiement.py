@@ -135,5 +135,4 @@ def redeployer(request, programme, region):
             "s": source.situation(),
             **contexte,
         },
-        status=400 if errors else 200,
     )

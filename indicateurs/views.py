@@ -235,5 +235,4 @@ def page(request, numero):
             aujourdhui=aujourd_hui(),
             derogation=derogation,
         ),
-        status=400 if errors else 200,
     )

@@ -52,7 +52,7 @@ def test_a_page_with_one_invalid_value_saves_nothing_and_says_why(client):
     data = {f"indicateurs.{i.code}": "50" for i in indicateurs}
     data[f"indicateurs.{indicateurs[0].code}"] = "150"
     response = client.post(_page(dossier, f"prerequis-{prerequis.code}"), data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "La valeur doit être entre 0 et 100." in response.content.decode()
     valeurs = {v.indicateur.code: v.valeur for v in dossier.valeurs.select_related("indicateur")}
     assert all(str(valeurs[i.code]) == "95.00" for i in indicateurs)

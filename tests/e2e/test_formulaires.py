@@ -8,31 +8,9 @@ from playwright.sync_api import expect
 from dossiers.models import Contact
 from tests import dossiers_factories as d
 from tests import factories as f
-from tests.e2e.conftest import SIGNALER_CSP, se_connecter
+from tests.e2e.conftest import se_connecter
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def page(browser):
-    """tests/e2e/conftest.py's page, except that the refused form's own answer (400, the page
-    shown again) is expected: Chromium logs it as a failed resource."""
-    context = browser.new_context(locale="fr-FR")
-    context.add_init_script(SIGNALER_CSP)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    erreurs = []
-
-    def console(msg):
-        attendu = "status of 400" in msg.text and "/pages/contacts/" in msg.location["url"]
-        if msg.type == "error" and not attendu:
-            erreurs.append(f"console : {msg.text} ({msg.location})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda exc: erreurs.append(f"JavaScript : {exc}"))
-    yield page
-    context.close()
-    assert not erreurs, "Erreurs dans le navigateur :\n" + "\n".join(erreurs)
 
 
 SAISIE = {

@@ -72,7 +72,7 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     # 3. The ARS sees why D1 is blocked and notifies D2 only.
     se_connecter(page, live_server, valideur.username, f.PASSWORD)
     page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
-    assert page.locator("#blocages-D1").get_by_text(re.compile(r"D1\.1 : 20 % déclaré")).count()
+    assert page.locator("#blocages-D1").get_by_text(re.compile(r"D1\.1 : 20,0\s% déclaré")).count()
     assert page.get_by_role("button", name="Notifier le financement D1").count() == 0
     page.get_by_role("button", name="Notifier le financement D2").click()
     page.wait_for_load_state()
