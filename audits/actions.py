@@ -173,8 +173,6 @@ def tirer(*, programme, region, annee, graine=None, acting_user) -> Tirage:
     if not peut_instruire(acting_user, region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS de la région tire les audits.")
     annee, graine = _annee_graine(programme, annee, graine)
-    if Tirage.objects.filter(programme=programme, region=region, annee=annee).exists():
-        raise _existe_deja(programme, region, annee)
     population = population_de(programme, region, annee)
     tires = regles.echantillon(population, graine)
     try:
@@ -189,7 +187,7 @@ def tirer(*, programme, region, annee, graine=None, acting_user) -> Tirage:
                 tire_le=timezone.now(),
                 tire_par=acting_user,
             )
-    except IntegrityError:  # another CMSI drew the same year at the same instant
+    except IntegrityError:  # already drawn, perhaps by another CMSI at the same instant
         raise _existe_deja(programme, region, annee) from None
     ids = dict(Dossier.objects.filter(numero__in=tires).values_list("numero", "pk"))
     Audit.objects.bulk_create(
