@@ -226,7 +226,7 @@ def test_only_the_regions_cmsi_draws(client, qui):
 @pytest.mark.django_db
 def test_draws_are_listed_to_the_regions_ars_and_the_national_level_only(client):
     au.accepte()
-    au.tirer([], annee=2022)
+    au.tirer(annee=2022)
     for user, n in (
         (f.ars_lecteur("84"), 1),
         (f.ars_auditeur("84"), 1),
