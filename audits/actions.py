@@ -334,7 +334,14 @@ def enregistrer_grille(*, audit, lignes, acting_user) -> Audit:
             setattr(ligne, champ, valeur)
         ligne.save()
         modifiees.append(indicateur.code)
-    tracer_audit("audit_grille", audit, acting_user, apres={"lignes": modifiees})
+    # Traced on the région only: the auditor's work in progress is not the établissement's.
+    tracer(
+        "audit_grille",
+        acteur=acting_user,
+        objet=audit,
+        region=audit.dossier.region,
+        apres={"lignes": modifiees},
+    )
     return audit
 
 

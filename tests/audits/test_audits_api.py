@@ -195,6 +195,11 @@ def test_a_half_filled_grid_is_saved(client, monde):
         True,
     )
     assert (lignes[codes[1]]["resultat"], lignes[codes[1]]["observations"]) == (None, "À revoir.")
+    trace = Evenement.objects.get(action="audit_grille")
+    assert (trace.acteur, trace.apres) == (auditrice, {"lignes": codes[:2]})
+    # The auditor's work in progress is traced for the ARS, not in the établissement's journal.
+    assert trace in Evenement.objects.visibles_par(f.ars_lecteur("84"))
+    assert trace not in Evenement.objects.visibles_par(monde["gestionnaire"])
     # A later save changes only what it sends.
     au.patcher(
         client, f"{monde['url']}grille/", {"lignes": [{"code": codes[0], "resultat": "conforme"}]}
