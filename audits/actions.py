@@ -23,10 +23,11 @@ from django_fsm import can_proceed
 from audits import regles
 from audits.enums import Conclusion, Decision, EtatAudit, Resultat
 from audits.grille import indicateurs_audites, manquants
-from audits.models import Audit, Designation, LigneGrille, Tirage
+from audits.models import Audit, Designation, LigneGrille, PieceReponse, Tirage
 from audits.notifications import notifier_audit
 from audits.parametres import DELAI_REPONSE_MOIS, premiere_annee
 from dossiers import actions as dossiers
+from dossiers import pieces
 from dossiers.actions import DossierError, TransitionRefusee
 from dossiers.enums import ETATS_SUIVI, MotifCloture
 from dossiers.models import Dossier
@@ -391,28 +392,64 @@ def terminer(*, audit, conclusion, observations, acting_user) -> Audit:
     return audit
 
 
-@transaction.atomic
-def repondre(*, audit, reponse, acting_user) -> Audit:
-    """The ES gestionnaire answers in writing during the contradictory phase (a later answer
-    replaces the former; one after the deadline is kept, the deadline stays flagged)."""
-    audit = verrouiller(audit)
-    if not peut_saisir(acting_user, audit.dossier.etablissement):
-        raise PermissionDenied("Seul le gestionnaire de l'établissement répond à l'audit.")
-    if audit.etat != EtatAudit.CONTRADICTOIRE:
-        raise TransitionRefusee(
-            "Impossible de répondre : l'audit n'est pas en phase contradictoire (il est « "
-            f"{audit.get_etat_display()} »).",
-            audit.etat,
+PIECES_MAX = 5  # attachments of one answer (each checked as the dossier's: 2 Mo, PDF or Word)
+
+
+def _pieces_verifiees(fichiers) -> list:
+    fichiers = list(fichiers or [])
+    if len(fichiers) > PIECES_MAX:
+        raise DossierError(
+            f"{PIECES_MAX} pièces jointes au plus par réponse.",
+            {"pieces": [f"{len(fichiers)} fichiers envoyés : {PIECES_MAX} au plus."]},
         )
-    reponse = texte_libre(reponse, "reponse")
-    if not reponse:
-        raise DossierError("La réponse est vide.", {"reponse": ["Écrivez votre réponse."]})
-    audit.reponse_es = reponse
-    audit.repondu_le = timezone.now()
-    audit.repondu_par = acting_user
-    audit.save(update_fields=["reponse_es", "repondu_le", "repondu_par"])
-    tracer_audit("audit_reponse_es", audit, acting_user, commentaire=reponse)
-    return audit
+    errors, verifies = {}, []
+    for fichier in fichiers:
+        verifie, messages = pieces.verifier_fichier(fichier)
+        if messages:
+            errors.setdefault("pieces", []).extend(
+                f"{getattr(fichier, 'name', 'fichier')} : {m}" for m in messages
+            )
+        verifies.append(verifie)
+    if errors:
+        raise DossierError("Les pièces jointes n'ont pas été enregistrées.", errors)
+    return verifies
+
+
+def repondre(*, audit, reponse, acting_user, fichiers=()) -> Audit:
+    """The ES gestionnaire answers in writing, with attachments, during the contradictory
+    phase (a later answer replaces the text and adds its pieces; one after the deadline is
+    kept, the deadline stays flagged). A refused file refuses the whole answer; files stored
+    by a failed answer are deleted (``dossiers.pieces.avec_nettoyage``)."""
+
+    def operation(stockes):
+        a = verrouiller(audit)
+        if not peut_saisir(acting_user, a.dossier.etablissement):
+            raise PermissionDenied("Seul le gestionnaire de l'établissement répond à l'audit.")
+        if a.etat != EtatAudit.CONTRADICTOIRE:
+            raise TransitionRefusee(
+                "Impossible de répondre : l'audit n'est pas en phase contradictoire (il est « "
+                f"{a.get_etat_display()} »).",
+                a.etat,
+            )
+        texte_ = texte_libre(reponse, "reponse")
+        if not texte_:
+            raise DossierError("La réponse est vide.", {"reponse": ["Écrivez votre réponse."]})
+        verifies = _pieces_verifiees(fichiers)
+        a.reponse_es = texte_
+        a.repondu_le = timezone.now()
+        a.repondu_par = acting_user
+        a.save(update_fields=["reponse_es", "repondu_le", "repondu_par"])
+        noms = []
+        for verifie in verifies:
+            piece = pieces.joindre_piece(
+                dossier=a.dossier, verifie=verifie, acting_user=acting_user, stockes=stockes
+            )
+            PieceReponse.objects.create(audit=a, piece=piece)
+            noms.append(piece.nom)
+        tracer_audit("audit_reponse_es", a, acting_user, apres={"pieces": noms}, commentaire=texte_)
+        return a
+
+    return pieces.avec_nettoyage(operation)
 
 
 def a_rembourser(dossier) -> int:

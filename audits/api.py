@@ -4,7 +4,9 @@
 from functools import wraps
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,8 +14,9 @@ from rest_framework.views import APIView
 from audits import actions, grille
 from audits.models import Audit, Designation, Tirage
 from audits.services import audits_visibles, exiger_lecture_grille, get_audit_for_user
-from dossiers.api import erreurs_metier
+from dossiers.api import QuelQueSoitAccept, erreurs_metier, fichier_de_piece
 from hn.api.exceptions import Conflit
+from hn.api.parsers import FormParser, JSONParser, MultiPartParser
 from hn.champs import parametre_texte
 
 
@@ -234,25 +237,37 @@ class AuditGrille(APIView):
         return Response(_grille(audit))
 
 
-def _terminer(audit, data, user):
+def _donnees(request) -> dict:
+    return request.data if hasattr(request.data, "get") else {}
+
+
+def _terminer(audit, request):
+    data = _donnees(request)
     return actions.terminer(
         audit=audit,
         conclusion=data.get("conclusion"),
         observations=data.get("observations", ""),
-        acting_user=user,
+        acting_user=request.user,
     )
 
 
-def _repondre(audit, data, user):
-    return actions.repondre(audit=audit, reponse=data.get("reponse", ""), acting_user=user)
+def _repondre(audit, request):
+    """JSON ``{"reponse"}``, or multipart: ``reponse`` and files under ``pieces``."""
+    return actions.repondre(
+        audit=audit,
+        reponse=_donnees(request).get("reponse", ""),
+        fichiers=request.FILES.getlist("pieces"),
+        acting_user=request.user,
+    )
 
 
-def _decider(audit, data, user):
+def _decider(audit, request):
+    data = _donnees(request)
     return actions.decider(
         audit=audit,
         decision=data.get("decision"),
         commentaire=data.get("commentaire", ""),
-        acting_user=user,
+        acting_user=request.user,
     )
 
 
@@ -264,12 +279,50 @@ class AuditTransition(APIView):
     gestionnaire: ``{"reponse"}``), ``decider`` (ARS valideur: ``{"decision": "classer" |
     "cloturer", "commentaire"}``); returns the audit."""
 
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
     @extend_schema(request=dict, responses=AuditSerializer)
     @erreurs_audit
     def post(self, request, pk, name):
         if name not in TRANSITIONS:
             raise exceptions.NotFound(f"Transition inconnue : {name}.")
-        audit = get_audit_for_user(request.user, pk)
-        data = request.data if isinstance(request.data, dict) else {}
-        TRANSITIONS[name](audit, data, request.user)
+        TRANSITIONS[name](get_audit_for_user(request.user, pk), request)
         return Response(AuditSerializer(_audit(request, pk)).data)
+
+
+# --- the answer's attachments ----------------------------------------------------------------
+
+
+class PieceReponseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="piece.pk")
+    nom = serializers.CharField(source="piece.nom")
+    taille = serializers.IntegerField(source="piece.taille")
+    type_mime = serializers.CharField(source="piece.type_mime")
+    etat_analyse = serializers.CharField(source="piece.etat_analyse")
+    deposee_le = serializers.DateTimeField(source="piece.deposee_le")
+
+
+class AuditPieces(APIView):
+    """The attachments of the ES's answer, for whoever reads the audit."""
+
+    @extend_schema(responses=PieceReponseSerializer(many=True))
+    def get(self, request, pk):
+        audit = get_audit_for_user(request.user, pk)
+        liens = audit.pieces_reponse.select_related("piece").order_by("pk")
+        return Response(PieceReponseSerializer(liens, many=True).data)
+
+
+class AuditPieceFichier(APIView):
+    """The file of one attachment of the answer (after the antivirus scan)."""
+
+    content_negotiation_class = QuelQueSoitAccept
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}
+    )
+    def get(self, request, pk, piece):
+        audit = get_audit_for_user(request.user, pk)
+        lien = audit.pieces_reponse.select_related("piece").filter(piece_id=piece).first()
+        if lien is None:
+            raise Http404("Pièce introuvable.")
+        return fichier_de_piece(request.user, lien.piece)

@@ -15,4 +15,10 @@ urlpatterns: list = [
         api.AuditTransition.as_view(),
         name="audit-transition",
     ),
+    path("audits/<int:pk>/pieces/", api.AuditPieces.as_view(), name="audit-pieces"),
+    path(
+        "audits/<int:pk>/pieces/<int:piece>/fichier/",
+        api.AuditPieceFichier.as_view(),
+        name="audit-piece-fichier",
+    ),
 ]

@@ -225,3 +225,21 @@ class LigneGrille(models.Model):
 
     def __str__(self):
         return f"{self.audit} — {self.indicateur.code}"
+
+
+class PieceReponse(models.Model):
+    """An attachment of the ES's answer in the contradictory phase: a piece of the dossier
+    (``dossiers.pieces``: same checks, storage and antivirus), linked to the audit."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="pieces_reponse")
+    piece = models.OneToOneField(
+        "dossiers.PieceJointe", on_delete=models.PROTECT, related_name="reponse_audit"
+    )
+
+    class Meta:
+        verbose_name = "pièce de la réponse à un audit"
+        verbose_name_plural = "pièces des réponses aux audits"
+        ordering = ["audit", "pk"]
+
+    def __str__(self):
+        return f"{self.audit} — {self.piece.nom}"

@@ -1,11 +1,12 @@
 """The audits' part of the access matrix (tests/test_access_matrix.py): their API routes'
 rules, and the audits added to the matrix's world — one per tenant, on each tenant's dossier,
-``en_cours`` with the own tenant's ARS auditeur designated (an auditor of another région, or
+``en_cours`` with the own tenant's ARS auditeur designated and the tenant's attachment linked to
+its answer (an auditor of another région, or
 not designated, does not see an audit)."""
 
 from django.utils import timezone
 
-from audits.models import Audit, Designation, Tirage
+from audits.models import Audit, Designation, PieceReponse, Tirage
 from dossiers.models import Dossier
 
 ES = {"es_gestionnaire", "es_lecteur"}
@@ -34,6 +35,14 @@ REGLES = {
         "allowed": ARS | NATIONAL,
         "anon": 401,
         "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
+    # The attachments of the ES's answer (the world's piece, linked to each tenant's audit).
+    "api:audit-pieces": {"allowed": LECTURE, "anon": 401, "kwargs": AUDIT, "visible": LECTURE},
+    "api:audit-piece-fichier": {
+        "allowed": LECTURE,
+        "anon": 401,
+        "kwargs": {"pk": "audit", "piece": "piece"},
         "visible": LECTURE,
     },
     # ``terminer`` without a conclusion: the designated auditor's 400; anyone else, 403.
@@ -72,5 +81,9 @@ def avec_audits(monde: dict) -> dict:
         monde["own"]["numero"], users["ars_valideur"], users["ars_auditeur"]
     )
     monde["other"]["audit"] = _audit(monde["other"]["numero"], users["superuser"])
+    for tenant in ("own", "other"):
+        PieceReponse.objects.create(
+            audit_id=monde[tenant]["audit"], piece_id=monde[tenant]["piece"]
+        )
     monde["own"]["transition_audit"] = monde["other"]["transition_audit"] = "terminer"
     return monde

@@ -8,10 +8,12 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.enums import EtatAudit
-from audits.models import Audit
+from audits.models import Audit, PieceReponse
 from dossiers.enums import Etat
+from dossiers.models import PieceJointe
 from enveloppes.enums import Nature
 from enveloppes.models import MouvementEnveloppe
 from hn.journal.models import Evenement
@@ -248,3 +250,55 @@ def test_hn_cloturer_makes_only_the_paid_amorcage_repayable(client):
     assert _du(dossier) == [(Nature.REMBOURSEMENT_AMORCAGE_DU, "D4", D(20_000))]
     assert a.recharger(dossier).etat == Etat.CLOS
     assert Audit.objects.get(pk=audit.pk).decision == "cloturer"
+
+
+# --- the answer's attachments ----------------------------------------------------------------
+
+
+def repondre_avec(client, monde, fichiers, reponse="Voir les pièces jointes."):
+    client.force_login(monde["gestionnaire"])
+    return client.post(
+        f"{monde['url']}transitions/repondre/",
+        {"reponse": reponse, "pieces": fichiers},
+    )
+
+
+def test_the_es_answers_with_attachments_read_by_the_cmsi(client, monde):
+    contradictoire(client, monde)
+    r = repondre_avec(
+        client,
+        monde,
+        [SimpleUploadedFile("pv.pdf", d.PDF_MINIMAL), SimpleUploadedFile("b.pdf", d.PDF_MINIMAL)],
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["reponse_es"] == "Voir les pièces jointes."
+    liste = au.lire(client, f"{monde['url']}pieces/", monde["valideur"]).json()
+    assert [p["nom"] for p in liste] == ["pv.pdf", "b.pdf"]
+    fichier = client.get(f"{monde['url']}pieces/{liste[0]['id']}/fichier/")
+    assert (fichier.status_code, fichier.content) == (200, d.PDF_MINIMAL)
+    trace = Evenement.objects.get(action="audit_reponse_es")
+    assert trace.apres == {"pieces": ["pv.pdf", "b.pdf"]}
+    # Another établissement's user, another région's CMSI: 404.
+    for user in (f.es_gestionnaire(), f.ars_valideur("11")):
+        assert au.lire(client, f"{monde['url']}pieces/", user).status_code == 404
+    # A piece not attached to this answer is not served through the audit.
+    autre = d.piece_de(d.en_saisie())
+    url = f"{monde['url']}pieces/{autre.pk}/fichier/"
+    assert au.lire(client, url, f.superuser()).status_code == 404
+
+
+def test_a_refused_attachment_refuses_the_whole_answer(client, monde):
+    contradictoire(client, monde)
+    avant = PieceJointe.objects.count()
+    r = repondre_avec(
+        client,
+        monde,
+        [SimpleUploadedFile("pv.pdf", d.PDF_MINIMAL), SimpleUploadedFile("x.txt", b"texte")],
+    )
+    assert r.status_code == 400
+    assert "x.txt" in r.json()["errors"]["pieces"][0]
+    assert recharger(monde["audit"]).reponse_es == ""
+    assert (PieceJointe.objects.count(), PieceReponse.objects.count()) == (avant, 0)
+    trop = [SimpleUploadedFile(f"{n}.pdf", d.PDF_MINIMAL) for n in range(6)]
+    assert repondre_avec(client, monde, trop).status_code == 400
+    assert PieceReponse.objects.count() == 0
