@@ -5,13 +5,14 @@ issue 13 changing nothing."""
 import pytest
 
 from audits.enums import EtatAudit
-from audits.models import Designation, LigneGrille
+from audits.models import Audit, Designation, LigneGrille
 from hn.journal.models import Evenement
 from hn.notifications.models import Notification
 from tests import factories as f
 from tests.audits import aides as au
 from tests.audits.aides import designer, en_cours, recharger
 from tests.indicateurs import aides as a
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,30 @@ def test_an_auditor_of_the_region_not_designated_cannot_write(client, monde):
     body = {"lignes": [{"code": "P1.1", "resultat": "conforme"}]}
     assert au.patcher(client, f"{monde['url']}grille/", body, autre).status_code == 404
     assert not LigneGrille.objects.exists()
+
+
+def test_the_lists_and_the_grid_query_counts_do_not_grow_with_the_audits(client):
+    """1 audit vs 3 (designated auditors on each): same number of queries."""
+    valideur = f.ars_valideur("84")
+    client.force_login(valideur)
+    premier = au.accepte((2022, 3, 1))
+    au.tirer(annee=2022, user=valideur)
+    audit = Audit.objects.get(dossier=premier)
+    auditrice = f.ars_auditeur("84", username="auditrice")
+    designer(client, {"url": f"{au.API}{audit.pk}/", "valideur": valideur})
+
+    def compter():
+        client.force_login(valideur)
+        listes = [count_queries(client.get, url)[0] for url in (au.API, f"{au.API}tirages/")]
+        client.force_login(auditrice)
+        grille = count_queries(client.get, f"{au.API}{audit.pk}/grille/")[0]
+        return listes, grille
+
+    avant = compter()
+    for _ in range(20):
+        au.accepte((2022, 3, 1))
+    au.tirer(annee=2023, user=valideur)  # 21 dossiers: 3 audits more
+    for autre in Audit.objects.exclude(pk=audit.pk):
+        designer(client, {"url": f"{au.API}{autre.pk}/", "valideur": valideur})
+    assert Audit.objects.count() == 4
+    assert compter() == avant
