@@ -29,7 +29,7 @@ from audits.parametres import DELAI_REPONSE_MOIS, premiere_annee
 from dossiers import actions as dossiers
 from dossiers import pieces
 from dossiers.actions import DossierError, TransitionRefusee
-from dossiers.enums import ETATS_SUIVI, MotifCloture
+from dossiers.enums import ETATS_SUIVI, Etat, MotifCloture
 from dossiers.models import Dossier
 from enveloppes.enums import Nature
 from enveloppes.models import MouvementEnveloppe
@@ -479,6 +479,12 @@ def decider(*, audit, decision, commentaire, acting_user) -> Audit:
         errors["commentaire"] = ["Motivez la décision."]
     if errors:
         raise DossierError("La décision doit être motivée.", errors)
+    if decision == Decision.CLOTURER and audit.dossier.etat != Etat.ACCEPTE:
+        raise TransitionRefusee(
+            f"Le dossier {audit.dossier.numero} est « {audit.dossier.get_etat_display()} » : "
+            "seul un dossier accepté peut être clos pour fausse déclaration ; classez l'audit.",
+            audit.etat,
+        )
     le = aujourd_hui()
     valeurs = {}
     if decision == Decision.CLOTURER:

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.enums import EtatAudit
 from audits.models import Audit, PieceReponse
+from dossiers import actions as dossiers_actions
 from dossiers.enums import Etat
 from dossiers.models import PieceJointe
 from enveloppes.enums import Nature
@@ -302,3 +303,18 @@ def test_a_refused_attachment_refuses_the_whole_answer(client, monde):
     trop = [SimpleUploadedFile(f"{n}.pdf", d.PDF_MINIMAL) for n in range(6)]
     assert repondre_avec(client, monde, trop).status_code == 400
     assert PieceReponse.objects.count() == 0
+
+
+def test_cloturer_a_dossier_already_closed_is_409_and_classer_remains(client, monde):
+    contradictoire(client, monde)
+    with a.le(2023, 2, 10):
+        dossiers_actions.clore(
+            dossier=monde["dossier"],
+            motif="demande_etablissement",
+            commentaire="Projet abandonné.",
+            acting_user=monde["valideur"],
+        )
+    r = decider(client, monde, decision="cloturer")
+    assert (r.status_code, r.json()["etat"]) == (409, "contradictoire")
+    assert "seul un dossier accepté peut être clos pour fausse déclaration" in r.json()["detail"]
+    assert decider(client, monde).status_code == 200
