@@ -440,18 +440,21 @@ class DossierPieceFichier(APIView):
     )
     def get(self, request, numero, piece):
         dossier = get_dossier_for_user(request.user, numero)
-        piece = _piece_lisible(request.user, dossier, piece)
-        if not analyse.servie_a(piece, request.user):  # antivirus: not scanned yet, or infected
-            raise Conflit(analyse.message_refus(piece), etat_analyse=piece.etat_analyse)
-        with piece.fichier.open("rb") as fichier:
-            data = fichier.read()
-        if hashlib.sha256(data).hexdigest() != piece.empreinte:
-            logger.error(
-                "Pièce %s : le fichier stocké ne correspond pas à son empreinte.", piece.pk
-            )
-            raise exceptions.APIException("Le fichier stocké est altéré ; contactez le support.")
-        response = HttpResponse(data, content_type=piece.type_mime)
-        response["Content-Disposition"] = content_disposition_header(True, piece.nom)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return fichier_de_piece(request.user, _piece_lisible(request.user, dossier, piece))
+
+
+def fichier_de_piece(user, piece) -> HttpResponse:
+    """The file of a piece the caller may read (also the audits' answer pieces): refused while
+    scanned or once infected (409), checked against its SHA-256, sent as an attachment."""
+    if not analyse.servie_a(piece, user):  # antivirus: not scanned yet, or infected
+        raise Conflit(analyse.message_refus(piece), etat_analyse=piece.etat_analyse)
+    with piece.fichier.open("rb") as fichier:
+        data = fichier.read()
+    if hashlib.sha256(data).hexdigest() != piece.empreinte:
+        logger.error("Pièce %s : le fichier stocké ne correspond pas à son empreinte.", piece.pk)
+        raise exceptions.APIException("Le fichier stocké est altéré ; contactez le support.")
+    response = HttpResponse(data, content_type=piece.type_mime)
+    response["Content-Disposition"] = content_disposition_header(True, piece.nom)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -336,10 +336,11 @@ def _effacer(stockes):
             logger.exception("Fichier orphelin non supprimé du stockage : %s", name)
 
 
-def _avec_nettoyage(operation):
+def avec_nettoyage(operation):
     """Run ``operation(stockes)`` in a transaction; on any failure, including at commit, delete
-    the files it stored. (Called inside an enclosing transaction, a later rollback of that
-    transaction is out of reach: the API and the web views call these actions outside any.)"""
+    the files it stored (also for the apps that attach pieces: :func:`joindre_piece`). (Called
+    inside an enclosing transaction, a later rollback of that transaction is out of reach: the
+    API and the web views call these actions outside any.)"""
     stockes: list[str] = []
     try:
         with transaction.atomic():
@@ -347,6 +348,21 @@ def _avec_nettoyage(operation):
     except BaseException:
         _effacer(stockes)
         raise
+
+
+def joindre_piece(*, dossier, verifie: FichierVerifie, acting_user, stockes) -> PieceJointe:
+    """A piece attached outside the saisie by an app built on the dossier (the ES's answer to
+    an audit), already checked by :func:`verifier_fichier`: category « autre », the saisie's
+    storage and antivirus. The caller holds its own lock, checks who and when, traces, links the
+    piece in its own model, and runs in :func:`avec_nettoyage` (``stockes``)."""
+    return _enregistrer(
+        dossier,
+        verifie,
+        categorie=CategoriePiece.AUTRE,
+        prerequis=None,
+        acting_user=acting_user,
+        stockes=stockes,
+    )
 
 
 def ajouter_piece(*, dossier, fichier, categorie, prerequis_code=None, acting_user) -> PieceJointe:
@@ -389,7 +405,7 @@ def ajouter_piece(*, dossier, fichier, categorie, prerequis_code=None, acting_us
         )
         return piece
 
-    piece = _avec_nettoyage(operation)
+    piece = avec_nettoyage(operation)
     piece.refresh_from_db()  # scanned at the commit when tasks run eagerly
     return piece
 
@@ -426,7 +442,7 @@ def remplacer_piece(*, piece, fichier, acting_user) -> PieceJointe:
         )
         return nouvelle
 
-    nouvelle = _avec_nettoyage(operation)
+    nouvelle = avec_nettoyage(operation)
     nouvelle.refresh_from_db()
     return nouvelle
 

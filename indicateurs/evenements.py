@@ -1,7 +1,9 @@
 """The follow-up's part in the dossier's acceptance and total closure (``dossiers.evenements``),
-registered in ``IndicateursConfig.ready``."""
+and the last report's values for the apps that show declared values
+(``dossiers.declarations``, read by the audits' control grid); registered in
+``IndicateursConfig.ready``."""
 
-from dossiers import evenements
+from dossiers import declarations, evenements
 from indicateurs import clotures, suivi
 
 
@@ -16,4 +18,19 @@ def entrer_en_suivi(*, dossier, le, **_):
 def clore_tous_les_domaines(*, dossier, motif, commentaire, acting_user, le, **_):
     clotures.clore_tous_les_domaines(
         dossier, motif=motif, commentaire=commentaire, acting_user=acting_user, le=le
+    )
+
+
+@declarations.fournir_suivi
+def dernier_suivi(dossier):
+    rapport = dossier.rapports.order_by("-rang").prefetch_related("valeurs__indicateur").first()
+    if rapport is None:
+        return None
+    return declarations.Suivi(
+        rang=rapport.rang,
+        arrete_le=rapport.arrete_le,
+        valeurs={
+            v.indicateur.code: declarations.Valeur(v.valeur, v.non_applicable)
+            for v in rapport.valeurs.all()
+        },
     )

@@ -241,6 +241,8 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
         "retard_suivi",
         "fin_programme",
         "derogation",
+        "rappel_contradictoire",  # issue 13 (audits.echeances)
+        "delai_contradictoire",
         "courriels",
     ]
     run = ExecutionTache.objects.get(nom="echeances")

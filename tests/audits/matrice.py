@@ -1,0 +1,89 @@
+"""The audits' part of the access matrix (tests/test_access_matrix.py): their API routes'
+rules, and the audits added to the matrix's world — one per tenant, on each tenant's dossier,
+``en_cours`` with the own tenant's ARS auditeur designated and the tenant's attachment linked to
+its answer (an auditor of another région, or
+not designated, does not see an audit)."""
+
+from django.utils import timezone
+
+from audits.models import Audit, Designation, PieceReponse, Tirage
+from dossiers.models import Dossier
+
+ES = {"es_gestionnaire", "es_lecteur"}
+ARS = {"ars_valideur", "ars_lecteur", "ars_auditeur"}
+NATIONAL = {"pilote", "lecteur_national", "superuser"}
+AUTH = ES | ARS | NATIONAL | {"es_admin", "ars_admin"}
+LECTURE = ES | ARS | NATIONAL
+AUDIT = {"pk": "audit"}
+
+# Keyword arguments of the matrix's ``Rule`` (read there; no import cycle).
+REGLES = {
+    "api:audits": {"allowed": AUTH, "anon": 401},
+    "api:audit-tirages": {"allowed": AUTH, "anon": 401},  # a list filtered by scope
+    "api:audit": {"allowed": LECTURE, "anon": 401, "kwargs": AUDIT, "visible": LECTURE},
+    # No username: the CMSI's 400; anyone else who sees the audit, 403.
+    "api:audit-auditeurs": {
+        "allowed": {"ars_valideur", "superuser"},
+        "anon": 401,
+        "method": "post",
+        "ok": 400,
+        "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
+    # Read by the ARS and the national level, not by the établissement.
+    "api:audit-grille": {
+        "allowed": ARS | NATIONAL,
+        "anon": 401,
+        "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
+    # The attachments of the ES's answer (the world's piece, linked to each tenant's audit).
+    "api:audit-pieces": {"allowed": LECTURE, "anon": 401, "kwargs": AUDIT, "visible": LECTURE},
+    "api:audit-piece-fichier": {
+        "allowed": LECTURE,
+        "anon": 401,
+        "kwargs": {"pk": "audit", "piece": "piece"},
+        "visible": LECTURE,
+    },
+    # ``terminer`` without a conclusion: the designated auditor's 400; anyone else, 403.
+    "api:audit-transition": {
+        "allowed": {"ars_auditeur"},
+        "anon": 401,
+        "method": "post",
+        "ok": 400,
+        "kwargs": {"pk": "audit", "name": "transition_audit"},
+        "visible": LECTURE,
+    },
+}
+
+
+def _audit(numero, tire_par, auditeur=None) -> int:
+    dossier = Dossier.objects.get(numero=numero)
+    tirage = Tirage.objects.create(
+        programme=dossier.programme,
+        region=dossier.region,
+        annee=2022,
+        graine=1,
+        population=[numero],
+        tires=[numero],
+        tire_le=timezone.now(),
+        tire_par=tire_par,
+    )
+    audit = Audit.objects.create(tirage=tirage, dossier=dossier, rang=1, etat="en_cours")
+    if auditeur is not None:
+        Designation.objects.create(audit=audit, auditeur=auditeur, designe_par=tire_par)
+    return audit.pk
+
+
+def avec_audits(monde: dict) -> dict:
+    users = monde["users"]
+    monde["own"]["audit"] = _audit(
+        monde["own"]["numero"], users["ars_valideur"], users["ars_auditeur"]
+    )
+    monde["other"]["audit"] = _audit(monde["other"]["numero"], users["superuser"])
+    for tenant in ("own", "other"):
+        PieceReponse.objects.create(
+            audit_id=monde[tenant]["audit"], piece_id=monde[tenant]["piece"]
+        )
+    monde["own"]["transition_audit"] = monde["other"]["transition_audit"] = "terminer"
+    return monde
