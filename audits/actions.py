@@ -93,13 +93,13 @@ def _verifier_etat(audit, methode, action):
         )
 
 
-def exiger_auditeur(user, audit, action="remplir cet audit"):
+def exiger_auditeur(user, audit, geste="remplir cet audit"):
     """A designated auditor who still holds the région's auditeur role."""
     if not (
         user.has_perm("referentiel.auditer", audit.dossier.region)
         and audit.designations.filter(auditeur=user).exists()
     ):
-        raise PermissionDenied(f"Seul un auditeur désigné sur cet audit peut {action}.")
+        raise PermissionDenied(f"Seul un auditeur désigné sur cet audit peut {geste}.")
 
 
 # --- the draw -------------------------------------------------------------------------------

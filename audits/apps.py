@@ -5,5 +5,8 @@ class AuditsConfig(AppConfig):
     name = "audits"
 
     def ready(self):
-        # The contradictory phase's deadlines register with the sweep (hn.taches.echeances).
-        from audits import echeances  # noqa: F401
+        # The contradictory phase's deadlines register with the sweep (hn.taches.echeances);
+        # the French of its journal rows (hn.journal.libelles).
+        from audits import echeances, journal  # noqa: F401
+
+        journal.enregistrer()
