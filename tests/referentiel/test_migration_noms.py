@@ -23,18 +23,18 @@ def _migrer(cible):
 def test_migrate_puts_the_accents_on_the_names():
     _migrer(AVANT)
     region = Region.objects.create(code="98", nom="Ile-de-France", decoupage=Decoupage.ACTUEL)
-    domaine = f.DomaineFactory(code="D9", libelle="Echange et partage")
+    prerequis = f.PrerequisFactory(code="P9", libelle="Echange et partage")
     ght = GHT.objects.create(nom="GHT Ile-de-France", region=region)
     autre = f.DomaineFactory(code="D8", libelle="Dossier patient informatisé")
 
     _migrer(APRES)
 
     region.refresh_from_db()
-    domaine.refresh_from_db()
+    prerequis.refresh_from_db()
     ght.refresh_from_db()
     autre.refresh_from_db()
     assert (region.code, region.nom) == ("98", "Île-de-France")
-    assert (domaine.code, domaine.libelle) == ("D9", "Échange et partage")
+    assert (prerequis.code, prerequis.libelle) == ("P9", "Échange et partage")
     assert ght.nom == "GHT Île-de-France"
     assert autre.libelle == "Dossier patient informatisé"
 

@@ -109,6 +109,10 @@ _TRANSLATION = str.maketrans(
         "\u2212": "-",  # minus sign used as a bullet
         "\u00a0": " ",  # no-break space
         "\u202f": " ",  # narrow no-break space
+        # The texts drop the accents of capitals (« Ile-de-France », « Echange »); the
+        # référentiel writes them (issue 19): both fold to the unaccented capital.
+        "É": "E",
+        "Î": "I",
         "\uf0a7": " ",  # private-use bullet glyph
         "\ufffd": " ",  # replacement character left by the PDF extraction
     }

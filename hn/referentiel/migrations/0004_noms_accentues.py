@@ -5,15 +5,15 @@ are (API.md)."""
 from django.db import migrations
 
 REGIONS = {"Ile-de-France": "Île-de-France"}
-DOMAINES = {"Echange et partage": "Échange et partage"}
+PREREQUIS = {"Echange et partage": "Échange et partage"}  # HOP'EN P4
 GHTS = {"GHT Ile-de-France": "GHT Île-de-France"}
 
 
 def _renommer(apps, inverse: bool):
     Region = apps.get_model("referentiel", "Region")
-    Domaine = apps.get_model("referentiel", "Domaine")
+    Prerequis = apps.get_model("referentiel", "Prerequis")
     GHT = apps.get_model("referentiel", "GHT")
-    renommages = ((Region, "nom", REGIONS), (Domaine, "libelle", DOMAINES), (GHT, "nom", GHTS))
+    renommages = ((Region, "nom", REGIONS), (Prerequis, "libelle", PREREQUIS), (GHT, "nom", GHTS))
     for model, champ, noms in renommages:
         for avant, apres in noms.items():
             if inverse:
