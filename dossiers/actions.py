@@ -543,14 +543,11 @@ def commenter_page(*, dossier, page: str, texte: str, acting_user) -> Dossier:
     return dossier
 
 
-@transaction.atomic
-def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
-    """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]: the domaines still
-    awaiting their targets are closed, their engagement released and paid amorçage made
-    repayable (the follow-up's handler of ``dossiers.evenements.CLOTURE``), then the dossier."""
-    dossier = instruire(dossier, acting_user)
+def verifier_cloture(dossier, motif: str, commentaire: str) -> str:
+    """The checks of a total closure by the ARS (its state, its motif and comment), before it
+    is done or announced (``dossiers.consequences``); the comment as it will be kept."""
     verifier_etat(dossier, dossier.clore, "de clore le dossier")
-    commentaire = motif_et_commentaire(
+    return motif_et_commentaire(
         motif,
         commentaire,
         MOTIFS_ARS,
@@ -559,6 +556,15 @@ def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
         "Le commentaire est obligatoire pour clore un dossier.",
         "La clôture doit être motivée.",
     )
+
+
+@transaction.atomic
+def clore(*, dossier, motif: str, commentaire: str, acting_user) -> Dossier:
+    """Total closure by the ARS, with its reason [000 A4 §2, SPEC §5]: the domaines still
+    awaiting their targets are closed, their engagement released and paid amorçage made
+    repayable (the follow-up's handler of ``dossiers.evenements.CLOTURE``), then the dossier."""
+    dossier = instruire(dossier, acting_user)
+    commentaire = verifier_cloture(dossier, motif, commentaire)
     le = aujourd_hui()
     evenements.annoncer(
         evenements.CLOTURE,

@@ -16,7 +16,6 @@ from dossiers.analyse import blocage_depot
 from dossiers.contenu import manquants
 from dossiers.contextes import forfaits_du_dossier
 from dossiers.enums import (
-    MOTIFS_ARS,
     SUIVI_OUVERT,
     DecisionDomaine,
     MotifCloture,
@@ -213,16 +212,7 @@ def cloture(dossier, *, motif: str, commentaire: str, montants=None) -> Conseque
     false declarations, as ``indicateurs.clotures`` does), their unpaid engagement released,
     their paid amorçage repayable. ``montants``: ``{DomaineDossier id: {"engage_libere",
     "amorcage_remboursable"}}`` as the ledger computes them (``enveloppes.contributions``)."""
-    actions.verifier_etat(dossier, dossier.clore, "de clore le dossier")
-    actions.motif_et_commentaire(
-        motif,
-        commentaire,
-        MOTIFS_ARS,
-        "Choisissez le motif de la clôture : cibles_inatteignables, "
-        "declarations_erronees ou demande_etablissement.",
-        "Le commentaire est obligatoire pour clore un dossier.",
-        "La clôture doit être motivée.",
-    )
+    actions.verifier_cloture(dossier, motif, commentaire)
     etats = list(SUIVI_OUVERT)
     if motif == MotifCloture.DECLARATIONS_ERRONEES:
         etats.append(SuiviDomaine.FINANCE)
