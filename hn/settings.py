@@ -340,6 +340,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CategoriePieceEnum": "dossiers.enums.CategoriePiece",
         "CategorieNotificationEnum": "hn.notifications.models.Categorie",
+        # Two "etat" fields: the dossier's keeps its name, the audit's is told apart.
+        "EtatEnum": "dossiers.enums.Etat",
+        "EtatAuditEnum": "audits.enums.EtatAudit",
     },
     # >>> issue 17 api: the error responses of API.md on every operation (schemathesis checks).
     "POSTPROCESSING_HOOKS": [
