@@ -236,6 +236,6 @@ def consequences_decision(request, audit):
         titre=f"Clore le dossier {dossier.numero} pour fausse déclaration ?",
         bouton="Confirmer la clôture",
         points=points,
-        notifies=[*cloture.notifies, "le niveau national (DGOS)"],
+        notifies=list(dict.fromkeys([*cloture.notifies, "le niveau national (DGOS)"])),
         irreversible="La clôture du dossier et la décision ne peuvent pas être annulées.",
     )
