@@ -194,6 +194,8 @@ def test_terminer_lists_the_missing_lines(client, monde):
     page = _texte(r)
     assert 'id="manquants"' in page and "sans résultat" in page
     assert "DPI absent." in page  # the typed observations are kept
+    # The grid's form, shown again under /terminer/, still saves the grid.
+    assert f'id="form-grille" action="{_grille(monde)}"' in page
     assert recharger(monde["audit"]).etat == EtatAudit.EN_COURS
 
 
