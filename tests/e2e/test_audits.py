@@ -14,6 +14,7 @@ from tests import dossiers_factories as d
 from tests import factories as f
 from tests.audits import aides as au
 from tests.e2e.conftest import se_connecter
+from tests.e2e.parcours import Parcours
 from tests.indicateurs import aides as a
 
 pytestmark = pytest.mark.e2e
@@ -120,3 +121,17 @@ def test_audit_journey(live_server, page, campagne):
     page.goto(f"{live_server.url}/enveloppes/HOPEN/84/")
     texte = re.sub(r"\s", " ", page.locator("main").inner_text())
     assert re.search(r"Remboursements dus, non reçus[^0-9]*50 000", texte), texte[:2000]
+    # 7. Every audit page the CMSI reads: no console error, no broken link, axe-clean.
+    parcours = Parcours(page, live_server.url, "ars_valideur")
+    parcours.parcourir(
+        [
+            "/audits/",
+            "/audits/tirages/",
+            f"/audits/tirages/{audit.tirage_id}/",
+            f"/audits/{audit.pk}/",
+            f"/audits/{audit.pk}/grille/",
+        ],
+        limite=5,  # these pages only (their links are still checked)
+    )
+    constats = [f"{c.page} — {c.quoi} : {c.detail}" for c in parcours.constats]
+    assert not constats, "\n".join(constats)
