@@ -11,6 +11,7 @@ from django.urls import reverse
 from audits.enums import EtatAudit
 from audits.models import Designation, LigneGrille, Tirage
 from dossiers.enums import Etat
+from hn.notifications.models import Notification
 from tests import factories as f
 from tests.audits.aides import contradictoire, en_cours, recharger, tout_remplir
 
@@ -283,3 +284,12 @@ def test_classer_needs_no_confirmation(client, monde):
     r = client.post(url, {"decision": "classer", "commentaire": "Encore."})
     assert r.status_code == 200 and "Impossible de décider" in _texte(r)
     assert recharger(monde["audit"]).commentaire_decision == "Réponse convaincante."
+
+
+def test_an_audit_s_notification_leads_to_its_page(client, monde):
+    contradictoire(client, monde)
+    lien = reverse("audits:detail", args=[monde["audit"].pk])
+    notification = Notification.objects.filter(destinataire=monde["gestionnaire"]).latest("pk")
+    assert notification.lien == lien
+    client.force_login(monde["gestionnaire"])
+    assert "Répondre à l’audit" in _texte(client.get(lien))
