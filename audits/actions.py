@@ -461,13 +461,9 @@ def a_rembourser(dossier) -> int:
     return arrondi_euro(total or Decimal(0))
 
 
-@transaction.atomic
-def decider(*, audit, decision, commentaire, acting_user) -> Audit:
-    """The CMSI decides after the contradictory phase: ``classer`` or ``cloturer`` — the total
-    closure of the dossier for false declaration through the dossier's own closure (its
-    domaines closed, engagement released, paid amorçage — HOP'EN: and usage — due back in the
-    ledger), and an alert to the national level."""
-    audit = verrouiller(audit)
+def verifier_decision(audit, decision, commentaire, acting_user) -> str:
+    """The checks of the CMSI's decision, before it is done or announced (the decision page's
+    confirmation): who, the audit's state, the decision and its comment; the comment as kept."""
     if not peut_instruire(acting_user, audit.dossier.region):
         raise PermissionDenied("Seul le valideur (CMSI) de l'ARS décide des suites de l'audit.")
     _verifier_etat(audit, audit.decider, "de décider")
@@ -485,6 +481,17 @@ def decider(*, audit, decision, commentaire, acting_user) -> Audit:
             "seul un dossier accepté peut être clos pour fausse déclaration ; classez l'audit.",
             audit.etat,
         )
+    return commentaire
+
+
+@transaction.atomic
+def decider(*, audit, decision, commentaire, acting_user) -> Audit:
+    """The CMSI decides after the contradictory phase: ``classer`` or ``cloturer`` — the total
+    closure of the dossier for false declaration through the dossier's own closure (its
+    domaines closed, engagement released, paid amorçage — HOP'EN: and usage — due back in the
+    ledger), and an alert to the national level."""
+    audit = verrouiller(audit)
+    commentaire = verifier_decision(audit, decision, commentaire, acting_user)
     le = aujourd_hui()
     valeurs = {}
     if decision == Decision.CLOTURER:

@@ -77,9 +77,8 @@ AVIS = {
 
 
 def lien(audit) -> str:
-    """The page linked from an audit's notifications (the dossier until the audit pages
-    exist)."""
-    return reverse("dossiers:detail", args=[audit.dossier.numero])
+    """The page linked from an audit's notifications: the audit's own page."""
+    return reverse("audits:detail", args=[audit.pk])
 
 
 def _comptes(public: str, audit, auditeur=None):

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("hn.referentiel.urls")),
     path("dossiers/", include(DOSSIERS)),
     path("enveloppes/", include("enveloppes.urls")),
+    path("audits/", include("audits.urls")),
     path("comptes/", include("hn.comptes.urls")),
     # --- MFA (issue 17) ---
     path("double-authentification/", include("hn.comptes.mfa_urls")),

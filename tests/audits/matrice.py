@@ -54,10 +54,43 @@ REGLES = {
         "kwargs": {"pk": "audit", "name": "transition_audit"},
         "visible": LECTURE,
     },
+    # --- the audits' web pages (audits/urls.py) ---
+    "audits:liste": {"allowed": AUTH},  # a list filtered by scope
+    # The draws: the ARS (its région's: another région's draw is a 404) and the national level.
+    "audits:tirages": {"allowed": ARS | NATIONAL},
+    "audits:tirage": {"allowed": ARS | NATIONAL, "kwargs": {"pk": "tirage"}, "scoped": ARS},
+    "audits:detail": {"allowed": LECTURE, "kwargs": AUDIT, "visible": LECTURE},
+    # Empty forms: the page again with the French message at the field (200); 403 otherwise.
+    "audits:designer": {
+        "allowed": {"ars_valideur", "superuser"},
+        "method": "post",
+        "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
+    "audits:grille": {"allowed": ARS | NATIONAL, "kwargs": AUDIT, "visible": LECTURE},
+    "audits:terminer": {
+        "allowed": {"ars_auditeur"},
+        "method": "post",
+        "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
+    # The audit is en_cours: the gestionnaire's and the CMSI's forms say why they cannot act.
+    "audits:repondre": {
+        "allowed": {"es_gestionnaire", "superuser"},
+        "method": "post",
+        "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
+    "audits:decider": {
+        "allowed": {"ars_valideur", "superuser"},
+        "method": "post",
+        "kwargs": AUDIT,
+        "visible": LECTURE,
+    },
 }
 
 
-def _audit(numero, tire_par, auditeur=None) -> int:
+def _audit(numero, tire_par, auditeur=None) -> Audit:
     dossier = Dossier.objects.get(numero=numero)
     tirage = Tirage.objects.create(
         programme=dossier.programme,
@@ -72,15 +105,18 @@ def _audit(numero, tire_par, auditeur=None) -> int:
     audit = Audit.objects.create(tirage=tirage, dossier=dossier, rang=1, etat="en_cours")
     if auditeur is not None:
         Designation.objects.create(audit=audit, auditeur=auditeur, designe_par=tire_par)
-    return audit.pk
+    return audit
 
 
 def avec_audits(monde: dict) -> dict:
     users = monde["users"]
-    monde["own"]["audit"] = _audit(
-        monde["own"]["numero"], users["ars_valideur"], users["ars_auditeur"]
-    )
-    monde["other"]["audit"] = _audit(monde["other"]["numero"], users["superuser"])
+    audits = {
+        "own": _audit(monde["own"]["numero"], users["ars_valideur"], users["ars_auditeur"]),
+        "other": _audit(monde["other"]["numero"], users["superuser"]),
+    }
+    for tenant, audit in audits.items():
+        monde[tenant]["audit"] = audit.pk
+        monde[tenant]["tirage"] = audit.tirage_id
     for tenant in ("own", "other"):
         PieceReponse.objects.create(
             audit_id=monde[tenant]["audit"], piece_id=monde[tenant]["piece"]
