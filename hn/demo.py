@@ -4,12 +4,13 @@ money and follow-up. Deterministic and idempotent.
 
 Project wiring, like ``hn.urls``: it orchestrates the demo modules each app owns
 (``hn.referentiel.demo``, ``hn.comptes.demo``, ``dossiers.demo``, ``enveloppes.demo``,
-``indicateurs.demo``) and is the one place allowed to import them all."""
+``indicateurs.demo``, ``audits.demo``) and is the one place allowed to import them all."""
 
 import random
 
 from django.db import transaction
 
+from audits import demo as audits_demo
 from dossiers import demo as dossiers_demo
 from enveloppes import demo as enveloppes_demo
 from hn.comptes import demo as comptes_demo
@@ -38,9 +39,11 @@ def charger_demo(nombre_etablissements: int = 300) -> dict:
     with en_lot(courriels=False):
         dossiers = dossiers_demo.charger_dossiers(par_region_actuelle, rng, suites=suites)
         demandes = dossiers_demo.charger_demandes(par_region_actuelle)
+        audits = audits_demo.charger_audits(par_region_actuelle, rng, suites=suites)
     return {
         "etablissements": etablissements.cree,
         "comptes": comptes,
         "dossiers": dossiers,
         "demandes": demandes,
+        "audits": audits,
     }
