@@ -8,7 +8,9 @@ ORM: établissements with valid FINESS over the 18 current régions, their activ
 gestionnaire account each, dossiers of both programmes in every state with their domaines,
 contacts, prérequis decisions, deposited snapshots, indicator values, ARS comments,
 initialisation requests (pending, overdue, answered), the envelopes' ledger lines, the
-follow-up reports and the journal rows of all of it.
+follow-up reports and the journal rows of all of it. Then the audits (issue 13): two past
+years drawn in every région through the application's draw (``audits.bench``), also added to a
+data set generated before them.
 
 Each app owns its data: ``hn.referentiel.bench`` (établissements, activity, GHT),
 ``hn.comptes.bench`` (accounts), ``dossiers.bench`` (the dossiers' plan) and
@@ -197,6 +199,7 @@ def tailles_du_jeu() -> dict[str, int]:
     """Rows per table of the data set (exact counts)."""
     from django.contrib.auth.models import Group
 
+    from audits import models as am
     from dossiers import models as dm
     from enveloppes.models import Enveloppe, MouvementEnveloppe
     from hn.comptes.models import Attribution, User
@@ -227,6 +230,9 @@ def tailles_du_jeu() -> dict[str, int]:
         im.RapportSuivi,
         im.ValeurSuivi,
         im.AvancementSuivi,
+        am.Tirage,
+        am.Audit,
+        am.LigneGrille,
     ]
     tailles = {m._meta.db_table: m.objects.count() for m in models}
     # The issue's "~6 million indicator values": instruction plus semester reports.
@@ -258,6 +264,21 @@ def generer_jeu(tailles: Tailles | None = None, *, sortie=None) -> dict:
     }
     _ecrire_marqueur(record)
     return record
+
+
+ANNEES_AUDITEES = (2, 1)  # years back drawn for the audits (issue 13), the older one first
+
+
+def generer_audits(graine: int = Tailles.graine) -> dict[str, int]:
+    """``audits.bench``: the years of :data:`ANNEES_AUDITEES` drawn in every région for both
+    programmes through the application's draw, audits of région 84 in progress. Idempotent
+    (a drawn programme, région and year is kept): also run on a data set generated before
+    the audits existed."""
+    from audits import bench as audits_bench
+    from hn.dates import aujourd_hui
+
+    annee = aujourd_hui().year
+    return audits_bench.generer([annee - recul for recul in ANNEES_AUDITEES], graine=graine)
 
 
 def marquer_dus(part: float, *, graine: int = 1) -> list[tuple]:
@@ -419,6 +440,13 @@ def main(argv=None) -> int:
     n = rafraichir_echeances()
     if n:
         print(f"{n} dossiers déposés échus depuis la génération ont été redatés.")
+    t = time.perf_counter()
+    audits = generer_audits(args.graine)
+    if audits["tirages"] or audits["audits en cours"]:
+        print(
+            f"Audits : {audits['tirages']} tirages, {audits['audits']} audits, "
+            f"{audits['audits en cours']} en cours ({time.perf_counter() - t:.1f} s)."
+        )
     if args.dus:
         dus = marquer_dus(args.dus)
         print(f"{len(dus)} dossiers déposés ont désormais une échéance de décision passée.")
