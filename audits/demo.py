@@ -14,7 +14,8 @@ recorded seed. Five audits, in draw order:
   its paid amorçage due back in the ledger).
 
 Called by the orchestrator (``hn.demo``); idempotent: nothing is done for a programme already
-drawn in région 84."""
+drawn in région 84. A smaller demo (tests: 40 établissements) leaves no free établissement in
+région 84: nothing is drawn then, so that a test may draw last year itself."""
 
 import datetime as dt
 
@@ -53,6 +54,8 @@ def charger_audits(par_region_actuelle, rng, *, suites) -> int:
         libres = [
             e for e in par_region_actuelle[REGION] if e.finess not in fixes and not _occupe(e, code)
         ]
+        if not libres:
+            continue  # a smaller demo (tests) has no établissement left: nothing to draw
         dossiers_demo.charger_dossiers_acceptes(
             libres[:taille],
             code,

@@ -331,12 +331,19 @@ def _supprimer_schema():
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
-def _analyser():
+AUDITS_TABLES = ("audits_tirage", "audits_audit", "audits_designation", "audits_lignegrille")
+
+
+def _analyser(tables=()):
+    """``VACUUM (ANALYZE)`` of the database, or ``ANALYZE`` of ``tables`` only."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
+            if tables:
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
+            else:
+                cursor.execute("VACUUM (ANALYZE)")
 
 
 def afficher_tailles(tailles: dict, sortie=None):
@@ -443,6 +450,9 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     audits = generer_audits(args.graine)
     if audits["tirages"] or audits["audits en cours"]:
+        # Fresh statistics for the new rows (autovacuum would come later): without them the
+        # planner hash-joins the 32,000 users to the list's designations.
+        _analyser(AUDITS_TABLES)
         print(
             f"Audits : {audits['tirages']} tirages, {audits['audits']} audits, "
             f"{audits['audits en cours']} en cours ({time.perf_counter() - t:.1f} s)."
