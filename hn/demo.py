@@ -1,6 +1,7 @@
 """Demo data (``python manage.py demo``): the référentiel, a few hundred établissements with
 realistic activity figures, GHT, the accounts of API.md, dossiers in every state with their
-money and follow-up. Deterministic and idempotent.
+money and follow-up, last year's audits of région 84 in every state. Deterministic and
+idempotent.
 
 Project wiring, like ``hn.urls``: it orchestrates the demo modules each app owns
 (``hn.referentiel.demo``, ``hn.comptes.demo``, ``dossiers.demo``, ``enveloppes.demo``,
