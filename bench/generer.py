@@ -378,6 +378,21 @@ def creer_base_si_absente():
         print(f"Base {reglages['NAME']} créée.")
 
 
+def _ajouter_audits(graine: int):
+    """The audits of :func:`generer_audits`, on a new or an older data set, then their
+    statistics."""
+    t = time.perf_counter()
+    audits = generer_audits(graine)
+    if audits["tirages"] or audits["audits en cours"]:
+        # Fresh statistics for the new rows (autovacuum would come later): without them the
+        # planner hash-joins the 32,000 users to the list's designations.
+        _analyser(AUDITS_TABLES)
+        print(
+            f"Audits : {audits['tirages']} tirages, {audits['audits']} audits, "
+            f"{audits['audits en cours']} en cours ({time.perf_counter() - t:.1f} s)."
+        )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generer", description="Jeu de données 10x du banc d'essai."
@@ -447,16 +462,7 @@ def main(argv=None) -> int:
     n = rafraichir_echeances()
     if n:
         print(f"{n} dossiers déposés échus depuis la génération ont été redatés.")
-    t = time.perf_counter()
-    audits = generer_audits(args.graine)
-    if audits["tirages"] or audits["audits en cours"]:
-        # Fresh statistics for the new rows (autovacuum would come later): without them the
-        # planner hash-joins the 32,000 users to the list's designations.
-        _analyser(AUDITS_TABLES)
-        print(
-            f"Audits : {audits['tirages']} tirages, {audits['audits']} audits, "
-            f"{audits['audits en cours']} en cours ({time.perf_counter() - t:.1f} s)."
-        )
+    _ajouter_audits(args.graine)
     if args.dus:
         dus = marquer_dus(args.dus)
         print(f"{len(dus)} dossiers déposés ont désormais une échéance de décision passée.")
