@@ -79,13 +79,31 @@ class _Banc:
         self.resultats.append(resultat)
 
 
-def test_the_draw_of_a_whole_year_is_timed_then_rolled_back(acceptes, monkeypatch):
-    # bench.mesurer points the environment at the bench's settings when imported: restored.
+@pytest.fixture
+def environnement(monkeypatch):
+    """The bench's modules point the environment at its settings and database when imported:
+    restored after the test."""
     for cle in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
         if cle in os.environ:
             monkeypatch.setenv(cle, os.environ[cle])
         else:
             monkeypatch.delenv(cle, raising=False)
+
+
+def test_the_generator_draws_then_analyses_the_audit_tables(
+    acceptes, environnement, monkeypatch, capsys
+):
+    generer = importlib.import_module("bench.generer")
+    analyses = []
+    monkeypatch.setattr(generer, "_analyser", lambda tables=(): analyses.append(tables))
+    generer._ajouter_audits(7)
+    assert analyses == [generer.AUDITS_TABLES]
+    assert "Audits : 8 tirages" in capsys.readouterr().out
+    generer._ajouter_audits(7)  # nothing new: no statistics to refresh
+    assert analyses == [generer.AUDITS_TABLES]
+
+
+def test_the_draw_of_a_whole_year_is_timed_then_rolled_back(acceptes, environnement):
     mesures = importlib.import_module("bench.mesures_audits")
     banc = _Banc()
     mesures.tirage_de_toutes_les_regions(banc, 2022, passages=2)
