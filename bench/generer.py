@@ -8,7 +8,9 @@ ORM: établissements with valid FINESS over the 18 current régions, their activ
 gestionnaire account each, dossiers of both programmes in every state with their domaines,
 contacts, prérequis decisions, deposited snapshots, indicator values, ARS comments,
 initialisation requests (pending, overdue, answered), the envelopes' ledger lines, the
-follow-up reports and the journal rows of all of it.
+follow-up reports and the journal rows of all of it. Then the audits (issue 13): two past
+years drawn in every région through the application's draw (``audits.bench``), also added to a
+data set generated before them.
 
 Each app owns its data: ``hn.referentiel.bench`` (établissements, activity, GHT),
 ``hn.comptes.bench`` (accounts), ``dossiers.bench`` (the dossiers' plan) and
@@ -197,6 +199,7 @@ def tailles_du_jeu() -> dict[str, int]:
     """Rows per table of the data set (exact counts)."""
     from django.contrib.auth.models import Group
 
+    from audits import models as am
     from dossiers import models as dm
     from enveloppes.models import Enveloppe, MouvementEnveloppe
     from hn.comptes.models import Attribution, User
@@ -227,6 +230,9 @@ def tailles_du_jeu() -> dict[str, int]:
         im.RapportSuivi,
         im.ValeurSuivi,
         im.AvancementSuivi,
+        am.Tirage,
+        am.Audit,
+        am.LigneGrille,
     ]
     tailles = {m._meta.db_table: m.objects.count() for m in models}
     # The issue's "~6 million indicator values": instruction plus semester reports.
@@ -258,6 +264,21 @@ def generer_jeu(tailles: Tailles | None = None, *, sortie=None) -> dict:
     }
     _ecrire_marqueur(record)
     return record
+
+
+ANNEES_AUDITEES = (2, 1)  # years back drawn for the audits (issue 13), the older one first
+
+
+def generer_audits(graine: int = Tailles.graine) -> dict[str, int]:
+    """``audits.bench``: the years of :data:`ANNEES_AUDITEES` drawn in every région for both
+    programmes through the application's draw, audits of région 84 in progress. Idempotent
+    (a drawn programme, région and year is kept): also run on a data set generated before
+    the audits existed."""
+    from audits import bench as audits_bench
+    from hn.dates import aujourd_hui
+
+    annee = aujourd_hui().year
+    return audits_bench.generer([annee - recul for recul in ANNEES_AUDITEES], graine=graine)
 
 
 def marquer_dus(part: float, *, graine: int = 1) -> list[tuple]:
@@ -310,12 +331,19 @@ def _supprimer_schema():
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
-def _analyser():
+AUDITS_TABLES = ("audits_tirage", "audits_audit", "audits_designation", "audits_lignegrille")
+
+
+def _analyser(tables=()):
+    """``VACUUM (ANALYZE)`` of the database, or ``ANALYZE`` of ``tables`` only."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
+            if tables:
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
+            else:
+                cursor.execute("VACUUM (ANALYZE)")
 
 
 def afficher_tailles(tailles: dict, sortie=None):
@@ -348,6 +376,21 @@ def creer_base_si_absente():
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as maintenance:
             maintenance.execute(f'CREATE DATABASE "{reglages["NAME"]}"')
         print(f"Base {reglages['NAME']} créée.")
+
+
+def _ajouter_audits(graine: int):
+    """The audits of :func:`generer_audits`, on a new or an older data set, then their
+    statistics."""
+    t = time.perf_counter()
+    audits = generer_audits(graine)
+    if audits["tirages"] or audits["audits en cours"]:
+        # Fresh statistics for the new rows (autovacuum would come later): without them the
+        # planner hash-joins the 32,000 users to the list's designations.
+        _analyser(AUDITS_TABLES)
+        print(
+            f"Audits : {audits['tirages']} tirages, {audits['audits']} audits, "
+            f"{audits['audits en cours']} en cours ({time.perf_counter() - t:.1f} s)."
+        )
 
 
 def main(argv=None) -> int:
@@ -419,6 +462,7 @@ def main(argv=None) -> int:
     n = rafraichir_echeances()
     if n:
         print(f"{n} dossiers déposés échus depuis la génération ont été redatés.")
+    _ajouter_audits(args.graine)
     if args.dus:
         dus = marquer_dus(args.dus)
         print(f"{len(dus)} dossiers déposés ont désormais une échéance de décision passée.")

@@ -17,6 +17,8 @@ Then the throughput of the ARS list through gunicorn on loopback with 10 concurr
 with the session cookie, 20 s after a 5 s warm-up; Python threads with ``requests`` when wrk is
 not installed), and ``run_deadlines`` over the whole set, nothing due and with 10% of the
 deposited dossiers due (restored afterwards): last, since that pass writes thousands of rows.
+The audits' lines (issue 13: the draw of a whole year, the grid, the lists, the consolidated
+tables) are ``bench.mesures_audits``.
 
 Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
 ``previous.*``. The load average is recorded before each measure, and every p50 that moved by
@@ -40,7 +42,7 @@ from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
-from bench import ecarts
+from bench import ecarts, mesures_audits
 from bench.budgets import LISTE, PDF, RATIO_TABLEAU, TABLEAU, TACHE_DUS, TACHE_RIEN, centile
 from bench.rapport import PAGE_VIDE, RESULTATS, ecrire, precedents
 from bench.serveur import executable_gunicorn, serveur_gunicorn
@@ -821,6 +823,7 @@ def main(argv=None) -> int:
     banc.etalons()
     banc.log(f"Pages et API ({args.requetes} requêtes chacune) :")
     _scenarios(banc, marqueur.get("vitrines", {}))
+    mesures_audits.scenarios(banc)
     # Throughput before the tasks: the 10 % due pass writes thousands of rows, whose
     # checkpoint and autovacuum would run during the load.
     if not args.sans_debit:

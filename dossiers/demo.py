@@ -270,3 +270,45 @@ def _antidater_depot(dossier, *, echeance):
     Dossier.objects.filter(pk=dossier.pk).update(
         depose_le=depose_le, echeance_decision=echeance_decision(jour)
     )
+
+
+def charger_dossiers_acceptes(
+    etablissements, code, *, valideur, decide_le, rng, suites=Suites()
+) -> list:
+    """Dossiers of programme ``code`` accepted in the past (for the audits' demo draw of a past
+    year): one per établissement of ``etablissements``, through the same actions as the plan's
+    accepted ones, then their dates moved back — created three months and deposited two months
+    before ``decide_le``, numbered on their creation day (as ``_antidater_depot``: the actions'
+    trace keeps its real time). Returns the dossiers."""
+    programme = Programme.objects.get(code=code)
+    codes = list(programme.domaines.order_by("code").values_list("code", flat=True))
+    acceptes = []
+    for n, etab in enumerate(etablissements):
+        gestionnaire = gestionnaire_demo(etab)
+        dossier = dossier_actions.initialiser_dossier(
+            programme=programme, etablissement=etab, nom="", acting_user=valideur
+        )
+        demandes = tuple(sorted(rng.sample(codes, 2)))
+        enregistrer_saisie(
+            dossier=dossier, data=_saisie_demo(programme, demandes, rng), acting_user=gestionnaire
+        )
+        dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
+        _accepter(dossier, "accepte", demandes, demandes[:1], valideur, gestionnaire, suites)
+        jour = decide_le - timedelta(days=3 * n)
+        _antidater(dossier, cree=jour - timedelta(days=91), depose=jour - timedelta(days=61))
+        Dossier.objects.filter(pk=dossier.pk).update(decide_le=jour)
+        dossier.refresh_from_db()
+        acceptes.append(dossier)
+    return acceptes
+
+
+def _antidater(dossier, *, cree, depose):
+    """Creation and dépôt moved back to those days, the numéro following its creation day."""
+    prefixe = f"{dossier.region.code}-{cree:%Y%m%d}-"
+    rang = Dossier.objects.filter(numero__startswith=prefixe).count() + 1
+    Dossier.objects.filter(pk=dossier.pk).update(
+        numero=f"{prefixe}{rang:03d}",
+        cree_le=datetime.combine(cree, time(9), tzinfo=PARIS),
+        depose_le=datetime.combine(depose, time(10), tzinfo=PARIS),
+        echeance_decision=echeance_decision(depose),
+    )

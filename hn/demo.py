@@ -1,15 +1,17 @@
 """Demo data (``python manage.py demo``): the référentiel, a few hundred établissements with
 realistic activity figures, GHT, the accounts of API.md, dossiers in every state with their
-money and follow-up. Deterministic and idempotent.
+money and follow-up, last year's audits of région 84 in every state. Deterministic and
+idempotent.
 
 Project wiring, like ``hn.urls``: it orchestrates the demo modules each app owns
 (``hn.referentiel.demo``, ``hn.comptes.demo``, ``dossiers.demo``, ``enveloppes.demo``,
-``indicateurs.demo``) and is the one place allowed to import them all."""
+``indicateurs.demo``, ``audits.demo``) and is the one place allowed to import them all."""
 
 import random
 
 from django.db import transaction
 
+from audits import demo as audits_demo
 from dossiers import demo as dossiers_demo
 from enveloppes import demo as enveloppes_demo
 from hn.comptes import demo as comptes_demo
@@ -38,9 +40,11 @@ def charger_demo(nombre_etablissements: int = 300) -> dict:
     with en_lot(courriels=False):
         dossiers = dossiers_demo.charger_dossiers(par_region_actuelle, rng, suites=suites)
         demandes = dossiers_demo.charger_demandes(par_region_actuelle)
+        audits = audits_demo.charger_audits(par_region_actuelle, rng, suites=suites)
     return {
         "etablissements": etablissements.cree,
         "comptes": comptes,
         "dossiers": dossiers,
         "demandes": demandes,
+        "audits": audits,
     }

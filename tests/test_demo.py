@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.test import override_settings
 
-from enveloppes.models import Enveloppe
+from audits.models import Audit, Tirage
+from dossiers.models import Dossier
+from enveloppes.models import Enveloppe, MouvementEnveloppe
 from hn.comptes.enums import Perimetre, Role
 from hn.comptes.models import Attribution, User
 from hn.comptes.scopes import acces
@@ -200,12 +202,17 @@ def _comptages():
         "indicateurs": Indicateur.objects.count(),
         "grilles": GrilleForfait.objects.count(),
         "journees_mco": ActiviteEtablissement.objects.aggregate(s=Sum("journees_mco"))["s"],
+        "dossiers": Dossier.objects.count(),
+        "mouvements": MouvementEnveloppe.objects.count(),
+        "tirages": Tirage.objects.count(),
+        "audits": Audit.objects.count(),
     }
 
 
 def test_running_twice_changes_nothing_and_force_overrides_debug(demo, settings):
     avant = _comptages()
     assert avant["users"] >= 11
+    assert avant["tirages"] == 2 and avant["audits"] == 5
     settings.DEBUG = False
     call_command("demo", "--force", stdout=StringIO())
     assert _comptages() == avant

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         resultat = charger_demo()
         self.stdout.write(
             f"Démonstration : {resultat['etablissements']} établissements, "
-            f"{resultat['dossiers']} dossiers et {resultat['demandes']} demandes créés."
+            f"{resultat['dossiers']} dossiers, {resultat['demandes']} demandes et "
+            f"{resultat['audits']} audits créés."
         )
         self.stdout.write(
             "Comptes de démonstration (mot de passe : $DEMO_PASSWORD, « demo » par défaut) :"
