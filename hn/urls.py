@@ -30,6 +30,9 @@ urlpatterns = [
     path("", include("hn.referentiel.urls")),
     path("dossiers/", include(DOSSIERS)),
     path("enveloppes/", include("enveloppes.urls")),
+    # a-fiche (issue 13): fiche de synthèse and consolidated tables; the lead merges these
+    # patterns into audits/urls.py.
+    path("audits/", include(("audits.urls_synthese", "audits"))),
     path("comptes/", include("hn.comptes.urls")),
     # --- MFA (issue 17) ---
     path("double-authentification/", include("hn.comptes.mfa_urls")),
