@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,6 +70,9 @@ def synthese_region_pdf(request, programme, annee, region):
 @require_POST
 def transmettre(request, programme, annee, region):
     """The ARS valideur transmits the table to the national level (dated)."""
+    a = acces(request.user)
+    if not (a.regions_instruction or a.superuser):
+        raise PermissionDenied("Seul le valideur (CMSI) de l'ARS transmet le tableau des audits.")
     t = _tableau(request, programme, annee, region)
     try:
         transmission = synthese.transmettre(
