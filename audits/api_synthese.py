@@ -4,7 +4,7 @@ fiche de synthèse as PDF) and ``GET audits/synthese/?programme=&annee=[&region=
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -119,7 +119,14 @@ class AuditSynthese(APIView):
 
     content_negotiation_class = QuelQueSoitAccept
 
-    @extend_schema(responses=dict)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("programme", str, required=True, description="HN ou HOPEN"),
+            OpenApiParameter("annee", int, required=True),
+            OpenApiParameter("region", str, description="code INSEE (national : facultatif)"),
+        ],
+        responses=dict,
+    )
     def get(self, request):
         code = parametre_texte(request, "region")
         a = acces(request.user)
