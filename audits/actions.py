@@ -26,6 +26,7 @@ from audits.grille import indicateurs_audites, manquants
 from audits.models import Audit, Designation, LigneGrille, PieceReponse, Tirage
 from audits.notifications import notifier_audit
 from audits.parametres import DELAI_REPONSE_MOIS, premiere_annee
+from audits.pdf import envoyer_fiche
 from dossiers import actions as dossiers
 from dossiers import pieces
 from dossiers.actions import DossierError, TransitionRefusee
@@ -389,6 +390,7 @@ def terminer(*, audit, conclusion, observations, acting_user) -> Audit:
         },
         commentaire=observations,
     )
+    envoyer_fiche(audit)  # the fiche de synthèse goes to the ES (rendered when read)
     return audit
 
 

@@ -78,6 +78,11 @@ def enregistrer():
         "Délai de réponse expiré",
         "{acteur} a constaté l’expiration du délai de réponse de l’établissement",
     )
+    action(
+        "audit_synthese_transmise",
+        "Tableau des audits transmis",
+        "{acteur} a transmis le tableau consolidé des audits au niveau national",
+    )
     champs(
         {
             "programme": "Programme",

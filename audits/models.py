@@ -243,3 +243,27 @@ class PieceReponse(models.Model):
 
     def __str__(self):
         return f"{self.audit} — {self.piece.nom}"
+
+
+class TransmissionSynthese(models.Model):
+    """The ARS transmits its consolidated table of a year to the national level [SPEC §8]:
+    each transmission is dated (several allowed, the last one is shown)."""
+
+    programme = models.ForeignKey(
+        "referentiel.Programme", on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "referentiel.Region", verbose_name="région", on_delete=models.PROTECT, related_name="+"
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    transmise_le = models.DateTimeField("transmise le")
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "transmission du tableau consolidé des audits"
+        verbose_name_plural = "transmissions des tableaux consolidés des audits"
+        ordering = ["-transmise_le", "-pk"]
+        indexes = [models.Index(fields=["programme", "annee", "region", "-transmise_le"])]
+
+    def __str__(self):
+        return f"Tableau des audits {self.programme_id} {self.region_id} {self.annee}"

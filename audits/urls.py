@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from audits import views
+from audits import urls_synthese, views
 
 app_name = "audits"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/terminer/", views.terminer, name="terminer"),
     path("<int:pk>/repondre/", views.repondre, name="repondre"),
     path("<int:pk>/decider/", views.decider, name="decider"),
+    # The fiche de synthèse and the consolidated tables (audits.views_synthese).
+    *urls_synthese.urlpatterns,
 ]

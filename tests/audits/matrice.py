@@ -87,7 +87,42 @@ REGLES = {
         "kwargs": AUDIT,
         "visible": LECTURE,
     },
+    # --- fiche de synthèse and consolidated tables (a-fiche) ---
+    # The world's audits are ``en_cours``: the fiche is not sent, the ES gets a 404.
+    "api:audit-fiche": {
+        "allowed": ARS | NATIONAL,
+        "anon": 401,
+        "kwargs": AUDIT,
+        "visible": ARS | NATIONAL,
+    },
+    # The ARS its own région (no ``region``), the national level one row per région.
+    "api:audit-synthese": {
+        "allowed": ARS | NATIONAL,
+        "anon": 401,
+        "query": "?programme=HOPEN&annee=2022",
+    },
 }
+
+# Web routes (audits.urls_synthese, ``audits`` namespace).
+SYNTHESE = {"programme": "programme_audit", "annee": "annee_audit", "region": "region_audit"}
+REGLES_WEB = {
+    "audits:fiche": {"allowed": ARS | NATIONAL, "kwargs": AUDIT, "visible": ARS | NATIONAL},
+    "audits:synthese": {"allowed": ARS | NATIONAL, "kwargs": SYNTHESE, "scoped": ARS},
+    "audits:synthese_pdf": {"allowed": ARS | NATIONAL, "kwargs": SYNTHESE, "scoped": ARS},
+    # Dated transmission by the CMSI (back to the table); another région's: 404.
+    "audits:synthese_transmettre": {
+        "allowed": {"ars_valideur", "superuser"},
+        "method": "post",
+        "ok": 302,
+        "kwargs": SYNTHESE,
+        "scoped": {"ars_valideur"},
+    },
+    "audits:synthese_nationale": {
+        "allowed": NATIONAL,
+        "kwargs": {"programme": "programme_audit", "annee": "annee_audit"},
+    },
+}
+REGLES |= REGLES_WEB
 
 
 def _audit(numero, tire_par, auditeur=None) -> Audit:
@@ -122,4 +157,6 @@ def avec_audits(monde: dict) -> dict:
             audit_id=monde[tenant]["audit"], piece_id=monde[tenant]["piece"]
         )
     monde["own"]["transition_audit"] = monde["other"]["transition_audit"] = "terminer"
+    for tenant, region in (("own", "84"), ("other", "11")):
+        monde[tenant].update(programme_audit="HOPEN", annee_audit=2022, region_audit=region)
     return monde
