@@ -6,6 +6,7 @@ import random
 
 from audits import actions, grille, regles
 from audits.enums import Conclusion, Decision, EtatAudit, Resultat
+from audits.pdf import lit_la_fiche
 from audits.services import audits_visibles, lit_la_grille
 from dossiers import consequences
 from dossiers.contributions import CLOTURE, contexte_contribue
@@ -156,6 +157,7 @@ def contexte_audit(request, audit, errors=None, saisie=None, formulaire="") -> d
         "peut_repondre": audit.etat == EtatAudit.CONTRADICTOIRE
         and peut_saisir(user, audit.dossier.etablissement),
         "peut_decider": audit.etat == EtatAudit.CONTRADICTOIRE and instruit,
+        "fiche_lisible": bool(audit.conclusion) and lit_la_fiche(user, audit),
         "decisions": Decision.choices,
         "a_rembourser": actions.a_rembourser(audit.dossier) if audit.decision else None,
         "errors": errors or {},

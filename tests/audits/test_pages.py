@@ -289,7 +289,19 @@ def test_classer_needs_no_confirmation(client, monde):
 def test_an_audit_s_notification_leads_to_its_page(client, monde):
     contradictoire(client, monde)
     lien = reverse("audits:detail", args=[monde["audit"].pk])
-    notification = Notification.objects.filter(destinataire=monde["gestionnaire"]).latest("pk")
+    notifications = Notification.objects.filter(destinataire=monde["gestionnaire"])
+    notification = notifications.exclude(lien__endswith="/fiche/").latest("pk")
     assert notification.lien == lien
     client.force_login(monde["gestionnaire"])
     assert "Répondre à l’audit" in _texte(client.get(lien))
+
+
+def test_the_detail_links_to_the_fiche_once_concluded(client, monde):
+    lien = reverse("audits:fiche", args=[monde["audit"].pk])
+    client.force_login(monde["valideur"])
+    assert lien not in _texte(client.get(reverse("audits:detail", args=[monde["audit"].pk])))
+    contradictoire(client, monde)
+    for user in (monde["valideur"], monde["gestionnaire"]):
+        client.force_login(user)
+        page = _texte(client.get(reverse("audits:detail", args=[monde["audit"].pk])))
+        assert lien in page and "envoyée à l’établissement le" in page
