@@ -95,6 +95,8 @@ def scenarios(banc):
     # Consolidated tables (API.md "Audits"): measured once the route lands.
     banc.page(f"Tableau consolidé national des audits {passee} (API)", N,
               f"{API}synthese/?programme=HOPEN&annee={passee}", TABLEAU, "tableau")  # fmt: skip
+    banc.page(f"Tableau consolidé national des audits {passee} (page)", N,
+              f"/audits/synthese/HOPEN/{passee}/", TABLEAU, "tableau")  # fmt: skip
     region = _plus_grande_region(passee)
     banc.page(f"Tableau consolidé des audits {passee} — XLSX de la région {region}", N,
               f"{API}synthese/?programme=HOPEN&annee={passee}&region={region}&format=xlsx",
