@@ -135,3 +135,11 @@ def test_audit_journey(live_server, page, campagne):
     )
     constats = [f"{c.page} — {c.quoi} : {c.detail}" for c in parcours.constats]
     assert not constats, "\n".join(constats)
+    deconnecter(page, live_server)
+    # 8. The national level sees the alert on its consolidated page.
+    pilote = f.pilote_national()
+    se_connecter(page, live_server, pilote.username, f.PASSWORD)
+    page.goto(f"{live_server.url}/audits/synthese/HOPEN/{audit.tirage.annee}/")
+    alerte = page.locator("#alertes-fausse-declaration")
+    assert "clos pour fausse déclaration" in alerte.inner_text()
+    assert dossier.numero in alerte.inner_text()
