@@ -44,6 +44,9 @@ def test_the_cmsi_draws_and_rechecks_the_draw(client, monde):
     assert monde["dossier"].numero in page and "random.Random(42)" in page
     liste = _texte(client.get(reverse("audits:tirages")))
     assert "Vérifier le tirage HOPEN 2023" in liste and "<code>42</code>" in liste
+    consolide = reverse("audits:synthese", args=["HOPEN", 2023, "84"])
+    assert consolide in liste  # each draw leads to its consolidated table
+    assert client.get(consolide).status_code == 200
 
 
 def test_a_tampered_sample_is_shown_as_different(client, monde):
