@@ -6,7 +6,7 @@ re-rendered (200) with the typed values and the French message at its field."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,7 +14,7 @@ from audits import actions, pages
 from audits.models import Tirage
 from audits.services import exiger_lecture_grille, get_audit_for_user
 from dossiers.actions import DossierError, TransitionRefusee
-from dossiers.confirmation import annule, apercu, confirme, donnees_transmises
+from dossiers.confirmation import annule, confirme, rendre_confirmation
 from hn.comptes.scopes import acces
 from hn.exports import format_demande
 
@@ -142,19 +142,13 @@ def repondre(request, pk):
 
 def _confirmation(request, audit):
     """The closure's confirmation (dossiers.confirmation's pattern, modal or full page)."""
-    try:
-        consequences = pages.consequences_decision(request, audit)
-    except ERREURS:
-        if apercu(request):
-            return HttpResponse(status=204)
-        raise
-    context = {
-        "title": consequences.titre,
-        "audit": audit,
-        "consequences": consequences,
-        "donnees": donnees_transmises(request),
-    }
-    return render(request, "audits/confirmation.html", context)
+    return rendre_confirmation(
+        request,
+        lambda: pages.consequences_decision(request, audit),
+        ERREURS,
+        "audits/confirmation.html",
+        lambda consequences: {"title": consequences.titre, "audit": audit},
+    )
 
 
 @login_required

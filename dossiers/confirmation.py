@@ -37,25 +37,28 @@ def donnees_transmises(request) -> list[tuple[str, str]]:
     ]
 
 
-def page_de_confirmation(request, dossier, calcul):
-    """The full page (and the modal's content) of ``calcul()``'s consequences. An input the
-    act would refuse raises its error for the view to show at the fields; to the modal's
-    request it is a 204 (no message stored, no error in the browser's console): the script
-    then submits the form normally, which shows them."""
+def rendre_confirmation(request, calcul, erreurs, gabarit: str, contexte):
+    """The full page (and the modal's content) of ``calcul()``'s consequences, rendered with
+    ``gabarit`` and ``contexte(consequences)``. An input the act would refuse raises one of
+    ``erreurs`` for the view to show at the fields; to the modal's request it is a 204 (no
+    message stored, no error in the browser's console): the script then submits the form
+    normally, which shows them."""
     try:
         consequences = calcul()
-    except (actions.DossierError, actions.TransitionRefusee, actions.DepotIncomplet):
+    except erreurs:
         if apercu(request):
             return HttpResponse(status=204)
         raise
-    return render(
+    donnees = {"consequences": consequences, "donnees": donnees_transmises(request)}
+    return render(request, gabarit, contexte(consequences) | donnees)
+
+
+def page_de_confirmation(request, dossier, calcul):
+    """A dossier act's confirmation (dépôt, acceptance, refusal, closure)."""
+    return rendre_confirmation(
         request,
+        calcul,
+        (actions.DossierError, actions.TransitionRefusee, actions.DepotIncomplet),
         "dossiers/confirmation.html",
-        contexte_dossier(
-            request,
-            dossier,
-            title=consequences.titre,
-            consequences=consequences,
-            donnees=donnees_transmises(request),
-        ),
+        lambda consequences: contexte_dossier(request, dossier, title=consequences.titre),
     )
