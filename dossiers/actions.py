@@ -32,6 +32,7 @@ from dossiers.models import (
     Dossier,
 )
 from dossiers.notifications import notifier_evenement
+from dossiers.preselection import domaines_initiaux, refus_sans_preselection
 from hn.champs import SaisieRefusee, booleen, exiger, texte_libre
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import (
@@ -146,6 +147,8 @@ def demander_initialisation(*, programme, etablissement, acting_user) -> Demande
     ):
         raise DossierError("Une demande est déjà en attente d'initialisation par l'ARS.")
     _verifier_recandidature(programme, etablissement)
+    if refus := refus_sans_preselection(programme, etablissement):
+        raise DossierError(refus)
     demande = DemandeInitialisation.objects.create(
         programme=programme,
         etablissement=etablissement,
@@ -208,9 +211,7 @@ def initialiser_dossier(
             )
     except IntegrityError as exc:
         raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.") from exc
-    DomaineDossier.objects.bulk_create(
-        DomaineDossier(dossier=dossier, domaine=d) for d in programme.domaines.all()
-    )
+    DomaineDossier.objects.bulk_create(domaines_initiaux(dossier))
     if demande is not None:
         demande.initialisee_le = now
         demande.save(update_fields=["initialisee_le"])

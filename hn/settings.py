@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "enveloppes",
     "indicateurs",
     "audits",
+    "candidatures",
     # Project wiring (the ``demo`` command), after every app it orchestrates.
     "hn",
 ]

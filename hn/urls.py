@@ -31,6 +31,7 @@ urlpatterns = [
     path("dossiers/", include(DOSSIERS)),
     path("enveloppes/", include("enveloppes.urls")),
     path("audits/", include("audits.urls")),
+    path("candidatures/", include("candidatures.urls")),
     path("comptes/", include("hn.comptes.urls")),
     # --- MFA (issue 17) ---
     path("double-authentification/", include("hn.comptes.mfa_urls")),

@@ -98,6 +98,8 @@ urlpatterns = [
     path("", include("indicateurs.api_urls")),
     # Audits (audits/api_urls.py).
     path("", include("audits.api_urls")),
+    # Calls for applications and programmation (candidatures/api_urls.py).
+    path("", include("candidatures.api_urls")),
     # Exports (dossiers/api_pdf.py).
     path("dossiers/<str:numero>/pdf/", api_pdf.DossierPdf.as_view(), name="dossier-pdf"),
     path("dossiers/<str:numero>/depots/", api_pdf.DossierDepots.as_view(), name="dossier-depots"),

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CandidaturesConfig(AppConfig):
+    name = "candidatures"
+    verbose_name = "Appels à candidatures et programmation"
+
+    def ready(self):
+        # The calendar's campaigns are created when the référentiel loads a programme; the
+        # request of a dossier asks for a pre-selection (dossiers.preselection); the French of
+        # the journal rows (hn.journal.libelles).
+        from candidatures import calendrier, journal, preselection  # noqa: F401
+
+        journal.enregistrer()
+        preselection.enregistrer()
