@@ -57,6 +57,21 @@ def saisie_complete(prog: Programme, domaines=("D2", "D3"), *, atteints=False) -
     }
 
 
+def preselectionne(etablissement, code="HOPEN"):
+    """HOP'EN selects through its 2019 AMI: an établissement may ask for a dossier only once
+    its pré-candidature is pre-selected [SPEC §7]. The pré-candidature (D2, target 2020 S2) is
+    brought there through the real actions; nothing for HN, which has no call."""
+    if code != "HOPEN":
+        return None
+    from candidatures.models import Precandidature
+    from tests.candidatures.aides import preselectionnee
+
+    deja = Precandidature.objects.filter(
+        etablissement=etablissement, etat="preselectionnee"
+    ).first()
+    return deja or preselectionnee(etablissement)
+
+
 def en_saisie(etablissement=None, *, code="HOPEN", valideur=None) -> Dossier:
     etablissement = etablissement or f.EtablissementFactory()
     valideur = valideur or f.ars_valideur(etablissement.region.code)

@@ -83,6 +83,7 @@ def pret_a_accepter(dossier):
 def test_es_gestionnaire_requests_a_dossier(client):
     etab = f.EtablissementFactory(raison_sociale="CH de Vienne")
     gestionnaire = f.es_gestionnaire(etab)
+    d.preselectionne(etab)
     response = appel(
         client,
         gestionnaire,
@@ -159,6 +160,7 @@ def test_requests_are_scoped_and_flag_lateness(client):
     idf = f.EtablissementFactory(ile_de_france=True)
     with time_machine.travel(paris(2026, 1, 31, 9, 0), tick=False):
         for e in (etab, autre, idf):
+            d.preselectionne(e)
             actions.demander_initialisation(
                 programme=d.programme(), etablissement=e, acting_user=f.es_gestionnaire(e)
             )
@@ -222,6 +224,7 @@ def test_ars_valideur_creates_a_dossier_and_gets_its_numero(client):
 
 def test_dossier_created_from_a_request_closes_it(client):
     etab = f.EtablissementFactory()
+    d.preselectionne(etab)
     with time_machine.travel(paris(2026, 1, 31, 9, 0), tick=False):
         demande = actions.demander_initialisation(
             programme=d.programme(), etablissement=etab, acting_user=f.es_gestionnaire(etab)
@@ -247,9 +250,10 @@ def test_dossier_created_from_a_request_closes_it(client):
 
 def test_dossier_creation_errors(client):
     etab = f.EtablissementFactory()
+    d.preselectionne(idf := f.EtablissementFactory(ile_de_france=True))
     idf_demande = actions.demander_initialisation(
         programme=d.programme(),
-        etablissement=(idf := f.EtablissementFactory(ile_de_france=True)),
+        etablissement=idf,
         acting_user=f.es_gestionnaire(idf),
     )
     body = {"programme": "HOPEN", "finess": etab.finess}

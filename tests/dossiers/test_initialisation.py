@@ -27,6 +27,7 @@ def paris(*args):
 
 
 def demander(etab, code="HOPEN", user=None):
+    d.preselectionne(etab, code)
     return actions.demander_initialisation(
         programme=d.programme(code),
         etablissement=etab,

@@ -22,7 +22,15 @@ from hn.notifications.models import Categorie, Notification
 from hn.taches.echeances import balayer
 from hn.taches.models import ExecutionTache, Statut
 from tests import factories as f
-from tests.dossiers_factories import accepte, depose, programme, reporte, valideur_de
+from tests.candidatures.aides import valideur as cmsi
+from tests.dossiers_factories import (
+    accepte,
+    depose,
+    preselectionne,
+    programme,
+    reporte,
+    valideur_de,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -339,6 +347,7 @@ def test_a_new_depot_gets_new_reminders():
 
 def requested_at(moment, etablissement=None):
     etablissement = etablissement or f.EtablissementFactory()
+    preselectionne(etablissement)
     with time_machine.travel(moment, tick=False):
         return actions.demander_initialisation(
             programme=programme("HOPEN"),
@@ -360,7 +369,8 @@ def requested_at(moment, etablissement=None):
 def test_initialisation_deadline_escalated_the_day_after(demande_le, echeance):
     demande = requested_at(demande_le)
     assert demande.echeance == echeance
-    valideur = f.ars_valideur(demande.etablissement.region.code)
+    # The CMSI who pre-selected the établissement's pré-candidature (HOP'EN's AMI).
+    valideur = cmsi(demande.etablissement.region.code)
     pilote = f.pilote_national()
     lecteur = f.lecteur_national()
     gestionnaire = demande.demandeur
