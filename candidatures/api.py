@@ -15,6 +15,7 @@ from candidatures.models import Campagne
 from candidatures.services import (
     campagne_ou_404,
     get_precandidature_for_user,
+    heure_paris,
     precandidature_api,
     precandidatures_visibles,
     region_lisible,
@@ -210,7 +211,7 @@ def programmation_api(campagne, region) -> dict:
         "versions": [
             {
                 "rang": v.rang,
-                "transmise_le": v.transmise_le,
+                "transmise_le": heure_paris(v.transmise_le),
                 "par": v.transmise_par.username,
                 "en_retard": v.en_retard,
                 "total": v.total,

@@ -3,6 +3,7 @@ through these), and the API shape of a pré-candidature."""
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from candidatures import chiffrage
 from candidatures.models import Campagne, DomaineCandidature, Precandidature
@@ -50,6 +51,11 @@ def region_lisible(user, code) -> Region:
     return region
 
 
+def heure_paris(moment):
+    """A time as the rest of the API writes it: Paris time with its offset (not UTC)."""
+    return None if moment is None else timezone.localtime(moment)
+
+
 def contact(pc, prefixe) -> dict:
     return {
         cle: getattr(pc, f"{prefixe}_{cle}") for cle in ("nom", "fonction", "email", "telephone")
@@ -78,9 +84,9 @@ def precandidature_api(pc, estimation=None) -> dict:
         "representant_legal": contact(pc, "representant"),
         "commentaire": pc.commentaire,
         "estimation": estimation.api(),
-        "cree_le": pc.cree_le,
-        "transmise_le": pc.transmise_le,
-        "decidee_le": pc.decidee_le,
+        "cree_le": heure_paris(pc.cree_le),
+        "transmise_le": heure_paris(pc.transmise_le),
+        "decidee_le": heure_paris(pc.decidee_le),
         "commentaire_ars": pc.commentaire_decision,
         "reponse_tardive": pc.reponse_tardive,
     }

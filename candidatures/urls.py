@@ -9,7 +9,5 @@ app_name = "candidatures"
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("<int:pk>/", views.detail, name="detail"),
-    path(
-        "programmation/<int:campagne>/<str:region>/", views.programmation, name="programmation"
-    ),
+    path("programmation/<int:campagne>/<str:region>/", views.programmation, name="programmation"),
 ]

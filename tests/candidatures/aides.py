@@ -69,3 +69,18 @@ def preselectionnee(etab=None, *, jour=PENDANT_AMI, reponse=AVANT_REPONSE, **kw)
         actions.preselectionner(precandidature=pc, acting_user=valideur(pc.region.code))
     pc.refresh_from_db()
     return pc
+
+
+def appel(client, user, method, path, body=None):
+    """One API call as ``user`` (None: anonymous), JSON body."""
+    if user is None:
+        client.logout()
+    else:
+        client.force_login(user)
+    if method == "get":
+        return client.get(path)
+    return getattr(client, method)(path, body if body is not None else {}, "application/json")
+
+
+def url(*parties) -> str:
+    return API + "".join(f"{p}/" for p in parties)
