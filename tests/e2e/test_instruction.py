@@ -10,8 +10,8 @@ from django.conf import settings
 
 from dossiers.models import Dossier
 from hn.demo import charger_demo
-from hn.referentiel.models import Programme
-from tests.dossiers_factories import PDF_MINIMAL
+from hn.referentiel.models import Etablissement, Programme
+from tests.dossiers_factories import PDF_MINIMAL, preselectionne
 from tests.e2e.conftest import se_connecter
 
 pytestmark = pytest.mark.e2e
@@ -56,6 +56,9 @@ def remplir_indicateurs(page, valeur_taux="95", existence="oui"):
 def test_full_instruction_journey(live_server, page, demo):
     hopen = Programme.objects.get(code="HOPEN")
     mdp = settings.DEMO_PASSWORD
+    # HOP'EN selects through its AMI: ES A's pré-candidature is pre-selected first (SPEC §7).
+    retenue = preselectionne(Etablissement.objects.get(finess="690000013"))
+    retenus = [d.domaine.code for d in retenue.domaines.all()]
     # 1. The ES asks for a dossier.
     se_connecter(page, live_server, "es_gestionnaire", mdp)
     page.goto(f"{live_server.url}/dossiers/")
@@ -110,8 +113,12 @@ def test_full_instruction_journey(live_server, page, demo):
     assert page.get_by_role("link", name="preuve.pdf").is_visible()
     page.get_by_role("button", name="Page suivante").click()
     assert "Projet et domaines" in page.get_by_role("heading", level=2).inner_text()
+    # The pre-selected domaines come already requested, with their target date.
+    for code in retenus:
+        assert page.locator(f"[id='domaines.{code}.demande']").is_checked(), code
     for code in ("D2", "D3", "D5"):
-        cocher(page, f"domaines.{code}.demande")
+        if code not in retenus:
+            cocher(page, f"domaines.{code}.demande")
         page.select_option(f"[id='domaines.{code}.avancement']", "etude")
         page.fill(f"[id='domaines.{code}.date_cible']", "2022-06-30")
     page.fill("#description_projet", "Déploiement du DPI.")
