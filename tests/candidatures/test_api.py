@@ -442,3 +442,40 @@ def test_every_step_is_traced_with_french_labels(client):
     decision = rows[-1]
     assert decision.acteur.username == "cmsi84"
     assert (decision.avant, decision.apres["etat"]) == ({"etat": "transmise"}, "preselectionnee")
+
+
+# --- the ARS export -----------------------------------------------------------------------------
+
+
+def test_the_ars_export_has_one_row_per_etablissement_and_domaine(client):
+    from tests.exports_outils import fichiers
+
+    deux = {
+        **a.COMPLETE,
+        "domaines": [
+            {"code": "D2", "semestre_cibles": "2020S2"},
+            {"code": "D6", "semestre_cibles": "2021S1"},
+        ],
+    }
+    retenue = a.preselectionnee(a.etablissement(), donnees=deux)
+    vide = a.brouillon(a.etablissement())
+    a.brouillon(a.etablissement(region="11"))  # another région: not exported
+    client.force_login(f.ars_lecteur("84"))
+    csv_, xlsx = fichiers(client, url("precandidatures"))
+    assert csv_[0] == xlsx[0]
+    rows = [dict(zip(xlsx[0], r, strict=True)) for r in xlsx[1:]]
+    assert [(r["FINESS"], r["Domaine"]) for r in rows] == sorted(
+        [
+            (retenue.etablissement.finess, "D2"),
+            (retenue.etablissement.finess, "D6"),
+            (vide.etablissement.finess, None),
+        ]
+    )
+    par_domaine = {r["Domaine"]: r for r in rows}
+    # The answer's time in Paris (pre-selected on 10/09/2019 at 10:00, Paris).
+    assert csv_[1][xlsx[0].index("Réponse de l'ARS le")] == "10/09/2019 10:00"
+    assert par_domaine["D2"]["Forfait estimé (€)"] == 269_355
+    assert par_domaine["D6"]["Semestre d'atteinte des cibles"] == "2021 semestre 1"
+    assert par_domaine["D2"]["État"] == "Pré-sélectionnée"
+    assert par_domaine["D2"]["Réponse tardive"] == "Non"
+    assert par_domaine[None]["État"] == "Brouillon"
