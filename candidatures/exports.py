@@ -40,17 +40,24 @@ def _oui_non(valeur) -> str:
     return "" if valeur is None else ("Oui" if valeur else "Non")
 
 
+def _tarifs(precandidatures) -> dict:
+    """Per programme: its rules and its activity figures by établissement (one query each)."""
+    par_programme: dict = {}
+    for pc in precandidatures:
+        par_programme.setdefault(pc.campagne.programme, set()).add(pc.etablissement_id)
+    return {
+        programme.pk: (programme.regles(), chiffrage.activites_combinees(programme, ids))
+        for programme, ids in par_programme.items()
+    }
+
+
 def lignes(precandidatures):
     """``precandidatures``: a list from ``services.precandidatures_visibles`` (domaines
-    prefetched), all of one programme."""
-    if not precandidatures:
-        return
-    programme = precandidatures[0].campagne.programme
-    reg = programme.regles()
-    activites = chiffrage.activites_combinees(
-        programme, {p.etablissement_id for p in precandidatures}
-    )
+    prefetched), each priced with its own programme's rule (a national export may span
+    programmes)."""
+    tarifs = _tarifs(precandidatures)
     for pc in precandidatures:
+        reg, activites = tarifs[pc.campagne.programme.pk]
         etab = pc.etablissement
         debut = [
             pc.campagne.libelle,

@@ -479,3 +479,52 @@ def test_the_ars_export_has_one_row_per_etablissement_and_domaine(client):
     assert par_domaine["D2"]["État"] == "Pré-sélectionnée"
     assert par_domaine["D2"]["Réponse tardive"] == "Non"
     assert par_domaine[None]["État"] == "Brouillon"
+
+
+def test_a_national_export_across_programmes_prices_each_with_its_own_rule(client):
+    """A campaign of another programme (HN, opened by the national level): its rows are priced
+    with HN's grid and activity figures, not HOP'EN's [SPEC §3]."""
+    from hn.referentiel.models import Programme
+    from tests.exports_outils import lignes_xlsx
+
+    with le(2026, 1, 5):
+        hn = appel(
+            client,
+            f.pilote_national(),
+            "post",
+            url("campagnes"),
+            {
+                "programme": "HN",
+                "libelle": "Appel HN 2026",
+                "ouverture": "2026-01-05",
+                "cloture": "2026-06-30",
+                "programmation_avant": "2026-08-31",
+                "reponse_avant": "2026-09-30",
+                "tardives_jusqu_au": "2026-12-31",
+            },
+        ).json()
+    a.brouillon(
+        a.etablissement(), donnees={"domaines": [{"code": "D1", "semestre_cibles": "2019S2"}]}
+    )
+    etab = a.etablissement()
+    f.ActiviteEtablissementFactory(etablissement=etab, programme=Programme.objects.get(code="HN"))
+    gestionnaire = a.gestionnaire(etab)
+    with le(2026, 2, 1):
+        pc = appel(
+            client,
+            gestionnaire,
+            "post",
+            url("precandidatures"),
+            {"campagne": hn["id"], "finess": etab.finess},
+        ).json()
+        body = {"domaines": [{"code": "D1", "semestre_cibles": "2026S2"}]}
+        estimation = appel(
+            client, gestionnaire, "patch", url("precandidatures", pc["id"]), body
+        ).json()
+    # 10 000 journées MCO, category B: HN D1 219 355 €, HOP'EN D1 standard 190 323 €
+    # [000 A3, 003 A3].
+    assert estimation["estimation"]["domaines"] == [{"code": "D1", "forfait": 219_355}]
+    client.force_login(f.lecteur_national())
+    xlsx = lignes_xlsx(client.get(url("precandidatures"), {"format": "xlsx"}))
+    forfaits = {r[0]: r[xlsx[0].index("Forfait estimé (€)")] for r in xlsx[1:]}
+    assert forfaits == {AMI: 190_323, "Appel HN 2026": 219_355}
