@@ -63,11 +63,14 @@ def campagne_api(c: Campagne) -> dict:
     }
 
 
+LISTE = {200: {"type": "array", "items": {"type": "object", "additionalProperties": {}}}}
+
+
 class CampagneList(APIView):
     """GET (anyone authenticated): the campaigns. POST (national pilote): opens one; 400 when
     dates are out of order."""
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=LISTE)
     def get(self, request):
         qs = Campagne.objects.select_related("programme").order_by("-ouverture", "pk")
         if programme := parametre_texte(request, "programme"):
@@ -118,7 +121,7 @@ class PrecandidatureList(APIView):
             OpenApiParameter("etat", str),
             OpenApiParameter("format", str, description="xlsx ou csv"),
         ],
-        responses=dict,
+        responses=LISTE,
     )
     def get(self, request):
         qs = _filtrer(request, precandidatures_visibles(request.user)).order_by(
