@@ -227,6 +227,9 @@ def test_an_overrun_message_gives_the_figures_to_the_euro():
     ]
     exact = regles.totaliser(ls[:1], D(2_000), VINGT)
     assert exact.depassements == []  # 1 000 € total, 400 € = 20 % of 2 000 €
+    plein = [regles.ligne(forfait=1_000, part=VINGT, **_valeurs())]  # 200 € amorçage
+    assert regles.totaliser(plein, D(1_000), VINGT).depassements == []  # to the euro
+    assert len(regles.totaliser(plein, D("999.99"), VINGT).depassements) == 2
 
 
 # --- the estimate: the forfait rule, for every domaine ------------------------------------------
