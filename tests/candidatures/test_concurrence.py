@@ -13,6 +13,7 @@ from candidatures import actions
 from candidatures.models import Ajustement, Precandidature, Version
 from dossiers.actions import TransitionRefusee
 from hn.comptes.models import User
+from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Region
 from tests import factories as f
 from tests.candidatures import aides as a
@@ -143,3 +144,35 @@ def test_two_creations_of_one_pre_candidature_make_one(referentiel, essai):
         "d’intérêt HOP’EN 2019 » (état : Brouillon)."
     )
     assert Precandidature.objects.filter(etablissement=etab).count() == 1
+
+
+def test_two_cmsi_setting_one_line_at_once_leave_one_of_their_values(referentiel):
+    (pc, _), cmsi = _programmee()
+    finess = pc.etablissement.finess
+
+    def ajuster(i, montant):
+        def preparer():
+            campagne = a.ami_2019()
+            region = Region.objects.actuelles().get(code="84")
+            user = User.objects.get(pk=cmsi[i])
+            lignes = [{"finess": finess, "domaine": "D2", "amorcage": montant}]
+            return lambda: (
+                actions.ajuster(
+                    campagne=campagne, region=region, lignes=lignes, acting_user=user
+                ).pk
+            )
+
+        return preparer
+
+    _, erreurs = en_parallele([ajuster(0, 40_000), ajuster(1, 45_000)])
+    assert erreurs == [None, None]
+    (ajustement,) = Ajustement.objects.all()
+    assert ajustement.amorcage in (40_000, 45_000)
+    assert ajustement.modifie_par_id == cmsi[[40_000, 45_000].index(ajustement.amorcage)]
+    # One after the other: the second edit's "before" is the first's "after", and the line
+    # holds the value of the last one traced (the journal tells what happened).
+    premier, second = Evenement.objects.filter(action="programmation_ajustee").order_by("pk")
+    cle = f"{finess} D2"
+    assert premier.avant == {cle: 53_871}
+    assert second.avant == premier.apres
+    assert second.apres == {cle: ajustement.amorcage}
