@@ -109,6 +109,7 @@ def _page(request, pc, errors=None, saisie=None, manquants=None, formulaire="", 
         "peut_demander_dossier": pc.etat == EtatPrecandidature.PRESELECTIONNEE
         and peut_saisir(user, pc.etablissement),
         "errors": errors or {},
+        "erreurs_saisie": (errors or {}) if formulaire == "saisie" else {},
         "saisie": saisie or {},
         "formulaire": formulaire,
         **pages.contexte_formulaire(pc, estimation, saisie if formulaire == "saisie" else None),

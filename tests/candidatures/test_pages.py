@@ -306,7 +306,8 @@ def test_rejecting_needs_a_motif_at_its_field(client):
     response = client.post(url, {"decision": "rejeter", "commentaire": "  "})
     assert response.status_code == 200
     page = texte(response)
-    assert 'id="commentaire-erreur"' in page and "Indiquez le motif du rejet" in page
+    assert page.count('id="commentaire-erreur"') == 1  # in the rejection's form only
+    assert "Indiquez le motif du rejet" in page
     pc.refresh_from_db()
     assert pc.etat == EtatPrecandidature.TRANSMISE
     with le(2019, 10, 2):
