@@ -72,6 +72,9 @@ def test_the_cmsi_list_and_answer_forms(live_server, browser, demo):
     parcours.visiter("/candidatures/")
     expect(page.locator(f'tr[data-precandidature="{transmise.pk}"]')).to_be_visible()
     parcours.visiter(f"/candidatures/{transmise.pk}/")
+    page.get_by_role("tab", name="3. Contacts").click()  # read-only: the tabs still switch
+    expect(page.get_by_label("Courriel").first).to_be_visible()
+    expect(page.get_by_label("Courriel").first).to_be_disabled()
     page.get_by_role("button", name="Rejeter").click()
     expect(page.locator("#commentaire-erreur")).to_contain_text("motif du rejet")
     parcours.auditer(f"/candidatures/{transmise.pk}/decider/")
