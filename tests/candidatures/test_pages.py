@@ -358,3 +358,10 @@ def test_the_menu_and_the_home_page_lead_to_the_calls(client):
         page = texte(client.get(reverse("home")))
     assert f'href="{ACCUEIL}"' in page and "Appels à candidatures" in page
     assert 'id="espace-candidatures"' in page and "dépôt jusqu’au 30/06/2019" in page
+
+
+def test_the_cmsi_home_counts_the_precandidatures_awaiting_its_answer(client):
+    a.transmise()
+    a.transmise(a.etablissement(region="11"))  # another région's
+    page = texte(connecte(client, a.valideur("84")).get(reverse("home")))
+    assert "1 pré-candidature transmise attend la réponse de l’ARS." in page
