@@ -8,8 +8,8 @@ class CandidaturesConfig(AppConfig):
     def ready(self):
         # The calendar's campaigns are created when the référentiel loads a programme; the
         # request of a dossier asks for a pre-selection (dossiers.preselection); the French of
-        # the journal rows (hn.journal.libelles).
-        from candidatures import calendrier, journal, preselection  # noqa: F401
+        # the journal rows (hn.journal.libelles); the home page's block.
+        from candidatures import accueil, calendrier, journal, preselection  # noqa: F401
 
         journal.enregistrer()
         preselection.enregistrer()

@@ -8,6 +8,9 @@ app_name = "candidatures"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path("creer/", views.creer, name="creer"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/transmettre/", views.transmettre, name="transmettre"),
+    path("<int:pk>/decider/", views.decider, name="decider"),
     path("programmation/<int:campagne>/<str:region>/", views.programmation, name="programmation"),
 ]

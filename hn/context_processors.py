@@ -24,6 +24,7 @@ def site(request):
     if a.national or a.regions or a.etablissements:
         items.append(("Dossiers", reverse("dossiers:liste")))
         items.append(("Établissements", reverse("referentiel:etablissements")))
+        items.append(("Appels à candidatures", reverse("candidatures:accueil")))
     if a.national or a.regions:
         items.append(("Enveloppes", reverse("enveloppes:liste")))
     items.append(("Programmes", reverse("referentiel:programmes")))
