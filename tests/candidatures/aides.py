@@ -3,6 +3,7 @@ brought to a state through the real actions at a given Paris date."""
 
 from candidatures import actions
 from candidatures.models import Campagne
+from hn.comptes.models import User
 from tests import factories as f
 from tests.indicateurs.aides import le
 
@@ -57,7 +58,9 @@ def transmise(etab=None, *, jour=PENDANT_AMI, donnees=None, **kw):
 
 
 def valideur(region="84"):
-    return f.ars_valideur(region, username=f"cmsi{region}")
+    """The région's CMSI (the same user however often a test asks)."""
+    existant = User.objects.filter(username=f"cmsi{region}").first()
+    return existant or f.ars_valideur(region, username=f"cmsi{region}")
 
 
 def preselectionnee(etab=None, *, jour=PENDANT_AMI, reponse=AVANT_REPONSE, **kw):
