@@ -19,6 +19,7 @@ from hn.comptes.enums import Role
 from hn.comptes.models import Attribution
 from tests import factories as f
 from tests.audits import matrice
+from tests.candidatures import matrice_programmation
 from tests.dossiers_factories import depose, en_saisie, piece_de
 from tests.entetes import assert_security_headers
 from tests.factories import NotificationFactory
@@ -398,6 +399,9 @@ RULES = {
     # --- end of MFA and API tokens ----------------------------------------------------------
 }
 RULES.update({nom: Rule(**regle) for nom, regle in matrice.REGLES.items()})  # audits (issue 13)
+RULES.update(  # programmation pages (issue 14)
+    {nom: Rule(**regle) for nom, regle in matrice_programmation.REGLES.items()}
+)
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.
 ADMIN_RULE = Rule({"pilote", "superuser"}, not_allowed=302)
@@ -451,7 +455,7 @@ def monde(django_db_setup, django_db_blocker, medias):
         override_settings(STORAGES=_stockage(medias)),
     ):
         patch.setattr(weasyprint.HTML, "write_pdf", lambda self, *a, **kw: PDF_MINIMAL)
-        yield matrice.avec_audits(_construire_le_monde())
+        yield matrice_programmation.avec_programmation(matrice.avec_audits(_construire_le_monde()))
         transaction.set_rollback(True)
 
 
