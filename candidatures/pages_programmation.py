@@ -26,7 +26,7 @@ from hn.referentiel.models import Domaine, Region
 from hn.referentiel.regles import arrondi_euro
 from hn.templatetags.formulaires import ErreurChamp
 
-PAR_PAGE = 100
+PAR_PAGE = 50
 STATUTS = dict(Statut.choices)
 ACTIVITES = dict(Activite.choices)
 
