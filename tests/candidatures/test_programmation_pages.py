@@ -336,3 +336,25 @@ def test_campaigns_page_for_the_ars_and_refused_to_others(client):
     assert not Campagne.objects.filter(libelle=NOUVELLE["libelle"]).exists()
     client.force_login(f.es_gestionnaire(etablissement()))
     assert client.get(lien).status_code == 403
+
+
+def test_lines_paginated_totals_over_all_and_error_on_its_page(client, deux, monkeypatch):
+    monkeypatch.setattr(pages, "PAR_PAGE", 2)
+    api = _api(client, valideur())
+    derniere = api["lignes"][2]
+    html = client.get(url() + "?page=2").content.decode()
+    assert f'id="ligne-{derniere["finess"]}-{derniere["domaine"]}"' in html
+    assert f'id="ligne-{api["lignes"][0]["finess"]}-{api["lignes"][0]["domaine"]}"' not in html
+    assert euros(api["total"]) in html and "Lignes 3 à 3 sur 3" in html
+    reponse = client.post(
+        url(nom="programmation_ajuster"),
+        {
+            "finess": derniere["finess"],
+            "domaine": derniere["domaine"],
+            "amorcage": "-5",
+            "page": "2",
+        },
+    )
+    html = reponse.content.decode()
+    assert reponse.status_code == 200 and 'value="-5"' in html
+    assert f'id="amorcage-{derniere["finess"]}-{derniere["domaine"]}-erreur"' in html
