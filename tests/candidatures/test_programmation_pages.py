@@ -358,3 +358,12 @@ def test_lines_paginated_totals_over_all_and_error_on_its_page(client, deux, mon
     html = reponse.content.decode()
     assert reponse.status_code == 200 and 'value="-5"' in html
     assert f'id="amorcage-{derniere["finess"]}-{derniere["domaine"]}-erreur"' in html
+
+
+def test_cancelling_the_confirmation_writes_nothing(client, deux):
+    client.force_login(valideur())
+    reponse = client.post(url(nom="programmation_transmettre"), {"annuler": "1"})
+    assert reponse.status_code == 302 and reponse["Location"] == url()
+    apercu = client.post(url(nom="programmation_transmettre"), HTTP_X_CONFIRMATION="apercu")
+    assert apercu.status_code == 200 and "data-confirmation" in apercu.content.decode()
+    assert not Version.objects.exists()
