@@ -9,23 +9,40 @@ pre-selected domaines, the activity figures and the CMSI's adjustments, one quer
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from candidatures import regles as regles_campagne
 from candidatures.enums import EtatPrecandidature
-from candidatures.models import Ajustement, DomaineCandidature, Programmation, Version
+from candidatures.models import (
+    Ajustement,
+    DomaineCandidature,
+    Precandidature,
+    Programmation,
+    Version,
+)
 from enveloppes.models import Enveloppe
 from hn.referentiel import regles
+from hn.referentiel.enums import Activite, VolumeActivite
 from hn.referentiel.models import ActiviteEtablissement, Region
+
+VOLUMES = tuple(v.value for v in VolumeActivite)
 
 
 def activites_combinees(programme, etablissement_ids) -> dict[int, Decimal]:
-    """Activité combinée of the programme's reference year, by établissement id (one query);
-    an établissement without figures is absent."""
+    """Activité combinée of the programme's reference year, by établissement id (one query,
+    plain rows: thousands of établissements at the largest région); an établissement without
+    figures is absent."""
     reg = programme.regles()
+    if not isinstance(etablissement_ids, QuerySet):  # else a subquery of ids
+        etablissement_ids = list(etablissement_ids)
+    rangs = ActiviteEtablissement.objects.filter(
+        programme=programme, etablissement_id__in=etablissement_ids
+    ).values_list("etablissement_id", *VOLUMES)
     return {
-        v.etablissement_id: regles.activite_combinee(v.volumes(), reg.coefficients)
-        for v in ActiviteEtablissement.objects.filter(
-            programme=programme, etablissement_id__in=list(etablissement_ids)
+        etab_id: regles.activite_combinee(
+            dict(zip(VOLUMES, volumes, strict=True)), reg.coefficients
         )
+        for etab_id, *volumes in rangs
     }
 
 
@@ -104,23 +121,38 @@ def programmation_de(campagne, region) -> Programmation:
     return Programmation.objects.get_or_create(campagne=campagne, region=region)[0]
 
 
+CHAMPS_LIGNE = (
+    "precandidature__etablissement_id",
+    "precandidature__etablissement__finess",
+    "precandidature__etablissement__raison_sociale",
+    "precandidature__etablissement__statut",
+    *(f"precandidature__etablissement__{a.value}" for a in Activite),
+    "domaine_id",
+    "domaine__code",
+    "semestre_cibles",
+)
+
+
 def lignes(campagne, region) -> list[regles_campagne.Ligne]:
     """The pre-selected pré-candidatures of the région, one line per établissement and domaine,
-    sorted by FINESS then domaine [003 §5.3.2]."""
+    sorted by FINESS then domaine [003 §5.3.2]. Read as plain rows (thousands of lines at the
+    largest région: no model instance per line), one forfait per établissement and domaine."""
     programme = campagne.programme
     part = programme.part_amorcage
-    domaines = list(
+    retenues = Precandidature.objects.filter(
+        campagne=campagne, region=region, etat=EtatPrecandidature.PRESELECTIONNEE
+    )
+    rangs = list(
         DomaineCandidature.objects.filter(
             precandidature__campagne=campagne,
             precandidature__region=region,
             precandidature__etat=EtatPrecandidature.PRESELECTIONNEE,
         )
         .exclude(semestre_cibles="")
-        .select_related("precandidature__etablissement", "domaine")
         .order_by("precandidature__etablissement__finess", "domaine__ordre")
+        .values_list(*CHAMPS_LIGNE)
     )
-    etablissements = {d.precandidature.etablissement_id for d in domaines}
-    activites = activites_combinees(programme, etablissements)
+    activites = activites_combinees(programme, retenues.values("etablissement_id"))
     ajustes = {
         (a.etablissement_id, a.domaine_id): a.amorcage
         for a in Ajustement.objects.filter(
@@ -128,21 +160,22 @@ def lignes(campagne, region) -> list[regles_campagne.Ligne]:
         )
     }
     reg = programme.regles()
+    noms = [a.value for a in Activite]
     result = []
-    for d in domaines:
-        etab = d.precandidature.etablissement
-        activite = activites.get(etab.pk, Decimal(0))
+    for etab_id, finess, raison_sociale, statut, *reste in rangs:
+        drapeaux, (domaine_id, code, semestre) = reste[: len(noms)], reste[len(noms) :]
+        activite = activites.get(etab_id, Decimal(0))
         result.append(
             regles_campagne.ligne(
-                forfait=regles.forfait(reg, d.domaine.code, activite)[1],
+                forfait=regles.forfait(reg, code, activite)[1],
                 part=part,
-                amorcage=ajustes.get((etab.pk, d.domaine_id)),
-                finess=etab.finess,
-                raison_sociale=etab.raison_sociale,
-                statut=etab.statut,
-                activites=tuple(etab.activites),
-                domaine=d.domaine.code,
-                semestre_cibles=d.semestre_cibles,
+                amorcage=ajustes.get((etab_id, domaine_id)),
+                finess=finess,
+                raison_sociale=raison_sociale,
+                statut=statut,
+                activites=tuple(n for n, oui in zip(noms, drapeaux, strict=True) if oui),
+                domaine=code,
+                semestre_cibles=semestre,
             )
         )
     return result

@@ -168,6 +168,15 @@ class Totaux:
         return self.plafond_amorcage - self.total_amorcage
 
     @property
+    def plafond_usage(self) -> Decimal:
+        """The usage part of the envelope (80 %: what the amorçage ceiling leaves)."""
+        return self.enveloppe - self.plafond_amorcage
+
+    @property
+    def reste_usage(self) -> Decimal:
+        return self.plafond_usage - self.total_usage
+
+    @property
     def depassements(self) -> list[str]:
         """Why the programmation may not be transmitted (empty: it may) [SPEC §7]."""
         result = []

@@ -6,7 +6,6 @@ refused form is re-rendered (200) with the typed values and the French message a
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +14,6 @@ from candidatures.enums import EtatPrecandidature
 from candidatures.services import (
     campagne_ou_404,
     get_precandidature_for_user,
-    region_lisible,
 )
 from dossiers.actions import DossierError, TransitionRefusee
 from dossiers.confirmation import annule, confirme, rendre_confirmation
@@ -215,14 +213,3 @@ def decider(request, pk):
         else "Pré-candidature rejetée.",
     )
     return redirect("candidatures:detail", pk=pk)
-
-
-@login_required
-def programmation(request, campagne, region):
-    """Placeholder of the programmation page (candidatures/views_programmation.py replaces
-    it): the scope is checked already."""
-    campagne_ou_404(campagne)
-    region_lisible(request.user, region)
-    if not acces(request.user).national and not acces(request.user).regions_lecture:
-        raise Http404
-    return HttpResponse("TODO")

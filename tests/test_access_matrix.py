@@ -20,6 +20,7 @@ from hn.comptes.models import Attribution
 from tests import factories as f
 from tests.audits import matrice
 from tests.candidatures import matrice as matrice_candidatures
+from tests.candidatures import matrice_programmation
 from tests.dossiers_factories import depose, en_saisie, piece_de
 from tests.entetes import assert_security_headers
 from tests.factories import NotificationFactory
@@ -400,6 +401,7 @@ RULES = {
 }
 RULES.update({nom: Rule(**regle) for nom, regle in matrice.REGLES.items()})  # audits (issue 13)
 RULES.update({n: Rule(**r) for n, r in matrice_candidatures.REGLES.items()})  # issue 14
+RULES.update({n: Rule(**r) for n, r in matrice_programmation.REGLES.items()})  # issue 14
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.
 ADMIN_RULE = Rule({"pilote", "superuser"}, not_allowed=302)
@@ -453,7 +455,10 @@ def monde(django_db_setup, django_db_blocker, medias):
         override_settings(STORAGES=_stockage(medias)),
     ):
         patch.setattr(weasyprint.HTML, "write_pdf", lambda self, *a, **kw: PDF_MINIMAL)
-        yield matrice_candidatures.avec_precandidatures(matrice.avec_audits(_construire_le_monde()))
+        monde = matrice.avec_audits(_construire_le_monde())
+        yield matrice_programmation.avec_programmation(
+            matrice_candidatures.avec_precandidatures(monde)
+        )
         transaction.set_rollback(True)
 
 

@@ -65,12 +65,6 @@ REGLES = {
         "kwargs": PC,
         "visible": LECTURE,
     },
-    # The programmation's page (its own helper's rules replace this one).
-    "candidatures:programmation": {
-        "allowed": ARS | NATIONAL,
-        "kwargs": PROGRAMMATION,
-        "visible": ARS | NATIONAL,
-    },
 }
 
 
