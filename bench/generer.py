@@ -9,8 +9,9 @@ gestionnaire account each, dossiers of both programmes in every state with their
 contacts, prérequis decisions, deposited snapshots, indicator values, ARS comments,
 initialisation requests (pending, overdue, answered), the envelopes' ledger lines, the
 follow-up reports and the journal rows of all of it. Then the audits (issue 13): two past
-years drawn in every région through the application's draw (``audits.bench``), also added to a
-data set generated before them.
+years drawn in every région through the application's draw (``audits.bench``), and the HOP'EN
+2019 AMI at 10x seed 004 (issue 14, ``candidatures.bench``), both also added to a data set
+generated before them.
 
 Each app owns its data: ``hn.referentiel.bench`` (établissements, activity, GHT),
 ``hn.comptes.bench`` (accounts), ``dossiers.bench`` (the dossiers' plan) and
@@ -200,6 +201,7 @@ def tailles_du_jeu() -> dict[str, int]:
     from django.contrib.auth.models import Group
 
     from audits import models as am
+    from candidatures import models as cm
     from dossiers import models as dm
     from enveloppes.models import Enveloppe, MouvementEnveloppe
     from hn.comptes.models import Attribution, User
@@ -233,6 +235,9 @@ def tailles_du_jeu() -> dict[str, int]:
         am.Tirage,
         am.Audit,
         am.LigneGrille,
+        cm.Precandidature,
+        cm.DomaineCandidature,
+        cm.Version,
     ]
     tailles = {m._meta.db_table: m.objects.count() for m in models}
     # The issue's "~6 million indicator values": instruction plus semester reports.
@@ -393,6 +398,25 @@ def _ajouter_audits(graine: int):
         )
 
 
+CANDIDATURES_TABLES = ("candidatures_precandidature", "candidatures_domainecandidature")
+
+
+def _ajouter_candidatures(graine: int):
+    """The HOP'EN 2019 AMI at 10x seed 004 (issue 14, ``candidatures.bench``), on a new or an
+    older data set, then the statistics of its tables."""
+    from candidatures import bench as candidatures_bench
+
+    t = time.perf_counter()
+    compte = candidatures_bench.generer(graine=graine)
+    if any(compte.values()):
+        _analyser(CANDIDATURES_TABLES)
+        print(
+            f"Appel à manifestation d'intérêt : {compte['precandidatures']} pré-candidatures, "
+            f"{compte['domaines']} domaines, {compte['versions']} programmations transmises "
+            f"({time.perf_counter() - t:.1f} s)."
+        )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.generer", description="Jeu de données 10x du banc d'essai."
@@ -463,6 +487,7 @@ def main(argv=None) -> int:
     if n:
         print(f"{n} dossiers déposés échus depuis la génération ont été redatés.")
     _ajouter_audits(args.graine)
+    _ajouter_candidatures(args.graine)
     if args.dus:
         dus = marquer_dus(args.dus)
         print(f"{len(dus)} dossiers déposés ont désormais une échéance de décision passée.")

@@ -18,7 +18,8 @@ with the session cookie, 20 s after a 5 s warm-up; Python threads with ``request
 not installed), and ``run_deadlines`` over the whole set, nothing due and with 10% of the
 deposited dossiers due (restored afterwards): last, since that pass writes thousands of rows.
 The audits' lines (issue 13: the draw of a whole year, the grid, the lists, the consolidated
-tables) are ``bench.mesures_audits``.
+tables) are ``bench.mesures_audits``; the calls for applications' (issue 14: the ARS list, its
+XLSX, the regional and national programmations) ``bench.mesures_candidatures``.
 
 Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
 ``previous.*``. The load average is recorded before each measure, and every p50 that moved by
@@ -42,7 +43,7 @@ from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
-from bench import ecarts, mesures_audits
+from bench import ecarts, mesures_audits, mesures_candidatures
 from bench.budgets import LISTE, PDF, RATIO_TABLEAU, TABLEAU, TACHE_DUS, TACHE_RIEN, centile
 from bench.rapport import PAGE_VIDE, RESULTATS, ecrire, precedents
 from bench.serveur import executable_gunicorn, serveur_gunicorn
@@ -824,6 +825,7 @@ def main(argv=None) -> int:
     banc.log(f"Pages et API ({args.requetes} requêtes chacune) :")
     _scenarios(banc, marqueur.get("vitrines", {}))
     mesures_audits.scenarios(banc)
+    mesures_candidatures.scenarios(banc)
     # Throughput before the tasks: the 10 % due pass writes thousands of rows, whose
     # checkpoint and autovacuum would run during the load.
     if not args.sans_debit:

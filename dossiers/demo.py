@@ -242,12 +242,19 @@ def _accepter(dossier, etat, demandes, selectionnes, valideur, gestionnaire, sui
     suites.suivi(dossier, valideur, gestionnaire)
 
 
-def charger_demandes(par_region_actuelle) -> int:
-    """Pending requests in région 84: one overdue (asked 50 days ago), one recent. Taken from
-    the end of the région's list (the dossiers' plan takes from its start), never ES A/B/C."""
-    programme = Programme.objects.get(code="HOPEN")
+def etablissements_des_demandes(par_region_actuelle) -> list:
+    """The établissements :func:`charger_demandes` asks for: the last two of région 84 (the
+    dossiers' plan takes from its start), never ES A/B/C. HOP'EN's gate wants their
+    pré-selection first (the orchestrator has ``candidatures.demo`` give it)."""
     fixes = {finess for finess, *_ in ES_FIXES}
-    libres = [e for e in reversed(par_region_actuelle["84"]) if e.finess not in fixes]
+    return [e for e in reversed(par_region_actuelle["84"]) if e.finess not in fixes][:2]
+
+
+def charger_demandes(par_region_actuelle) -> int:
+    """Pending requests in région 84: one overdue (asked 50 days ago), one recent, on
+    :func:`etablissements_des_demandes`."""
+    programme = Programme.objects.get(code="HOPEN")
+    libres = etablissements_des_demandes(par_region_actuelle)
     cree = 0
     for etab, il_y_a in zip(libres, (50, 3), strict=False):
         if etab.dossiers.exists() or etab.demandes.exists():
