@@ -4,10 +4,8 @@ what they need in the matrix's world — the HOP'EN 2019 AMI of the référentie
 tenant's current région (own: ARS 84, other: Île-de-France), one pre-selected établissement in
 the own région so the page has a line."""
 
-from candidatures import actions
 from candidatures.models import Campagne
-from tests.candidatures.aides import AVANT_REPONSE, COMPLETE, PENDANT_AMI
-from tests.indicateurs.aides import le
+from tests.candidatures.aides import etablissement, preselectionnee
 
 ES = {"es_gestionnaire", "es_lecteur"}
 ARS = {"ars_valideur", "ars_lecteur", "ars_auditeur"}
@@ -46,18 +44,10 @@ REGLES = {
 
 
 def avec_programmation(monde: dict) -> dict:
-    """The AMI and each tenant's région; the own établissement pre-selected (a line)."""
+    """The AMI and each tenant's région; an établissement of the own région pre-selected (a
+    line; the tenants' own établissements hold the matrix's draft pré-candidatures)."""
     campagne = Campagne.objects.get(programme__code="HOPEN", code="ami-2019")
-    users = monde["users"]
-    etab = users["es_gestionnaire"].attributions.get().etablissement
-    with le(*PENDANT_AMI):
-        pc = actions.creer(
-            campagne=campagne, etablissement=etab, acting_user=users["es_gestionnaire"]
-        )
-        actions.modifier(precandidature=pc, donnees=COMPLETE, acting_user=users["es_gestionnaire"])
-        actions.transmettre(precandidature=pc, acting_user=users["es_gestionnaire"])
-    with le(*AVANT_REPONSE):
-        actions.preselectionner(precandidature=pc, acting_user=users["ars_valideur"])
+    preselectionnee(etablissement("84"))
     for tenant, region in (("own", "84"), ("other", "11")):
         monde[tenant].update(campagne=campagne.pk, region_programmation=region)
     return monde

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from candidatures.models import Campagne, Precandidature
 from dossiers.enums import Etat
 from dossiers.models import Dossier
 from hn.comptes.models import User
@@ -60,6 +61,13 @@ def _valeurs(colonne: str) -> dict:
         "uidb64": "MA",
         "jeton": "lien-invalide",
         "region": "82",  # HN envelope of the former région Rhône-Alpes (ARS 84)
+        # The calls (issue 14): ES A's pré-candidature of the 2019 AMI, région 84's programmation.
+        "precandidature": Precandidature.objects.get(
+            etablissement__finess=ES_A, campagne__code="ami-2019"
+        ).pk,
+        "campagne": Campagne.objects.get(code="ami-2019").pk,
+        "region_programmation": "84",
+        "region_candidature": "84",
     }
 
 
