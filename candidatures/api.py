@@ -122,6 +122,7 @@ class PrecandidatureList(APIView):
             OpenApiParameter("format", str, description="xlsx ou csv"),
         ],
         responses=LISTE,
+        operation_id="precandidatures_list",
     )
     def get(self, request):
         qs = _filtrer(request, precandidatures_visibles(request.user)).order_by(

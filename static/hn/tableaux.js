@@ -4,8 +4,13 @@
 (function () {
   "use strict";
   function ajuster() {
-    document.querySelectorAll(".fr-table > table").forEach(function (table) {
-      if (table.scrollWidth > table.clientWidth + 1) {
+    // The older markup scrolls on the <table>, the newer one (wrapper > container) on the
+    // container.
+    document.querySelectorAll(".fr-table > table, .fr-table__container").forEach(function (table) {
+      if (
+        table.scrollWidth > table.clientWidth + 1 ||
+        table.scrollHeight > table.clientHeight + 1
+      ) {
         table.setAttribute("tabindex", "0");
       } else if (table.getAttribute("tabindex") === "0") {
         table.removeAttribute("tabindex");

@@ -9,26 +9,27 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from candidatures import chiffrage
+from hn.comptes.enums import Role
 from hn.comptes.models import User
 from hn.demo import charger_demo
-from hn.referentiel.models import Etablissement
+from tests import factories as f
 from tests.candidatures import aides as a
 from tests.e2e.conftest import SIGNALER_CSP, se_connecter
 from tests.e2e.parcours import Parcours
 
 pytestmark = pytest.mark.e2e
 
-ES_A = "690000013"
-
 
 @pytest.fixture
 def demo(referentiel):
     charger_demo(nombre_etablissements=40)
-    es_a = Etablissement.objects.get(finess=ES_A)
+    # ES A is pre-selected in the demo's 2019 AMI: the demo gestionnaire is also given an
+    # établissement of its région that has not applied yet, whose draft this test fills.
     gestionnaire = User.objects.get(username="es_gestionnaire")
-    pc = a.brouillon(es_a, donnees=a.COMPLETE, user=gestionnaire)
-    voisin = Etablissement.objects.filter(region__code="84").exclude(pk=es_a.pk).first()
-    transmise = a.transmise(voisin)
+    nouveau = a.etablissement("84")
+    f.avec_role(Role.ES_GESTIONNAIRE, etablissement=nouveau, user=gestionnaire)
+    pc = a.brouillon(nouveau, donnees=a.COMPLETE, user=gestionnaire)
+    transmise = a.transmise(a.etablissement("84"))
     return pc, transmise
 
 

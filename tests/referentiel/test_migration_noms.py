@@ -19,8 +19,17 @@ def _migrer(cible):
     executor.migrate(cible)
 
 
+@pytest.fixture
+def migrations_completes():
+    """Back to every app's last migration afterwards: going back to referentiel 0003 also
+    unapplies the apps that depend on its 0004 (candidatures), which the tests run next on
+    this database need."""
+    yield
+    _migrer(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_migrate_puts_the_accents_on_the_names():
+def test_migrate_puts_the_accents_on_the_names(migrations_completes):
     _migrer(AVANT)
     region = Region.objects.create(code="98", nom="Ile-de-France", decoupage=Decoupage.ACTUEL)
     prerequis = f.PrerequisFactory(code="P9", libelle="Echange et partage")
