@@ -30,7 +30,7 @@ from dossiers.actions import DossierError, TransitionRefusee
 from hn.champs import entier, texte_libre
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui, date_paris
-from hn.journal.services import instantane, tracer
+from hn.journal.services import difference, instantane, tracer
 from hn.referentiel.models import Domaine
 from hn.saisie import SaisieInvalide
 
@@ -174,12 +174,9 @@ def modifier(*, precandidature, donnees, acting_user) -> Precandidature:
                     defaults={"semestre_cibles": semestre},
                 )
     apres = {**instantane(pc, CHAMPS), "domaines": _semestres_domaines(pc)}
-    changes_avant = {k: v for k, v in avant.items() if apres.get(k) != v}
-    changes_apres = {k: apres[k] for k in changes_avant}
-    if changes_apres:
-        tracer("precandidature_modifiee", acteur=acting_user, objet=pc,
-               etablissement=pc.etablissement, region=pc.region,
-               avant=changes_avant, apres=changes_apres)  # fmt: skip
+    avant, apres = difference(avant, apres)
+    if apres:
+        tracer_precandidature("precandidature_modifiee", pc, acting_user, avant=avant, apres=apres)
     return pc
 
 
