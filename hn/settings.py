@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "indicateurs",
     "audits",
     "candidatures",
+    "pilotage",
     # Project wiring (the ``demo`` command), after every app it orchestrates.
     "hn",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("enveloppes/", include("enveloppes.urls")),
     path("audits/", include("audits.urls")),
     path("candidatures/", include("candidatures.urls")),
+    path("pilotage/", include("pilotage.urls")),
     path("comptes/", include("hn.comptes.urls")),
     # --- MFA (issue 17) ---
     path("double-authentification/", include("hn.comptes.mfa_urls")),

@@ -100,6 +100,8 @@ urlpatterns = [
     path("", include("audits.api_urls")),
     # Calls for applications and programmation (candidatures/api_urls.py).
     path("", include("candidatures.api_urls")),
+    # National and regional pilotage (pilotage/api_urls.py).
+    path("", include("pilotage.api_urls")),
     # Exports (dossiers/api_pdf.py).
     path("dossiers/<str:numero>/pdf/", api_pdf.DossierPdf.as_view(), name="dossier-pdf"),
     path("dossiers/<str:numero>/depots/", api_pdf.DossierDepots.as_view(), name="dossier-depots"),
