@@ -320,6 +320,11 @@ RULES = {
         visible=ARS | NATIONAL,
     ),
     # --- end of envelopes -------------------------------------------------------------------
+    # --- Pilotage (issue 16) ----------------------------------------------------------------
+    "api:pilotage": Rule(ARS | NATIONAL, anon=401, query="?programme=HOPEN"),
+    "api:pilotage-bloc": Rule(
+        ARS | NATIONAL, anon=401, kwargs={"bloc": "bloc"}, query="?programme=HN"
+    ),
     # --- Phase suivi: reports, funding, closures (issue 5) ----------------------------------
     "dossiers:suivi": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
     "api:dossier-suivi": Rule(
@@ -523,6 +528,7 @@ def _construire_le_monde() -> dict:
             "rang": 1,
             "uidb64": "MA",  # password reset link (not a valid one)
             "jeton": "lien-invalide",
+            "bloc": "selection",
         },
         "other": {
             "finess": autre.finess,
@@ -541,6 +547,7 @@ def _construire_le_monde() -> dict:
             "rang": 1,
             "uidb64": "MA",  # password reset link (not a valid one)
             "jeton": "lien-invalide",
+            "bloc": "finances",
         },
     }
 
