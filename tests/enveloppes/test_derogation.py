@@ -17,6 +17,7 @@ from tests import dossiers_factories as d
 from tests import factories as f
 from tests.enveloppes.donnees import PARIS
 from tests.enveloppes.test_actions import engage, enveloppe
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 MAYOTTE = "06"
@@ -153,8 +154,11 @@ def test_access_and_the_programme_without_derogation(client, monde):
     assert f'id="region-{ARA}"' in page and 'id="region-11"' not in page
     assert client.get("/enveloppes/derogations/HOPEN/11/").status_code == 404
     client.force_login(f.es_gestionnaire(monde["a"].etablissement))
-    assert client.get(NATIONALE).status_code == 403
-    assert client.get(REGIONALE).status_code == 404
+    for fichier in ("", "?format=csv", "?format=xlsx"):  # a file only where the page is
+        assert client.get(NATIONALE + fichier).status_code == 403
+        assert client.get(REGIONALE + fichier).status_code == 404
+    client.force_login(f.ars_valideur("11"))
+    assert client.get(REGIONALE + "?format=csv").status_code == 404
     client.force_login(f.lecteur_national())
     for url in ("/enveloppes/derogations/HN/", "/enveloppes/derogations/HN/82/"):
         response = client.get(url)
@@ -187,3 +191,22 @@ def test_a_redeployment_shows_on_both_envelope_pages(client):
         assert sens in section and autre in section, (code, section)
         assert "12 345,67 €" in section and "Sous-consommation." in section
         assert pilote.username in section
+
+
+def test_query_counts_do_not_grow_with_the_dossiers(client, monde):
+    client.force_login(f.lecteur_national())
+    avant = [count_queries(client.get, url)[0] for url in (NATIONALE, REGIONALE)]
+    autre = engage(region=ARA)
+    actions.decider_amorcage(
+        dossier=autre,
+        montants={"D2": 1_000},
+        derogation=True,
+        acting_user=monde["valideur"],
+        le=JOUR,
+    )
+    actions.fixer_taux_derogation(
+        enveloppe=enveloppe("53"), taux="0.40", motif="Idem.", acting_user=monde["pilote"]
+    )
+    apres = [count_queries(client.get, url) for url in (NATIONALE, REGIONALE)]
+    assert [n for n, _ in apres] == avant
+    assert f'id="dossier-{autre.numero}"' in texte(apres[1][1])
