@@ -17,14 +17,18 @@ Access: the ARS of the région and the national level; other roles 403 on the li
 an envelope's routes like anyone outside its scope.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enveloppes.models import MouvementEnveloppe, enveloppes_visibles
+from enveloppes import actions, regles
+from enveloppes.enums import Nature
+from enveloppes.models import Enveloppe, MouvementEnveloppe, enveloppes_visibles
+from enveloppes.redeploiement import Refus, lire
 from enveloppes.tableaux import (
     CHAMPS_API,
     COLONNES,
@@ -35,7 +39,9 @@ from enveloppes.tableaux import (
     synthese,
     verifier_annee,
 )
+from hn.api.exceptions import ErreurValidation
 from hn.champs import DATE_MAX, DATE_MIN, parametre_entier, parametre_texte
+from hn.comptes.perms import peut_piloter
 from hn.referentiel.models import Programme
 
 LIGNE_ENVELOPPE = inline_serializer(
@@ -213,4 +219,191 @@ class EnveloppeSynthese(APIView):
                     for er in t.retenus
                 ],
             }
+        )
+
+
+# --- national redeployments (API.md "Pilotage") ------------------------------------------------
+
+REFUS_REDEPLOIEMENT = "Seul le pilote national redéploie les enveloppes."
+
+ENVELOPPE_APRES = inline_serializer(
+    "EnveloppeApresRedeploiement",
+    fields={
+        "programme": serializers.CharField(),
+        "region": serializers.CharField(),
+        "region_nom": serializers.CharField(),
+        **{
+            champ: serializers.IntegerField(help_text="Euros, arrondi à l'euro le plus proche.")
+            for champ in CHAMPS_API
+        },
+        "redeploye": serializers.IntegerField(help_text="Redéploiements nationaux nets, euros."),
+        "allouee": serializers.IntegerField(
+            help_text="Enveloppe publiée + redéploiements nets, euros."
+        ),
+    },
+)
+
+
+def _champs_redeploiement() -> dict:
+    return {
+        "id": serializers.IntegerField(help_text="La ligne reçue (entrante)."),
+        "programme": serializers.CharField(),
+        "de": serializers.CharField(help_text="Code INSEE de la région qui cède."),
+        "vers": serializers.CharField(help_text="Code INSEE de la région qui reçoit."),
+        "montant": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "date": serializers.DateField(),
+        "motif": serializers.CharField(),
+        "acteur": serializers.CharField(),
+        "cree_le": serializers.DateTimeField(),
+    }
+
+
+DEMANDE_REDEPLOIEMENT = inline_serializer(
+    "DemandeRedeploiement",
+    fields={
+        "programme": serializers.CharField(help_text="HN ou HOPEN"),
+        "de": serializers.CharField(
+            help_text="Code INSEE de la région qui cède, dans le découpage du programme "
+            "(HN : ancienne région)."
+        ),
+        "vers": serializers.CharField(help_text="Code INSEE de la région qui reçoit."),
+        "montant": serializers.DecimalField(
+            max_digits=14, decimal_places=2, help_text="Euros, deux décimales au plus, > 0."
+        ),
+        "motif": serializers.CharField(),
+    },
+)
+REDEPLOIEMENT_FAIT = inline_serializer(
+    "RedeploiementFait",
+    fields={
+        **_champs_redeploiement(),
+        "mouvements": MouvementSerializer(many=True),
+        "enveloppes": inline_serializer(
+            "EnveloppesRedeploiement", fields={"de": ENVELOPPE_APRES, "vers": ENVELOPPE_APRES}
+        ),
+    },
+)
+
+
+def _enveloppe_apres(enveloppe) -> dict:
+    s = enveloppe.situation()
+    return {
+        **ligne_api(enveloppe, s),
+        "region_nom": enveloppe.region.nom,
+        "redeploye": euros_entiers(s.redeploye),
+        "allouee": euros_entiers(s.allouee),
+    }
+
+
+def _redeploiement(entrant) -> dict:
+    """A redeployment as the pair of its lines: the received line and its ``contrepartie``."""
+    sortant = entrant.contrepartie
+    return {
+        "id": entrant.pk,
+        "programme": entrant.enveloppe.programme.code,
+        "de": sortant.enveloppe.region.code,
+        "vers": entrant.enveloppe.region.code,
+        "montant": str(entrant.montant),
+        "date": entrant.date,
+        "motif": entrant.motif,
+        "acteur": entrant.acteur.get_username() if entrant.acteur_id else "systeme",
+        "cree_le": entrant.cree_le,
+    }
+
+
+def _source(donnees, errors: dict) -> Enveloppe | None:
+    """The giving envelope named by ``programme`` and ``de``; None with the error at its field."""
+    code = str(donnees.get("programme") or "").strip().upper()[:20]
+    programme = Programme.objects.filter(code=code).first() if code else None
+    if programme is None:
+        errors["programme"] = [
+            f"Programme inconnu : « {code} » (HN ou HOPEN)." if code else "Indiquez le programme."
+        ]
+        return None
+    region = str(donnees.get("de") or "").strip()[:20]
+    source = (
+        Enveloppe.objects.select_related("programme", "region")
+        .filter(programme=programme, region__code=region)
+        .first()
+        if region
+        else None
+    )
+    if source is None:
+        errors["de"] = [
+            f"Aucune enveloppe {programme.code} pour la région « {region} » (code INSEE de la "
+            "région dans le découpage du programme)."
+            if region
+            else "Indiquez la région qui cède le montant."
+        ]
+    return source
+
+
+class Redeploiements(APIView):
+    """National redeployments between two régions' envelopes of a programme (API.md
+    "Pilotage"): the national pilot moves an amount, with a ledger line on each envelope
+    (``enveloppes.actions.redeployer``); the list of the redeployments, as pairs."""
+
+    @extend_schema(
+        operation_id="enveloppes_redeploiements_liste",
+        parameters=[OpenApiParameter("programme", str, description="HN ou HOPEN")],
+        responses=inline_serializer("Redeploiement", many=True, fields=_champs_redeploiement()),
+    )
+    def get(self, request):
+        exiger_lecture(request.user)
+        visibles = enveloppes_visibles(request.user).values("pk")
+        qs = (
+            MouvementEnveloppe.objects.filter(nature=Nature.REDEPLOIEMENT_ENTRANT)
+            .filter(Q(enveloppe__in=visibles) | Q(contrepartie__enveloppe__in=visibles))
+            .select_related(
+                "enveloppe__programme",
+                "enveloppe__region",
+                "contrepartie__enveloppe__region",
+                "acteur",
+            )
+        )
+        if code := parametre_texte(request, "programme"):
+            programme = Programme.objects.filter(code=code.upper()).first()
+            if programme is None:
+                raise exceptions.ValidationError({"programme": [f"Programme inconnu : {code}."]})
+            qs = qs.filter(enveloppe__programme=programme)
+        return Response([_redeploiement(m) for m in qs.order_by("date", "pk")])
+
+    @extend_schema(
+        operation_id="enveloppes_redeploiements_creer",
+        request=DEMANDE_REDEPLOIEMENT,
+        responses={201: REDEPLOIEMENT_FAIT},
+    )
+    def post(self, request):
+        if not peut_piloter(request.user):
+            raise PermissionDenied(REFUS_REDEPLOIEMENT)
+        donnees = request.data if isinstance(request.data, dict) else {}
+        errors: dict = {}
+        try:
+            source = _source(donnees, errors)
+            destination, montant, motif = lire(source, donnees, champ="vers", errors=errors)
+            sortant, entrant = actions.redeployer(
+                source=source,
+                destination=destination,
+                montant=montant,
+                motif=motif,
+                acting_user=request.user,
+            )
+        except Refus as exc:
+            raise ErreurValidation(exc.errors, message=str(exc)) from None
+        except regles.MouvementRefuse as exc:
+            raise ErreurValidation({"montant": [exc.message]}, message=exc.message) from None
+        sortant.refresh_from_db()
+        entrant = MouvementEnveloppe.objects.select_related(
+            "enveloppe__programme", "enveloppe__region", "contrepartie__enveloppe__region", "acteur"
+        ).get(pk=entrant.pk)
+        return Response(
+            {
+                **_redeploiement(entrant),
+                "mouvements": MouvementSerializer([sortant, entrant], many=True).data,
+                "enveloppes": {
+                    "de": _enveloppe_apres(source),
+                    "vers": _enveloppe_apres(destination),
+                },
+            },
+            status=status.HTTP_201_CREATED,
         )

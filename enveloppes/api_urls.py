@@ -6,6 +6,12 @@ from enveloppes import api
 
 urlpatterns: list = [
     path("enveloppes/", api.EnveloppeList.as_view(), name="enveloppes"),
+    # National redeployments (API.md "Pilotage"); before the <programme>/<region>/ routes.
+    path(
+        "enveloppes/redeploiements/",
+        api.Redeploiements.as_view(),
+        name="enveloppe-redeploiements",
+    ),
     path(
         "enveloppes/<str:programme>/<str:region>/mouvements/",
         api.EnveloppeMouvements.as_view(),

@@ -19,7 +19,7 @@ from enveloppes import actions, regles
 from enveloppes.enums import Nature
 from enveloppes.models import Enveloppe
 from enveloppes.tableaux import enveloppe_visible
-from hn.champs import texte_libre
+from hn.champs import SaisieRefusee, texte_libre
 from hn.comptes.perms import peut_piloter
 from hn.dates import aujourd_hui
 from hn.saisie import nombre_ou_erreur
@@ -31,32 +31,60 @@ class Refus(Exception):
         self.errors = errors
 
 
-def _lire(source, post) -> tuple:
-    """(destination, montant, motif) as typed, or :class:`Refus` with the errors by field."""
-    errors: dict[str, list[str]] = {}
-    destination = (
-        Enveloppe.objects.select_related("region", "programme")
-        .filter(programme=source.programme, region__code=post.get("destination", ""))
-        .exclude(pk=source.pk)
-        .first()
-    )
-    if destination is None:
-        errors["destination"] = ["Choisissez l'enveloppe qui reçoit le montant."]
+MONTANT_MAX = Decimal("999999999999.99")  # regles.verifier_montant's bound, said at the field
+
+
+def lire(source, donnees, *, champ: str = "destination", errors: dict | None = None) -> tuple:
+    """(destination, montant, motif) as typed in a form (``champ="destination"``) or an API
+    body (``champ="vers"``, API.md "Pilotage"), or :class:`Refus` with every error by field
+    (those already in ``errors`` included). ``source`` None: the caller could not read the
+    giving envelope (its error is in ``errors``); the rest is still checked."""
+    errors = {} if errors is None else errors
+    destination = None
+    code = str(donnees.get(champ) or "").strip()[:20]
+    if not code:
+        errors[champ] = ["Choisissez l'enveloppe qui reçoit le montant."]
+    elif source is not None and code == source.region.code:
+        errors[champ] = [
+            "Un redéploiement se fait entre deux régions différentes : choisissez une autre "
+            "région que celle qui cède le montant."
+        ]
+    elif source is not None:
+        destination = (
+            Enveloppe.objects.select_related("region", "programme")
+            .filter(programme=source.programme, region__code=code)
+            .first()
+        )
+        if destination is None:
+            errors[champ] = [
+                f"Aucune enveloppe {source.programme.code} pour la région « {code} » (code "
+                "INSEE de la région dans le découpage du programme)."
+            ]
     montant = nombre_ou_erreur(
-        post.get("montant"),
+        donnees.get("montant"),
         "montant",
         errors,
         obligatoire=True,
         minimum=Decimal("0.01"),
+        maximum=MONTANT_MAX,
         decimales=2,
         messages={
             "obligatoire": "Indiquez le montant redéployé.",
+            "invalide": "Le montant doit être un nombre d'euros (par exemple 100000 ou "
+            "100 000,50).",
             "minimum": "Le montant doit être strictement positif.",
+            "maximum": "Le montant est hors de proportion avec une enveloppe régionale.",
+            "decimales": "Le montant s'exprime en euros et centimes (deux décimales au plus).",
         },
     )
-    motif = texte_libre(post.get("motif", ""), "motif")
-    if not motif:
-        errors["motif"] = ["Un redéploiement doit être motivé."]
+    motif = ""
+    try:
+        motif = texte_libre(donnees.get("motif"), "motif")
+    except SaisieRefusee as exc:
+        errors.update(exc.errors)
+    else:
+        if not motif:
+            errors["motif"] = ["Un redéploiement doit être motivé."]
     if errors:
         raise Refus(errors)
     return destination, montant, motif
@@ -98,7 +126,7 @@ def redeployer(request, programme, region):
     errors, contexte = {}, {}
     if request.method == "POST" and not annule(request):
         try:
-            destination, montant, motif = _lire(source, request.POST)
+            destination, montant, motif = lire(source, request.POST)
             if not confirme(request):
                 contexte = {
                     "consequences": consequences(source, destination, montant),

@@ -28,6 +28,7 @@ from django.http import Http404
 from dossiers.enums import SuiviDomaine
 from dossiers.models import DomaineDossier
 from enveloppes import regles
+from enveloppes.enums import NATURES_REDEPLOIEMENT, Nature
 from enveloppes.models import (
     CommentaireSynthese,
     Enveloppe,
@@ -546,3 +547,46 @@ def dossiers_de_la_synthese(enveloppe: Enveloppe, annee: int):
         .order_by()
         .values("dossier")
     )
+
+
+# --- national redeployments of an envelope ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LigneRedeploiement:
+    """A redeployment line of an envelope with the other envelope of the pair."""
+
+    mouvement: MouvementEnveloppe
+    recu: bool  # True: received from ``autre``; False: given to ``autre``
+    autre: Enveloppe
+
+
+def redeploiements(enveloppe: Enveloppe) -> list[LigneRedeploiement]:
+    """The envelope's redeployment lines, oldest first, each with the other région's envelope
+    (2 queries): a received line names its ``contrepartie``; a given line is the
+    ``contrepartie`` of the other envelope's received line."""
+    lignes = list(
+        MouvementEnveloppe.objects.filter(
+            enveloppe=enveloppe,
+            nature__in=list(NATURES_REDEPLOIEMENT),
+        )
+        .select_related("acteur", "contrepartie__enveloppe__region")
+        .order_by("date", "pk")
+    )
+    sortants = [m.pk for m in lignes if m.nature == Nature.REDEPLOIEMENT_SORTANT]
+    recus_ailleurs = {
+        m.contrepartie_id: m.enveloppe
+        for m in MouvementEnveloppe.objects.filter(contrepartie_id__in=sortants).select_related(
+            "enveloppe__region"
+        )
+    }
+    return [
+        LigneRedeploiement(
+            mouvement=m,
+            recu=m.nature == Nature.REDEPLOIEMENT_ENTRANT,
+            autre=m.contrepartie.enveloppe
+            if m.nature == Nature.REDEPLOIEMENT_ENTRANT
+            else recus_ailleurs[m.pk],
+        )
+        for m in lignes
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enveloppes import redeploiement, views
+from enveloppes import redeploiement, views, vues_derogation
 
 app_name = "enveloppes"
 
@@ -12,6 +12,14 @@ urlpatterns = [
         "syntheses/<str:programme>/<int:annee>/xlsx/",
         views.synthese_nationale_xlsx,
         name="synthese_nationale_xlsx",
+    ),
+    # HOP'EN's amorçage by derogation: before the <programme>/<region>/ patterns (which would
+    # read "derogations/HOPEN/" as an envelope).
+    path("derogations/<str:programme>/", vues_derogation.nationale, name="derogations"),
+    path(
+        "derogations/<str:programme>/<str:region>/",
+        vues_derogation.regionale,
+        name="derogation",
     ),
     # One envelope: programme code and the région's INSEE code in the programme's découpage
     # (HN: the former région, e.g. /enveloppes/HN/82/; HOP'EN: the current one).

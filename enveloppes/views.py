@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from enveloppes import documents, exports, graphiques, nationale, tasks
 from enveloppes.actions import ecarts_equilibre_de
 from enveloppes.commentaires import CommentaireRefuse, commenter_synthese, peut_commenter
+from enveloppes.derogations import a_une_derogation
 from enveloppes.models import CommentaireSynthese, MouvementEnveloppe, enveloppes_visibles
 from enveloppes.tableaux import (
     COLONNES,
@@ -33,6 +34,7 @@ from enveloppes.tableaux import (
     annees,
     enveloppe_visible,
     exiger_lecture,
+    redeploiements,
     synthese,
     tableau,
     verifier_annee,
@@ -88,6 +90,7 @@ def liste(request):
             {
                 "programme": programme,
                 "ancien": programme.decoupage == Decoupage.ANCIEN,
+                "derogation": a_une_derogation(programme),
                 "lignes": [
                     {
                         "enveloppe": e,
@@ -174,6 +177,9 @@ def detail(request, programme, region):
             ),
             "annees": annees(_premiere_annee(enveloppe)),
             "peut_redeployer": peut_piloter(request.user),
+            "redeploiements": redeploiements(enveloppe),
+            "national": acces(request.user).national,
+            "derogation": a_une_derogation(enveloppe.programme),
         },
     )
 

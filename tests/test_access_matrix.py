@@ -306,6 +306,17 @@ RULES = {
         kwargs={"programme": "programme", "region": "region", "annee": "annee"},
         visible=ARS | NATIONAL,
     ),
+    # HOP'EN's amorçage by derogation (issue 16): read like the envelopes. The national page
+    # shows the régions the caller may read; a région's page is HOP'EN 84 (own) / 11 (other).
+    "enveloppes:derogations": Rule(ARS | NATIONAL, kwargs={"programme": "programme_derogation"}),
+    "enveloppes:derogation": Rule(
+        ARS | NATIONAL,
+        kwargs={"programme": "programme_derogation", "region": "region_derogation"},
+        visible=ARS | NATIONAL,
+    ),
+    # API.md "Pilotage": the list of redeployments (GET; the POST, national pilot only, is
+    # covered role by role in tests/enveloppes/test_redeploiement_api.py).
+    "api:enveloppe-redeploiements": Rule(ARS | NATIONAL, anon=401),
     "api:enveloppes": Rule(ARS | NATIONAL, anon=401),
     "api:enveloppe-mouvements": Rule(
         ARS | NATIONAL,
@@ -523,6 +534,8 @@ def _construire_le_monde() -> dict:
             "domaine": "D2",
             "notification": notifications_own,
             "region": "82",  # HN envelope of the former région Rhône-Alpes (ARS 84)
+            "programme_derogation": "HOPEN",
+            "region_derogation": "84",
             "annee": 2020,
             "numero_depose": depose(etab, code="HN").numero,
             "rang": 1,
@@ -542,6 +555,8 @@ def _construire_le_monde() -> dict:
             "domaine": "D2",
             "notification": dict.fromkeys(notifications_own, notification_other),
             "region": "11",  # HOP'EN envelope of Île-de-France
+            "programme_derogation": "HOPEN",
+            "region_derogation": "11",
             "annee": 2020,
             "numero_depose": depose(autre, code="HN").numero,
             "rang": 1,
