@@ -3,9 +3,10 @@
 and rows (:func:`candidatures.exports.lignes`, programme by programme as
 :func:`candidatures.pages.fichier`), written into a temporary file.
 
-The whole national export takes about 6.7 s at ten times the volume, most of it loading and
-pricing the rows: above ``SEUIL`` pré-candidatures the list's buttons start a background
-export, below it the synchronous file answers in under 2 s."""
+Measured on the 10x data set (24,302 pré-candidatures, national list): the synchronous file
+takes 1.3 ms (CSV) to 2.5 ms (XLSX) a pré-candidature, most of it loading and pricing the
+rows: above ``SEUIL`` pré-candidatures the list's buttons start a background export, below it
+the synchronous file answers in under 2 s."""
 
 from types import SimpleNamespace
 
@@ -17,7 +18,7 @@ from hn.comptes.scopes import acces
 from hn.exports import ecrire_csv, ecrire_xlsx
 from hn.taches.exports import fichier_temporaire, producteur, querydict
 
-SEUIL = 4_000
+SEUIL = 500
 
 
 def _requete(user, params):

@@ -36,7 +36,6 @@ def test_the_worker_produces_the_dossiers_export(referentiel, redis_broker, clie
     assert (etat["pourcentage"], etat["faites"], etat["total"]) == (100, 3, 3)
     assert Notification.objects.get(destinataire=lecteur).lien == f"/exports/{export.pk}/"
     fichier = client.get(etat["fichier"])
-    contenu = b"".join(fichier.streaming_content)
-    fichier.close()
+    contenu = b"".join(fichier.streaming_content)  # read: the test client closes the file
     lignes = list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
     assert lignes[0][0] == "Numéro" and len(lignes) == 4
