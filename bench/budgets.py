@@ -17,3 +17,6 @@ def centile(valeurs, p):
     k = (len(ordonnees) - 1) * p / 100
     bas, haut = int(k), min(int(k) + 1, len(ordonnees) - 1)
     return ordonnees[bas] + (ordonnees[haut] - ordonnees[bas]) * (k - bas)
+
+
+EXPORT_FOND = 10_000  # a background export of every dossier (CSV, 66,000 at 10x) [issue 16]

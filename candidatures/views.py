@@ -22,6 +22,7 @@ from hn.champs import ENTIER_MAX, filtre_entier
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
 from hn.exports import format_demande
+from hn.taches import vues_exports as exports_fond
 
 ERREURS = (DossierError, TransitionRefusee)
 
@@ -39,6 +40,8 @@ def accueil(request):
     qs, filtres = pages.precandidatures_filtrees(request)
     voit_liste = a.national or bool(a.regions_lecture)
     if voit_liste and (format_ := format_demande(request)):
+        if exports_fond.en_fond("precandidatures", qs.count()):
+            return exports_fond.proposer(request, "precandidatures")
         return pages.fichier(format_, qs)
     context = {
         "title": "Appels à candidatures",
@@ -50,6 +53,10 @@ def accueil(request):
     if voit_liste:
         context.update(pages.contexte_liste(request, filtres))
     context["page_obj"] = pages.page_de_liste(request, qs)
+    if voit_liste:
+        context["export_fond"] = exports_fond.bouton(
+            "precandidatures", context["page_obj"].paginator.count, request
+        )
     return render(request, "candidatures/accueil.html", context)
 
 

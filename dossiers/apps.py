@@ -11,6 +11,7 @@ class DossiersConfig(AppConfig):
             accueil,  # noqa: F401  (home and operations pages' blocks, hn.accueil)
             analyse,
             echeances,  # noqa: F401
+            exports_fond,  # noqa: F401  (the list's background export, hn.taches.exports)
             journal,
             signals,  # noqa: F401
         )

@@ -50,6 +50,7 @@ from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
 from hn.exports import format_demande
 from hn.referentiel.models import Etablissement, Programme, Region
+from hn.taches import vues_exports as exports_fond
 
 
 @login_required
@@ -57,6 +58,8 @@ def liste(request):
     a = acces(request.user)
     qs, filtres, tri = dossiers_filtres(request)
     if format_ := format_demande(request):
+        if exports_fond.en_fond("dossiers", qs.count()):
+            return exports_fond.proposer(request, "dossiers")
         return fichier_dossiers(format_, qs)
     tableau = tableau_de_bord(request.user)
     paginator = PaginatorParIds(qs, 25)
@@ -86,6 +89,7 @@ def liste(request):
             "peut_initialiser": bool(a.regions_instruction) or a.superuser,
             "gestionnaire_de": gestionnaire_de,
             "tableau": tableau,
+            "export_fond": exports_fond.bouton("dossiers", page.paginator.count, request),
         },
     )
 

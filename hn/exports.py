@@ -190,3 +190,64 @@ def reponse_liste(format_: str, nom: str, titre: str, entetes, lignes, *, montan
     reponse = HttpResponse(corps, content_type=FORMATS[format_])
     reponse["Content-Disposition"] = f'attachment; filename="{nom}-{jour}.{format_}"'
     return reponse
+
+
+# --- streamed to a file (background exports, hn.taches.exports) ----------------------------------
+
+
+def ecrire_csv(sortie, entetes, lignes, avancer=lambda n: None) -> None:
+    """The same bytes as :func:`contenu_csv`, written row by row into the binary file
+    ``sortie``; ``avancer(n)`` after each row (n rows written)."""
+    texte = io.TextIOWrapper(sortie, encoding="utf-8", newline="", write_through=True)
+    texte.write("\ufeff")
+    ecrivain = csv.writer(texte, delimiter=";", lineterminator="\r\n")
+    ecrivain.writerow(entetes)
+    for n, ligne in enumerate(lignes, start=1):
+        ecrivain.writerow([_csv(v) for v in ligne])
+        avancer(n)
+    texte.flush()
+    texte.detach()  # ``sortie`` stays open for the caller
+
+
+def ecrire_xlsx(
+    sortie, titre: str, entetes, lignes, *, total: int, montants=(), avancer=lambda n: None
+) -> None:
+    """The sheet of :func:`contenu_xlsx` (bold frozen headers, widths, dates and amounts
+    formatted, texts kept as texts), streamed by openpyxl's write-only mode into ``sortie``:
+    ``total`` (the rows counted beforehand) gives the sheet's declared size."""
+    classeur = Classeur()
+    ws = classeur.classeur.create_sheet(titre[:31])
+    ws.freeze_panes = "A2"
+    lignes = iter(lignes)
+    premiere = next(lignes, None)
+    styles = {i: {"number_format": FORMAT_EUROS} for i in montants}
+    for i, v in enumerate([_local(v) for v in premiere] if premiere is not None else []):
+        if isinstance(v, datetime.datetime):
+            styles.setdefault(i, {"number_format": FORMAT_DATE_HEURE})
+        elif isinstance(v, datetime.date):
+            styles.setdefault(i, {"number_format": FORMAT_DATE})
+    cellules = [(i, Classeur.style(ws, **attributs)) for i, attributs in sorted(styles.items())]
+    gras = Classeur.style(ws, font=Font(bold=True))
+    for i, entete in enumerate(entetes, start=1):
+        lettre = get_column_letter(i)
+        ws.column_dimensions[lettre].width = LARGEURS.get(lettre, max(14, len(str(entete)) + 4))
+    taille = f"A1:{get_column_letter(len(entetes))}{max(total, 1) + 1}"
+    ws.calculate_dimension = lambda: taille
+    ws.append([gras(entete) for entete in entetes])
+
+    def rangees():
+        if premiere is not None:
+            yield premiere
+            yield from lignes
+
+    n = 0
+    for ligne in rangees():
+        ligne = [_local(v) for v in ligne]
+        for i, cellule in cellules:
+            ligne[i] = cellule(ligne[i])
+        ws.append([_texte(Cell(ws, 1, 1, _sans_controle(v))) if _a_garder(v) else v for v in ligne])
+        n += 1
+        avancer(n)
+    if n == 0:  # an empty row 2 all the same, under the frozen headers
+        ws.append([cellule(None) for _i, cellule in cellules] or [None])
+    classeur.classeur.save(sortie)

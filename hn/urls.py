@@ -40,6 +40,7 @@ urlpatterns = [
     path("journal/", include("hn.journal.urls")),
     path("notifications/", include("hn.notifications.urls")),
     path("operations/", include("hn.taches.urls")),
+    path("exports/", include("hn.taches.urls_exports")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("hn.api.urls")),
 ]

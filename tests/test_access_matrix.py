@@ -23,6 +23,7 @@ from tests.candidatures import matrice as matrice_candidatures
 from tests.candidatures import matrice_programmation
 from tests.dossiers_factories import depose, en_saisie, piece_de
 from tests.entetes import assert_security_headers
+from tests.exports import matrice as matrice_exports
 from tests.factories import NotificationFactory
 
 ROLES = [
@@ -418,6 +419,7 @@ RULES = {
 RULES.update({nom: Rule(**regle) for nom, regle in matrice.REGLES.items()})  # audits (issue 13)
 RULES.update({n: Rule(**r) for n, r in matrice_candidatures.REGLES.items()})  # issue 14
 RULES.update({n: Rule(**r) for n, r in matrice_programmation.REGLES.items()})  # issue 14
+RULES.update({n: Rule(**r) for n, r in matrice_exports.REGLES.items()})  # issue 16 (exports)
 # The Django admin is the national pilots' référentiel editor: the whole namespace follows one
 # rule, checked on the index and on every registered model's list.
 ADMIN_RULE = Rule({"pilote", "superuser"}, not_allowed=302)
@@ -472,8 +474,10 @@ def monde(django_db_setup, django_db_blocker, medias):
     ):
         patch.setattr(weasyprint.HTML, "write_pdf", lambda self, *a, **kw: PDF_MINIMAL)
         monde = matrice.avec_audits(_construire_le_monde())
-        yield matrice_programmation.avec_programmation(
-            matrice_candidatures.avec_precandidatures(monde)
+        yield matrice_exports.avec_exports(
+            matrice_programmation.avec_programmation(
+                matrice_candidatures.avec_precandidatures(monde)
+            )
         )
         transaction.set_rollback(True)
 
@@ -612,6 +616,8 @@ def test_access(client, monde, name, role, tenant):
         response = client.post(url, rule.body or {}, content_type="application/json")
     else:
         response = client.get(url)
+    if response.streaming:  # a file (exports:fichier): read, so that it is closed
+        b"".join(response.streaming_content)
     assert response.status_code == expected(rule, role, tenant), (
         f"{rule.method.upper()} {url} as {role} ({tenant})"
     )

@@ -19,3 +19,13 @@ from hn.taches.execution import executer, mode
 def run_deadlines(self):
     _run, compteurs = executer("echeances", corps_echeances, mode(self))
     return compteurs
+
+
+@shared_task(name="hn.export", acks_late=True)
+def produire_export(export_id: str):
+    """A background export (``hn.taches.exports.produire``: its failures are recorded on the
+    export, not raised)."""
+    from hn.taches import exports
+
+    export = exports.produire(export_id)
+    return export.statut if export is not None else None

@@ -15,7 +15,9 @@ from django.urls import Resolver404, resolve
 # of page (one dossier page per slug, not every dossier).
 IDENTIFIANTS = {"numero", "finess", "pk", "rang", "username", "uidb64", "token", "region", "annee"}
 # Never followed as pages: the API, the Django admin, files (PDF, spreadsheets, exports, pieces).
-NON_PAGES = re.compile(r"^/(api|admin)/|/pdf/|/xlsx/|\.(pdf|xlsx|csv)$|/accuse/|/depots/")
+NON_PAGES = re.compile(
+    r"^/(api|admin)/|/pdf/|/xlsx/|\.(pdf|xlsx|csv)$|/accuse/|/depots/|^/exports/[^/]+/fichier/"
+)
 # Links that change state even on a GET are not checked (none expected: logout is a POST).
 JAMAIS = re.compile(r"^/deconnexion/")
 GABARIT = re.compile(r"\{#|\{\{|\{%")

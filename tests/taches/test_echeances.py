@@ -235,11 +235,12 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
     with time_machine.travel(paris(2026, 5, 13, 6), tick=False):
         call_command("run_deadlines", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[1].startswith("refus_implicite : 1 dossier refusé implicitement, ")
-    assert lines[1].endswith(", 0 erreur")
+    assert lines[2].startswith("refus_implicite : 1 dossier refusé implicitement, ")
+    assert lines[2].endswith(", 0 erreur")
     kinds = [line.split(" : ")[0] for line in lines]
     assert kinds == [
         "jetons_expires",  # issue 17 (hn.taches.menage)
+        "exports",  # issue 16 (hn.taches.menage)
         "refus_implicite",
         "rappel_decision",
         "retard_initialisation",
@@ -260,7 +261,7 @@ def test_run_deadlines_prints_one_line_per_kind_and_records_the_run():
     out = StringIO()
     with time_machine.travel(paris(2026, 5, 13, 7), tick=False):
         call_command("run_deadlines", stdout=out)
-    assert out.getvalue().splitlines()[1] == (
+    assert out.getvalue().splitlines()[2] == (
         "refus_implicite : 0 dossier refusé implicitement, 0 notification, 0 erreur"
     )
 
