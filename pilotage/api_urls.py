@@ -1,5 +1,9 @@
 """Pilotage routes of the API (included in ``hn.api.urls``, namespace ``api``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from pilotage import api_bilan
+
+urlpatterns: list = [
+    path("pilotage/bilan/", api_bilan.BilanApi.as_view(), name="pilotage-bilan"),
+]
