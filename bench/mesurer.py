@@ -20,7 +20,8 @@ deposited dossiers due (restored afterwards): last, since that pass writes thous
 The audits' lines (issue 13: the draw of a whole year, the grid, the lists, the consolidated
 tables) are ``bench.mesures_audits``; the calls for applications' (issue 14: the ARS list, its
 XLSX, the regional and national programmations) ``bench.mesures_candidatures``; the background
-export of every dossier (issue 16) ``bench.mesures_exports``.
+export of every dossier (issue 16) ``bench.mesures_exports``; the published bilan's (issue 16:
+national and regional PDF) ``bench.mesures_pilotage``.
 
 Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
 ``previous.*``. The load average is recorded before each measure, and every p50 that moved by
@@ -44,7 +45,7 @@ from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
-from bench import ecarts, mesures_audits, mesures_candidatures, mesures_exports
+from bench import ecarts, mesures_audits, mesures_candidatures, mesures_exports, mesures_pilotage
 from bench.budgets import LISTE, PDF, RATIO_TABLEAU, TABLEAU, TACHE_DUS, TACHE_RIEN, centile
 from bench.rapport import PAGE_VIDE, RESULTATS, ecrire, precedents
 from bench.serveur import executable_gunicorn, serveur_gunicorn
@@ -829,6 +830,7 @@ def main(argv=None) -> int:
     mesures_candidatures.scenarios(banc)
     if not args.filtre or args.filtre in mesures_exports.NOM:
         mesures_exports.scenarios(banc)  # issue 16
+    mesures_pilotage.scenarios(banc)
     # Throughput before the tasks: the 10 % due pass writes thousands of rows, whose
     # checkpoint and autovacuum would run during the load.
     if not args.sans_debit:

@@ -1,7 +1,18 @@
 """Pilotage pages (issue 16): the dashboards, the bilan."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from pilotage import views_bilan
 
 app_name = "pilotage"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # The published bilan (PDF): national, and per région (INSEE code of a current région; HN
+    # also a former one).
+    path("<str:programme>/bilan.pdf", views_bilan.bilan_national_pdf, name="bilan_pdf"),
+    path(
+        "<str:programme>/<str:region>/bilan.pdf",
+        views_bilan.bilan_region_pdf,
+        name="bilan_region_pdf",
+    ),
+]

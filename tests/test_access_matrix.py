@@ -337,6 +337,19 @@ RULES = {
     "api:pilotage-bloc": Rule(
         ARS | NATIONAL, anon=401, kwargs={"bloc": "bloc"}, query="?programme=HN"
     ),
+    # --- Pilotage: the published bilan (issue 16 point 5) -----------------------------------
+    # National bilan: the national level only. A région's: its ARS and the national level,
+    # 404 for anyone else (own: HN 82, a former région of ARS 84; other: HOP'EN 11).
+    "pilotage:bilan_pdf": Rule(NATIONAL, kwargs={"programme": "programme"}),
+    "pilotage:bilan_region_pdf": Rule(
+        ARS | NATIONAL,
+        kwargs={"programme": "programme", "region": "region"},
+        visible=ARS | NATIONAL,
+    ),
+    "api:pilotage-bilan": Rule(
+        ARS | NATIONAL, anon=401, query="?programme=HN&region=84", visible=ARS | NATIONAL
+    ),
+    # --- end of the bilan -------------------------------------------------------------------
     # --- Phase suivi: reports, funding, closures (issue 5) ----------------------------------
     "dossiers:suivi": Rule(LECTURE_ETAB, kwargs={"numero": "numero"}, visible=LECTURE_ETAB),
     "api:dossier-suivi": Rule(
