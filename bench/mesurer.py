@@ -787,6 +787,16 @@ def _contexte(marqueur, args) -> dict:
     }
 
 
+def _mesures_des_apps(banc, filtre: str | None) -> None:
+    """The measures each app's issue added: audits (13), calls (14), pilotage and background
+    exports (16)."""
+    mesures_audits.scenarios(banc)
+    mesures_candidatures.scenarios(banc)
+    if not filtre or filtre in mesures_exports.NOM:
+        mesures_exports.scenarios(banc)
+    mesures_pilotage.scenarios(banc)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.mesurer", description=__doc__)
     parser.add_argument("--requetes", type=int, default=50)
@@ -826,11 +836,7 @@ def main(argv=None) -> int:
     banc.etalons()
     banc.log(f"Pages et API ({args.requetes} requêtes chacune) :")
     _scenarios(banc, marqueur.get("vitrines", {}))
-    mesures_audits.scenarios(banc)
-    mesures_candidatures.scenarios(banc)
-    if not args.filtre or args.filtre in mesures_exports.NOM:
-        mesures_exports.scenarios(banc)  # issue 16
-    mesures_pilotage.scenarios(banc)
+    _mesures_des_apps(banc, args.filtre)
     # Throughput before the tasks: the 10 % due pass writes thousands of rows, whose
     # checkpoint and autovacuum would run during the load.
     if not args.sans_debit:
