@@ -86,6 +86,7 @@ def precandidatures_filtrees(request):
         "tardive": filtre_texte(g, "tardive"),
         "campagne": filtre_entier(g, "campagne", minimum=1, maximum=ENTIER_MAX),
         "region": filtre_texte(g, "region", longueur=10),
+        "programme": filtre_texte(g, "programme", longueur=10).upper(),
     }
     qs = precandidatures_visibles(request.user)
     if filtres["etat"] in EtatPrecandidature.values:
@@ -104,6 +105,8 @@ def precandidatures_filtrees(request):
         qs = qs.filter(campagne_id=filtres["campagne"])
     if filtres["region"]:
         qs = qs.filter(region__code=filtres["region"])
+    if filtres["programme"]:  # from the pilotage dashboards
+        qs = qs.filter(campagne__programme__code=filtres["programme"])
     return qs.order_by("-campagne__ouverture", "etablissement__finess", "pk"), filtres
 
 

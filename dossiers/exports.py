@@ -6,13 +6,17 @@ the page shown, and nothing outside the scope. Same columns as the page's table 
 of each row left out), amounts none, dates as dates (``hn.exports.reponse_liste``).
 """
 
-from django.db.models import Q
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from dossiers.models import Dossier
+from dossiers.enums import SUIVI_OUVERT, DecisionDomaine, Etat
+from dossiers.models import DomaineDossier, Dossier
 from hn.champs import filtre_texte
-from hn.dates import PARIS
+from hn.dates import PARIS, aujourd_hui
 from hn.exports import libelles, reponse_liste
+from hn.referentiel.enums import Activite, Statut
 
 TRIS = {
     "numero": "numero",
@@ -31,13 +35,63 @@ ENTETES_DOSSIERS = [
 ]
 
 
+# The pilotage dashboards' filters (issue 16): each narrows the list to the rows one figure
+# of ``pilotage.chiffres`` counts, so that a number links to exactly its dossiers.
+FILTRES_PILOTAGE = ("decision", "statut", "activite", "selection", "cibles", "rapport", "prerequis")
+HORIZON_DECISION = dt.timedelta(days=15)  # pilotage.chiffres.HORIZON_DECISION
+ETATS_SELECTION = (Etat.ACCEPTE, Etat.CLOS)
+
+
+def _selectionnes(**conditions):
+    """A dossier (accepted or closed) with a selected domaine meeting ``conditions``."""
+    return Exists(
+        DomaineDossier.objects.filter(
+            dossier=OuterRef("pk"), decision=DecisionDomaine.SELECTIONNE, **conditions
+        )
+    )
+
+
+def _filtres_pilotage(qs, filtres):
+    jour = aujourd_hui()
+    if filtres["decision"] == "sous_15_jours":  # deposited, decision due within 15 days
+        qs = qs.filter(etat=Etat.DEPOSE, echeance_decision__lte=jour + HORIZON_DECISION)
+    if filtres["statut"] in Statut.values:
+        qs = qs.filter(etablissement__statut=filtres["statut"])
+    if filtres["activite"] in Activite.values:
+        qs = qs.filter(**{f"etablissement__{filtres['activite']}": True})
+    if filtres["selection"] == "oui":  # at least one domaine selected
+        qs = qs.filter(_selectionnes(), etat__in=ETATS_SELECTION)
+    if filtres["cibles"] == "atteintes":  # a selected domaine whose targets are met
+        qs = qs.filter(_selectionnes(cibles_atteintes_le__isnull=False), etat__in=ETATS_SELECTION)
+    if filtres["rapport"] == "retard":  # in suivi, its next report overdue
+        qs = qs.filter(
+            Exists(DomaineDossier.objects.filter(dossier=OuterRef("pk"), suivi__in=SUIVI_OUVERT)),
+            etat=Etat.ACCEPTE,
+            prochain_rapport_le__lt=jour,
+        )
+    if filtres["prerequis"] in ("atteints", "attente"):
+        # In suivi; pending: its amorçage paid by derogation before its prérequis were reached.
+        attente = Q(
+            pk__in=Dossier.objects.filter(mouvements_enveloppe__derogation=True).values("pk"),
+            prerequis_atteints_le__isnull=True,
+        )
+        qs = qs.filter(etat=Etat.ACCEPTE)
+        qs = qs.filter(attente) if filtres["prerequis"] == "attente" else qs.exclude(attente)
+    return qs
+
+
 def dossiers_filtres(request):
     """(queryset, filters, sort key): the dossiers the caller sees, filtered and ordered as
-    the list page asks (``programme``, ``etat``, ``region``, ``q``, ``tri``)."""
+    the list page asks (``programme``, ``etat``, ``region``, ``q``, ``tri``, and the pilotage
+    dashboards' ``FILTRES_PILOTAGE``)."""
     qs = Dossier.objects.visibles_par(request.user).select_related(
         "programme", "etablissement__region"
     )
-    filtres = {k: filtre_texte(request.GET, k) for k in ("programme", "etat", "region", "q")}
+    filtres = {
+        k: filtre_texte(request.GET, k)
+        for k in ("programme", "etat", "region", "q", *FILTRES_PILOTAGE)
+    }
+    qs = _filtres_pilotage(qs, filtres)
     if filtres["programme"]:
         qs = qs.filter(programme__code=filtres["programme"])
     if filtres["etat"]:
@@ -81,3 +135,30 @@ def fichier_regions(format_: str, tableau: dict):
     entetes = ["Région", *(libelle for _v, libelle, _n in tableau["etats"]), "Total"]
     lignes = [[r["nom"], *r["etats"], r["total"]] for r in tableau["regions"]]
     return reponse_liste(format_, "dossiers-par-region", "Dossiers par région", entetes, lignes)
+
+
+LIBELLES_PILOTAGE = {
+    ("decision", "sous_15_jours"): "décision due sous 15 jours",
+    ("selection", "oui"): "au moins un domaine sélectionné",
+    ("cibles", "atteintes"): "cibles atteintes sur un domaine sélectionné",
+    ("rapport", "retard"): "rapport de suivi en retard",
+    ("prerequis", "atteints"): "prérequis atteints",
+    ("prerequis", "attente"): "prérequis en attente (amorçage par dérogation)",
+}
+
+
+def filtres_pilotage_actifs(filtres) -> list[dict]:
+    """The pilotage filters of the list (hidden fields of its form, tags over its table)."""
+    actifs = []
+    for nom in FILTRES_PILOTAGE:
+        valeur = filtres.get(nom)
+        if not valeur:
+            continue
+        libelle = LIBELLES_PILOTAGE.get((nom, valeur))
+        if nom == "statut" and valeur in Statut.values:
+            libelle = f"statut : {Statut(valeur).label}"
+        elif nom == "activite" and valeur in Activite.values:
+            libelle = f"activité : {Activite(valeur).label}"
+        if libelle:
+            actifs.append({"nom": nom, "valeur": valeur, "libelle": libelle})
+    return actifs

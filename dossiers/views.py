@@ -23,7 +23,12 @@ from dossiers.contextes import (
 from dossiers.eligibilite import controles
 from dossiers.enums import Avancement, Etat
 from dossiers.etapes import A_CONFIRMER, ETAPES_INSTRUCTION, contexte_instruction
-from dossiers.exports import dossiers_filtres, fichier_dossiers, fichier_regions
+from dossiers.exports import (
+    dossiers_filtres,
+    fichier_dossiers,
+    fichier_regions,
+    filtres_pilotage_actifs,
+)
 from dossiers.forms import avec_saisie, donnees_de_la_page, erreurs_de_la_page
 from dossiers.formulaire import demande_refusee
 from dossiers.models import DemandeInitialisation, Dossier
@@ -81,6 +86,7 @@ def liste(request):
             "title": "Dossiers",
             "page_obj": page,
             "filtres": filtres,
+            "filtres_pilotage": filtres_pilotage_actifs(filtres),
             "tri": tri,
             "etats": Etat.choices,
             "programmes": Programme.objects.all(),

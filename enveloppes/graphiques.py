@@ -64,6 +64,8 @@ class Segment:
     x: str
     largeur: str
     couleur: str
+    lien: str = ""  # the filtered list behind the value (a pilotage chart), or nothing
+    texte: str = ""  # the value in words, for the bar's tooltip
 
 
 @dataclass(frozen=True)
@@ -90,34 +92,60 @@ class Graphique:
     legende: tuple[tuple[str, str], ...]  # (label, colour)
 
     @property
+    def liens(self) -> bool:
+        """Whether its segments are links (then a labelled group, not an image)."""
+        return any(s.lien for b in self.barres for s in b.segments)
+
+    @property
     def empreinte(self) -> str:
         """The hash of everything the chart draws: the key of its rendered fragment
         (``{% cache … g.empreinte %}``), which a change of any figure changes."""
         return hashlib.sha256(repr(self).encode()).hexdigest()
 
 
-def barres(ident: str, titre: str, lignes, *, series=None) -> Graphique:
-    """Horizontal bars, stacked: ``lignes`` = [(label, [(serie, value), ...]), ...]; the bar
-    lengths share one scale (the longest bar fills the width)."""
+def barres(
+    ident: str,
+    titre: str,
+    lignes,
+    *,
+    series=None,
+    couleurs=None,
+    libelles=None,
+    dire=euros,
+    court=compact,
+    echelle=None,
+) -> Graphique:
+    """Horizontal bars, stacked: ``lignes`` = [(label, [(serie, value[, link]), ...]), ...];
+    the bar lengths share one scale (the longest bar fills the width, or ``echelle``).
+
+    Amounts by default; ``dire`` (the description's words) and ``court`` (the label after
+    the bar) format other values (counts, shares), ``couleurs``/``libelles`` name other
+    series; a segment's link makes it clickable (the pilotage dashboards)."""
+    couleurs = {**COULEURS, **(couleurs or {})}
+    libelles = {**LIBELLES, **(libelles or {})}
     zone = LARGEUR - MARGE_GAUCHE - MARGE_DROITE
-    totaux = [sum((max(Decimal(v), Decimal(0)) for _, v in segs), Decimal(0)) for _, segs in lignes]
-    echelle = max([*totaux, Decimal(1)])
+    totaux = [
+        sum((max(Decimal(seg[1]), Decimal(0)) for seg in segs), Decimal(0)) for _, segs in lignes
+    ]
+    echelle = Decimal(echelle) if echelle else max([*totaux, Decimal(1)])
     barres_, phrases, vues = [], [], []
     for i, ((libelle, segs), total) in enumerate(zip(lignes, totaux, strict=True)):
         y = HAUT + i * PAS
         x = float(MARGE_GAUCHE)
         segments = []
-        for serie, valeur in segs:
+        for serie, valeur, *lien in segs:
             valeur = Decimal(valeur)
             largeur = float(max(valeur, Decimal(0)) / echelle) * zone
             segments.append(
                 Segment(
                     serie,
-                    LIBELLES.get(serie, serie),
+                    libelles.get(serie, serie),
                     valeur,
                     _n(x),
                     _n(largeur),
-                    COULEURS.get(serie, "#666666"),
+                    couleurs.get(serie, "#666666"),
+                    lien[0] if lien else "",
+                    "" if dire is euros else dire(valeur),
                 )
             )
             x += largeur
@@ -128,16 +156,14 @@ def barres(ident: str, titre: str, lignes, *, series=None) -> Graphique:
                 libelle=libelle,
                 libelle_court=libelle if len(libelle) <= 30 else libelle[:29].rstrip() + "…",
                 segments=tuple(segments),
-                texte=compact(total),
+                texte=court(total),
                 y=_n(y),
                 y_texte=_n(y + HAUTEUR_BARRE / 2 + 5),
                 x_texte=_n(x + 6),
             )
         )
-        detail = ", ".join(f"{s.libelle.lower()} {euros(s.valeur)}" for s in segments)
-        phrases.append(
-            f"{libelle} : {euros(total)}" + (f" ({detail})" if len(segments) > 1 else "")
-        )
+        detail = ", ".join(f"{s.libelle.lower()} {dire(s.valeur)}" for s in segments)
+        phrases.append(f"{libelle} : {dire(total)}" + (f" ({detail})" if len(segments) > 1 else ""))
     return Graphique(
         ident=ident,
         titre=titre,
@@ -147,7 +173,7 @@ def barres(ident: str, titre: str, lignes, *, series=None) -> Graphique:
         hauteur_barre=HAUTEUR_BARRE,
         x_libelle=_n(MARGE_GAUCHE - 8),
         barres=tuple(barres_),
-        legende=tuple((LIBELLES.get(s, s), COULEURS.get(s, "#666666")) for s in (series or vues)),
+        legende=tuple((libelles.get(s, s), couleurs.get(s, "#666666")) for s in (series or vues)),
     )
 
 

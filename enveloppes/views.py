@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,6 +69,14 @@ def liste(request):
     exiger_lecture(request.user)
     a = acces(request.user)
     qs = enveloppes_visibles(request.user)
+    # Narrowed from the pilotage dashboards: a programme, a current région (HN: its former ones).
+    filtres = {k: filtre_texte(request.GET, k, longueur=10) for k in ("programme", "region")}
+    if filtres["programme"]:
+        qs = qs.filter(programme__code=filtres["programme"].upper())
+    if filtres["region"]:
+        qs = qs.filter(
+            Q(region__code=filtres["region"]) | Q(region__region_actuelle__code=filtres["region"])
+        )
     situations = qs.situations()
     rows = sorted(
         qs,
@@ -120,7 +128,8 @@ def liste(request):
         {
             "title": "Enveloppes régionales",
             "programmes": programmes,
-            "national": a.national,
+            "national": a.national and not any(filtres.values()),
+            "filtres": filtres,
             "colonnes": COLONNES_LISTE,
             "annee": annee_par_defaut(),
         },

@@ -21,6 +21,8 @@ def site(request):
     items = [("Accueil", reverse("home"))]
     if a.national or a.regions:
         items.append(("Tableau de bord", reverse("dossiers:tableau")))
+    if a.national or a.regions_lecture:
+        items.append(("Pilotage", reverse("pilotage:accueil")))
     if a.national or a.regions or a.etablissements:
         items.append(("Dossiers", reverse("dossiers:liste")))
         items.append(("Établissements", reverse("referentiel:etablissements")))

@@ -567,6 +567,23 @@ def _cle(p: Perimetre) -> str:
     return "pilotage:" + hashlib.sha256(etat.encode()).hexdigest()
 
 
+def perimetre_national(programme: Programme) -> Perimetre:
+    """Every current région of ``programme`` (the national level's scope), whoever asks."""
+    return Perimetre(programme, tuple(Region.objects.actuelles().order_by("nom", "code")), True)
+
+
+def reference_nationale(programme: Programme) -> Ligne:
+    """The national total a regional dashboard compares its région to (its rates are computed
+    on the national sums). An ARS may read these national aggregates, never another région's
+    row: only the total leaves this function. Cached with the national dashboard."""
+    return tableau_en_cache(perimetre_national(programme)).total
+
+
+def a_un_appel(programme: Programme) -> bool:
+    """Whether the programme has a call for applications (HN has none): its block applies."""
+    return programme.campagnes.exists()
+
+
 def tableau_en_cache(p: Perimetre) -> Tableau:
     cle = _cle(p)
     t = cache.get(cle)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pilotage import views_bilan
+from pilotage import views, views_bilan
 
 app_name = "pilotage"
 
@@ -15,4 +15,9 @@ urlpatterns: list = [
         views_bilan.bilan_region_pdf,
         name="bilan_region_pdf",
     ),
+    # The dashboards: /pilotage/ opens the first programme; the national level sees every
+    # région side by side, an ARS is sent to its own; ?format=csv|xlsx&table= exports a table.
+    path("", views.accueil, name="accueil"),
+    path("<str:programme>/", views.nationale, name="nationale"),
+    path("<str:programme>/<str:region>/", views.regionale, name="regionale"),
 ]

@@ -65,6 +65,7 @@ class Rule:
     # 404 before any role check.
     visible: set | None = None
     body: dict | None = None
+    codes: dict = field(default_factory=dict)  # role -> its code, when it differs
 
 
 LECTURE_ETAB = ES | ARS | NATIONAL
@@ -268,6 +269,16 @@ RULES = {
     # An envelope is read by the ARS of its région and the national level; own tenant: HN
     # Rhône-Alpes (former région 82, managed by ARS 84), other: HOP'EN Île-de-France. Outside
     # the scope (another région, or no ARS/national role at all) an envelope is a 404.
+    # The pilotage dashboards (issue 16): /pilotage/ redirects to the first programme's; the
+    # national one sends an ARS to its région; the regional one: own ARS 84 (HN), other
+    # Île-de-France (HOP'EN). Établissement staff and administrators: 403.
+    "pilotage:accueil": Rule(ARS | NATIONAL, ok=302),
+    "pilotage:nationale": Rule(
+        NATIONAL, kwargs={"programme": "programme"}, codes=dict.fromkeys(ARS, 302)
+    ),
+    "pilotage:regionale": Rule(
+        ARS | NATIONAL, kwargs={"programme": "programme", "region": "region_actuelle"}, scoped=ARS
+    ),
     "enveloppes:syntheses": Rule(ARS | NATIONAL),
     # The national synthesis (issue 19): every région of a programme, the national level only.
     "enveloppes:synthese_nationale_xlsx": Rule(
@@ -553,6 +564,7 @@ def _construire_le_monde() -> dict:
             "region": "82",  # HN envelope of the former région Rhône-Alpes (ARS 84)
             "programme_derogation": "HOPEN",
             "region_derogation": "84",
+            "region_actuelle": "84",
             "annee": 2020,
             "numero_depose": depose(etab, code="HN").numero,
             "rang": 1,
@@ -574,6 +586,7 @@ def _construire_le_monde() -> dict:
             "region": "11",  # HOP'EN envelope of Île-de-France
             "programme_derogation": "HOPEN",
             "region_derogation": "11",
+            "region_actuelle": "11",
             "annee": 2020,
             "numero_depose": depose(autre, code="HN").numero,
             "rang": 1,
@@ -594,6 +607,8 @@ def _isole(db, monde):
 def expected(rule: Rule, role: str, tenant: str) -> int:
     if role == "anonyme":
         return rule.anon
+    if role in rule.codes:
+        return rule.codes[role]
     if rule.visible is not None:
         visible = rule.visible if tenant == "own" else rule.visible & NATIONAL
         if role not in visible:
