@@ -20,3 +20,7 @@ def centile(valeurs, p):
 
 
 EXPORT_FOND = 10_000  # a background export of every dossier (CSV, 66,000 at 10x) [issue 16]
+# The pilotage dashboards (issue 16 point 7), at 10x volume.
+PILOTAGE_NATIONAL = 300  # warm (the figures cached)
+PILOTAGE_NATIONAL_FROID = 1_500  # cold (the cache emptied: the figures computed)
+PILOTAGE_REGIONAL = 200

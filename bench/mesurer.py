@@ -20,8 +20,9 @@ deposited dossiers due (restored afterwards): last, since that pass writes thous
 The audits' lines (issue 13: the draw of a whole year, the grid, the lists, the consolidated
 tables) are ``bench.mesures_audits``; the calls for applications' (issue 14: the ARS list, its
 XLSX, the regional and national programmations) ``bench.mesures_candidatures``; the background
-export of every dossier (issue 16) ``bench.mesures_exports``; the published bilan's (issue 16:
-national and regional PDF) ``bench.mesures_pilotage``.
+export of every dossier (issue 16) ``bench.mesures_exports``; the pilotage dashboards' (issue 16:
+national warm and cold, regional) and the published bilan's (national and regional PDF)
+``bench.mesures_pilotage``.
 
 Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
 ``previous.*``. The load average is recorded before each measure, and every p50 that moved by

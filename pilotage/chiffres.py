@@ -250,7 +250,7 @@ def _part(n, d) -> Decimal | None:
 
 
 def tableau(p: Perimetre) -> Tableau:
-    """Every block of every région of the perimeter, and their total (14 queries)."""
+    """Every block of every région of the perimeter, and their total (11 queries)."""
     lignes = {r.pk: Ligne(r) for r in p.regions}
     jour = aujourd_hui()
     _instruction(p, lignes, jour)
@@ -339,25 +339,34 @@ ACTIVITES = [a.value for a in Activite]
 
 
 def _selection(p, lignes):
-    selectionnes = _domaines_selectionnes(p)
+    """The selection block, and the suivi block's domaine counts, from ONE pass over the
+    selected domaines (the largest join of the dashboard: it was four at 10x volume): grouped
+    by région and établissement profile (statut, activités). An établissement has one profile,
+    so the distinct établissements of a région (or of a statut, an activité) are the sums of
+    the distinct établissements of its profiles."""
     etab = "dossier__etablissement"
-    # Per région: domaines, établissements, and établissements per activité (one query).
-    par_activite = {
-        a: Count(etab, distinct=True, filter=Q(**{f"{etab}__{a}": True})) for a in ACTIVITES
-    }
-    for row in selectionnes.values("dossier__region_id").annotate(
-        domaines=Count("pk"), etablissements=Count(etab, distinct=True), **par_activite
+    par_profil: dict[int, list[tuple[regles.Profil, int]]] = {}
+    for row in (
+        _domaines_selectionnes(p)
+        .values("dossier__region_id", f"{etab}__statut", *(f"{etab}__{a}" for a in ACTIVITES))
+        .annotate(
+            n=Count(etab, distinct=True),
+            domaines=Count("pk"),
+            atteintes=Count("pk", filter=Q(cibles_atteintes_le__isnull=False)),
+            finances=Count("pk", filter=Q(finance_le__isnull=False)),
+        )
     ):
-        s = lignes[row["dossier__region_id"]].selection
-        s.domaines, s.etablissements = row["domaines"], row["etablissements"]
-        s.par_activite = [
-            Repartition(a.value, a.label, selectionnes=row[a.value]) for a in Activite
-        ]
-    par_statut: dict[int, dict[str, int]] = {}
-    for region_id, statut, n in selectionnes.values_list(
-        "dossier__region_id", f"{etab}__statut"
-    ).annotate(n=Count(etab, distinct=True)):
-        par_statut.setdefault(region_id, {})[statut] = n
+        region_id = row["dossier__region_id"]
+        profil = regles.Profil(
+            row[f"{etab}__statut"], tuple(a for a in ACTIVITES if row[f"{etab}__{a}"])
+        )
+        par_profil.setdefault(region_id, []).append((profil, row["n"]))
+        ligne = lignes[region_id]
+        ligne.selection.domaines += row["domaines"]
+        ligne.selection.etablissements += row["n"]
+        ligne.suivi.domaines_selectionnes += row["domaines"]
+        ligne.suivi.domaines_cibles_atteintes += row["atteintes"]
+        ligne.suivi.domaines_finances += row["finances"]
     # The région's balance: its établissements, per (statut, activités) profile.
     population: dict[int, list[tuple[regles.Profil, int]]] = {}
     for row in (
@@ -368,46 +377,36 @@ def _selection(p, lignes):
     ):
         profil = regles.Profil(row["statut"], tuple(a for a in ACTIVITES if row[a]))
         population.setdefault(row["region_id"], []).append((profil, row["n"]))
-    # The selected établissements' profiles, for the ledger's balance warnings.
-    profils_selection: dict[int, list[regles.Profil]] = {}
-    for row in selectionnes.values(
-        "dossier__region_id", f"{etab}__statut", *(f"{etab}__{a}" for a in ACTIVITES)
-    ).annotate(n=Count(etab, distinct=True)):
-        profil = regles.Profil(
-            row[f"{etab}__statut"], tuple(a for a in ACTIVITES if row[f"{etab}__{a}"])
-        )
-        profils_selection.setdefault(row["dossier__region_id"], []).extend([profil] * row["n"])
     for region_id, ligne in lignes.items():
         s = ligne.selection
         profils = population.get(region_id, [])
+        selection = par_profil.get(region_id, [])
         s.etablissements_region = sum(n for _, n in profils)
         ecarts = {
             (e.axe, e.valeur)
             for e in regles.ecarts_equilibre(
-                profils_selection.get(region_id, []),
+                [pr for pr, n in selection for _ in range(n)],
                 [pr for pr, n in profils for _ in range(n)],
             )
         }
-        statuts = par_statut.get(region_id, {})
         s.par_statut = [
             _repartition(
                 "statut",
                 st.value,
                 st.label,
-                statuts.get(st.value, 0),
+                sum(n for pr, n in selection if pr.statut == st.value),
                 sum(n for pr, n in profils if pr.statut == st.value),
                 s,
                 ecarts,
             )
             for st in Statut
         ]
-        par_act = {r.cle: r.selectionnes for r in s.par_activite}
         s.par_activite = [
             _repartition(
                 "activite",
                 a.value,
                 a.label,
-                par_act.get(a.value, 0),
+                sum(n for pr, n in selection if a.value in pr.activites),
                 sum(n for pr, n in profils if a.value in pr.activites),
                 s,
                 ecarts,
@@ -429,19 +428,7 @@ def _repartition(axe, cle, libelle, selectionnes, region, s, ecarts) -> Repartit
 
 
 def _suivi(p, lignes, jour):
-    for row in (
-        _domaines_selectionnes(p)
-        .values("dossier__region_id")
-        .annotate(
-            n=Count("pk"),
-            atteintes=Count("pk", filter=Q(cibles_atteintes_le__isnull=False)),
-            finances=Count("pk", filter=Q(finance_le__isnull=False)),
-        )
-    ):
-        s = lignes[row["dossier__region_id"]].suivi
-        s.domaines_selectionnes = row["n"]
-        s.domaines_cibles_atteintes = row["atteintes"]
-        s.domaines_finances = row["finances"]
+    """The dossiers in suivi (the domaine counts come with the selection's pass)."""
     derogation = MouvementEnveloppe.objects.filter(dossier=OuterRef("pk"), derogation=True)
     ouverts = DomaineDossier.objects.filter(dossier=OuterRef("pk"), suivi__in=SUIVI_OUVERT)
     for row in (
@@ -572,11 +559,12 @@ def perimetre_national(programme: Programme) -> Perimetre:
     return Perimetre(programme, tuple(Region.objects.actuelles().order_by("nom", "code")), True)
 
 
-def reference_nationale(programme: Programme) -> Ligne:
+def reference_nationale(programme: Programme, cle: str | None = None) -> Ligne:
     """The national total a regional dashboard compares its région to (its rates are computed
     on the national sums). An ARS may read these national aggregates, never another région's
-    row: only the total leaves this function. Cached with the national dashboard."""
-    return tableau_en_cache(perimetre_national(programme)).total
+    row: only the total leaves this function. Cached with the national dashboard (``cle``:
+    the national perimeter's key, when the caller has it)."""
+    return tableau_en_cache(perimetre_national(programme), cle).total
 
 
 def a_un_appel(programme: Programme) -> bool:
@@ -584,8 +572,16 @@ def a_un_appel(programme: Programme) -> bool:
     return programme.campagnes.exists()
 
 
-def tableau_en_cache(p: Perimetre) -> Tableau:
-    cle = _cle(p)
+def cle(p: Perimetre) -> str:
+    """The key of the perimeter's figures as they stand (what the pages key their rendering
+    on: the same figures, the same page)."""
+    return _cle(p)
+
+
+def tableau_en_cache(p: Perimetre, cle: str | None = None) -> Tableau:
+    """The figures, from the cache while nothing they read changed (``cle``: the key already
+    computed by the caller, :func:`cle`)."""
+    cle = cle or _cle(p)
     t = cache.get(cle)
     if t is None:
         t = tableau(p)

@@ -10,7 +10,6 @@ one bar per région (national) or per category (regional), each segment a link.
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -72,42 +71,53 @@ def dire_nombre(valeur) -> str:
 
 
 def _url(base: str, **params) -> str:
-    return base + "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    """``base?k=v&…`` without the empty ones: the values are codes (programme, région, état,
+    statut), which need no quoting; built by hand, a dashboard links a thousand times."""
+    return base + "?" + "&".join(f"{k}={v}" for k, v in params.items() if v not in ("", None))
 
 
 @dataclass(frozen=True)
 class Liens:
     """The filtered lists behind the figures of one programme (``code``: a current région,
-    "" for the total row)."""
+    "" for the total row). The lists' addresses are reversed once (:func:`liens`)."""
 
     programme: str
     ancien: bool  # HN: envelopes on the former régions
+    url_dossiers: str
+    url_enveloppes: str
+    url_candidatures: str
+    url_audits: str
+    url_pilotage: str
 
     def region(self, code) -> str:
         """The regional dashboard (the national level's row headers)."""
-        return reverse("pilotage:regionale", kwargs={"programme": self.programme, "region": code})
+        return f"{self.url_pilotage}{self.programme}/{code}/"
 
     def dossiers(self, code="", **filtres) -> str:
-        return _url(reverse("dossiers:liste"), programme=self.programme, region=code, **filtres)
+        return _url(self.url_dossiers, programme=self.programme, region=code, **filtres)
 
     def enveloppe(self, code="") -> str:
-        if code and not self.ancien:
-            return reverse(
-                "enveloppes:detail", kwargs={"programme": self.programme, "region": code}
-            )
-        return _url(reverse("enveloppes:liste"), programme=self.programme, region=code)
+        if code and not self.ancien:  # enveloppes:detail
+            return f"{self.url_enveloppes}{self.programme}/{code}/"
+        return _url(self.url_enveloppes, programme=self.programme, region=code)
 
     def precandidatures(self, code="", **filtres) -> str:
-        return _url(
-            reverse("candidatures:accueil"), programme=self.programme, region=code, **filtres
-        )
+        return _url(self.url_candidatures, programme=self.programme, region=code, **filtres)
 
     def audits(self, code="", **filtres) -> str:
-        return _url(reverse("audits:liste"), programme=self.programme, region=code, **filtres)
+        return _url(self.url_audits, programme=self.programme, region=code, **filtres)
 
 
 def liens(programme) -> Liens:
-    return Liens(programme.code, programme.decoupage == Decoupage.ANCIEN)
+    return Liens(
+        programme.code,
+        programme.decoupage == Decoupage.ANCIEN,
+        reverse("dossiers:liste"),
+        reverse("enveloppes:liste"),
+        reverse("candidatures:accueil"),
+        reverse("audits:liste"),
+        reverse("pilotage:accueil"),
+    )
 
 
 # --- tables ---------------------------------------------------------------------------------------

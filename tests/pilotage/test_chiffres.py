@@ -359,7 +359,7 @@ def test_who_reads_what(client, qui, chemin, statut):
 def test_the_query_count_does_not_grow_with_the_rows(django_assert_num_queries):
     jour = aujourd_hui()
     p = chiffres.perimetre(f.superuser(), "HOPEN")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         chiffres.tableau(p)
     base = {
         "etat": Etat.ACCEPTE,
@@ -374,7 +374,7 @@ def test_the_query_count_does_not_grow_with_the_rows(django_assert_num_queries):
     }
     for code in REGIONS * 3:
         creer_dossier({**base, "region": code}, jour)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         t = chiffres.tableau(p)
     assert t.total.selection.domaines == 18
 

@@ -116,7 +116,11 @@ def test_the_national_page_shows_the_figures_and_links_to_their_rows(client, mon
     assert (
         f'<a href="{li.dossiers("84", etat="depose").replace("&", "&amp;")}" tabindex="-1"' in html
     )
-    assert 'role="img"' in html and "<desc" in html
+    assert (
+        'role="group" aria-labelledby="graphique-instruction-titre graphique-instruction-desc"'
+        in html
+    )
+    assert '<desc id="graphique-instruction-desc">' in html
     assert "Pas d'appel à candidatures" not in html or not chiffres.a_un_appel(t.programme)
 
 
