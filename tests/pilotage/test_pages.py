@@ -257,3 +257,37 @@ def test_the_query_count_does_not_grow_with_the_rows(client):
         creer_dossier(spec(code, Etat.ACCEPTE, domaines=[("D2", True, "cibles")]), jour)
     assert (compte("/pilotage/HOPEN/"), compte("/pilotage/HOPEN/84/")) == avant
     assert avant[0] <= 30, avant
+
+
+def test_the_calls_block_links_to_the_precandidatures_it_counts(client):
+    from tests.candidatures import aides
+
+    aides.brouillon(aides.etablissement("84"))
+    aides.transmise(aides.etablissement("84"))
+    aides.transmise(aides.etablissement("11"))
+    client.force_login(f.lecteur_national())
+    html = client.get("/pilotage/HOPEN/").content.decode()
+    li = tableaux.liens(Programme.objects.get(code="HOPEN"))
+    for code, etat, n in (("84", "transmise", 1), ("84", "brouillon", 1), ("11", "transmise", 1)):
+        url = li.precandidatures(code, etat=etat)
+        assert f'<a href="{url.replace("&", "&amp;")}">{n}</a>' in html, url
+        liste = client.get(url).content.decode()
+        assert f"<caption>{n} pré-candidature" in liste, url
+    # the programme filter of the list: none of them is an HN call's
+    vide = client.get("/candidatures/?programme=HN").content.decode()
+    assert 'id="aucune-precandidature"' in vide
+    assert "<caption>3 pré-candidatures" in client.get("/candidatures/").content.decode()
+
+
+def test_the_menu_and_the_home_page_lead_national_and_ars_users_to_the_dashboards(client):
+    for user, voit in (
+        (f.lecteur_national(), True),
+        (f.ars_auditeur("84"), True),
+        (f.es_gestionnaire(), False),
+    ):
+        client.force_login(user)
+        html = client.get("/").content.decode()
+        assert (
+            bool(re.search(r'class="fr-nav__link" href="/pilotage/" *>Pilotage</a>', html)) is voit
+        )
+        assert ('id="espace-pilotage"' in html) is voit
