@@ -71,4 +71,13 @@ def test_the_dgos_reads_the_dashboard_follows_a_bar_and_redeploys(live_server, p
         "button", name="Tableau : Enveloppes : engagé, versé et disponible (€)"
     ).click()
     ligne = page.locator("#table-finances tbody tr", has_text="Auvergne-Rhône-Alpes")
-    assert ligne.locator("td").nth(1).inner_text() == f"-1{NB}000"
+    redeploye = ligne.locator("td").nth(1)
+    redeploye.wait_for(state="visible")  # the accordion opened
+    assert redeploye.inner_text() == f"-1{NB}000"
+
+    # 5. The regional dashboard of Auvergne-Rhône-Alpes from its row: axe passes there too.
+    page.locator("#table-finances").get_by_role("link", name="Auvergne-Rhône-Alpes").click()
+    page.wait_for_url(f"{live_server.url}/pilotage/HOPEN/84/")
+    assert page.get_by_role("img", name="Région Auvergne-Rhône-Alpes et moyenne nationale").count()
+    violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in GRAVES]
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
