@@ -1,12 +1,20 @@
 """The DGOS's pilotage journey in a real browser (issue 16): the national dashboard (axe
 passes), a bar of the dossiers chart down to the filtered list showing that many rows, then a
-redeployment between two régions seen on both envelope pages and on the dashboard."""
+redeployment between two régions seen on both envelope pages and on the dashboard, and an export
+of the dossiers run in the background, followed on its progress bar (polled by
+static/hn/export.js, under the production CSP) and downloaded."""
+
+import csv
+import io
+import re
 
 import pytest
-from django.conf import settings
+from playwright.sync_api import expect
 
 from dossiers.enums import Etat
 from hn.dates import aujourd_hui
+from hn.taches import exports
+from hn.taches.models import Export
 from tests import factories as f
 from tests.e2e.conftest import se_connecter
 from tests.e2e.parcours import AXE, GRAVES
@@ -17,7 +25,10 @@ pytestmark = pytest.mark.e2e
 NB = "\u00a0"
 
 
-def test_the_dgos_reads_the_dashboard_follows_a_bar_and_redeploys(live_server, page, referentiel):
+def test_the_dgos_reads_the_dashboard_follows_a_bar_redeploys_and_exports(
+    live_server, page, referentiel, settings
+):
+    settings.EXPORTS_SEUIL = 2  # the 6 dossiers of the list are exported in the background
     jour = aujourd_hui()
     for s in [
         spec("84", Etat.DEPOSE, echeance=3),
@@ -81,3 +92,25 @@ def test_the_dgos_reads_the_dashboard_follows_a_bar_and_redeploys(live_server, p
     assert page.get_by_role("img", name="Région Auvergne-Rhône-Alpes et moyenne nationale").count()
     violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in GRAVES]
     assert not violations, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+
+    # 6. The dossiers list's export, above the threshold: a background task with its progress
+    # bar (the embedded scheduler's turn runs it), then the download.
+    page.goto(f"{live_server.url}/dossiers/?programme=HOPEN")
+    page.get_by_role("button", name="Exporter la liste (CSV)").click()
+    expect(page).to_have_url(re.compile(r"/exports/[0-9a-f-]{36}/$"))
+    expect(page.locator("#export-etat")).to_contain_text("En attente")
+    expect(page.get_by_role("link", name="Actualiser")).to_be_hidden()  # the script polls
+    violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in GRAVES]
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+    assert exports.traiter_en_attente() == 1
+    expect(page.locator("#export-progression")).to_have_attribute("value", "100")
+    expect(page.locator("#export-etat")).to_contain_text("Prêt : 6 lignes")
+    bouton = page.get_by_role("link", name=re.compile("Télécharger"))
+    with page.expect_download() as telechargement:
+        bouton.click()
+    fichier = telechargement.value
+    assert fichier.suggested_filename.startswith("dossiers-")
+    with open(fichier.path(), encoding="utf-8-sig") as contenu:
+        lignes = list(csv.reader(io.StringIO(contenu.read()), delimiter=";"))
+    assert lignes[0][0] == "Numéro" and len(lignes) == 7
+    assert Export.objects.get().demandeur == pilote

@@ -122,6 +122,7 @@ def test_the_national_page_shows_the_figures_and_links_to_their_rows(client, mon
     )
     assert '<desc id="graphique-instruction-desc">' in html
     assert "Pas d'appel à candidatures" not in html or not chiffres.a_un_appel(t.programme)
+    assert 'id="lien-bilan" href="/pilotage/HOPEN/bilan.pdf"' in html
 
 
 def test_the_dossiers_list_filters_count_what_the_figures_count(client, monde):
@@ -175,6 +176,7 @@ def test_the_regional_page_compares_its_region_to_the_national_figure(client, mo
     assert region != national
     assert tableaux.dire_pourcent(region) in html and tableaux.dire_pourcent(national) in html
     assert "Île-de-France" not in html  # the national aggregates, never another région's row
+    assert 'id="lien-bilan" href="/pilotage/HOPEN/84/bilan.pdf"' in html
     assert client.get("/pilotage/HOPEN/11/").status_code == 404
     assert client.get("/pilotage/XX/84/").status_code == 404
 
