@@ -108,13 +108,41 @@ def _mfa_facultative(settings):
 # --- end MFA ---
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skipped on SQLite; the browser journeys all run on one xdist
     worker (``--dist loadgroup``): one Chromium and one live server per run, while the other
-    workers take the rest."""
+    workers take the rest. Last of the hooks: after pytest-xdist's own, see ``_grouper``."""
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
     for item in items:
         if connection.vendor != "postgresql" and "postgres" in item.keywords:
             item.add_marker(skip_pg)
         if "e2e" in item.keywords:
             item.add_marker(pytest.mark.xdist_group("navigateur"))
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+        for item in items:
+            _grouper(item)
+
+
+def _grouper(item) -> None:
+    """The ``xdist_group`` marks as pytest-xdist 3.8 means them: ``@group`` at the end of the
+    test id, which is how its scheduler gives a group to one worker. xdist writes the old
+    attribute ``item._nodeid``, which pytest 9.2 no longer reads (the id is ``item._id``):
+    without this, every group is silently spread over every worker (each worker then pays a
+    group's shared set-up: the demo, Chromium and a live server...)."""
+    noms = sorted(
+        {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+    )
+    nodeid = item.nodeid
+    if not noms or nodeid.rfind("@") > nodeid.rfind("]"):  # none, or already suffixed
+        return
+    nodeid = f"{nodeid}@{'_'.join(noms)}"
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(nodeid)
+    else:
+        item._nodeid = nodeid
