@@ -69,15 +69,50 @@ def _celery_eager():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Both programmes' référentiel, loaded once into the test database."""
+    """Both programmes' référentiel, loaded once into the test database. At the end, the
+    sessions a test left open on it (the connection of a thread that has ended) are closed,
+    so that the test database can be dropped."""
     with django_db_blocker.unblock():
         charger_referentiel()
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
 def referentiel(transactional_db):
     """For transactional tests (the flush between them empties the référentiel)."""
     charger_referentiel()
+
+
+def _transactionnel(item) -> bool:
+    """As pytest-django tells a transactional test (its order of the tests)."""
+    marque = item.get_closest_marker("django_db")
+    if marque and (
+        marque.kwargs.get("transaction") or marque.kwargs.get("reset_sequences") or marque.args
+    ):
+        return True
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & {"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The référentiel of ``django_db_setup`` put back after a transactional test (its flush
+    empties every table) when the next test is not one: pytest-django runs the transactional
+    tests last, but an xdist group (the browser journeys, the faults) is sent to its worker
+    first, and the tests that worker runs next read the référentiel."""
+    resultat = yield
+    if nextitem is not None and _transactionnel(item) and not _transactionnel(nextitem):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            charger_referentiel()
+    return resultat
 
 
 @pytest.fixture(autouse=True)
