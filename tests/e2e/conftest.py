@@ -6,6 +6,7 @@ import shutil
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from playwright.sync_api import sync_playwright
@@ -120,3 +121,6 @@ def charger_la_demo(nombre_etablissements: int = 40) -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), modeles):
             cursor.execute(sql)
     ContentType.objects.clear_cache()
+    # The same keys as in the journeys before (same primary keys, same perimeter versions:
+    # dossiers.tableau) must not read what those journeys cached: the worker's cache emptied.
+    cache.clear()
