@@ -69,15 +69,50 @@ def _celery_eager():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Both programmes' référentiel, loaded once into the test database."""
+    """Both programmes' référentiel, loaded once into the test database. At the end, the
+    sessions a test left open on it (the connection of a thread that has ended) are closed,
+    so that the test database can be dropped."""
     with django_db_blocker.unblock():
         charger_referentiel()
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
 def referentiel(transactional_db):
     """For transactional tests (the flush between them empties the référentiel)."""
     charger_referentiel()
+
+
+def _transactionnel(item) -> bool:
+    """As pytest-django tells a transactional test (its order of the tests)."""
+    marque = item.get_closest_marker("django_db")
+    if marque and (
+        marque.kwargs.get("transaction") or marque.kwargs.get("reset_sequences") or marque.args
+    ):
+        return True
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & {"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The référentiel of ``django_db_setup`` put back after a transactional test (its flush
+    empties every table) when the next test is not one: pytest-django runs the transactional
+    tests last, but an xdist group (the browser journeys, the faults) is sent to its worker
+    first, and the tests that worker runs next read the référentiel."""
+    resultat = yield
+    if nextitem is not None and _transactionnel(item) and not _transactionnel(nextitem):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            charger_referentiel()
+    return resultat
 
 
 @pytest.fixture(autouse=True)
@@ -108,13 +143,41 @@ def _mfa_facultative(settings):
 # --- end MFA ---
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skipped on SQLite; the browser journeys all run on one xdist
     worker (``--dist loadgroup``): one Chromium and one live server per run, while the other
-    workers take the rest."""
+    workers take the rest. Last of the hooks: after pytest-xdist's own, see ``_grouper``."""
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
     for item in items:
         if connection.vendor != "postgresql" and "postgres" in item.keywords:
             item.add_marker(skip_pg)
         if "e2e" in item.keywords:
             item.add_marker(pytest.mark.xdist_group("navigateur"))
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+        for item in items:
+            _grouper(item)
+
+
+def _grouper(item) -> None:
+    """The ``xdist_group`` marks as pytest-xdist 3.8 means them: ``@group`` at the end of the
+    test id, which is how its scheduler gives a group to one worker. xdist writes the old
+    attribute ``item._nodeid``, which pytest 9.2 no longer reads (the id is ``item._id``):
+    without this, every group is silently spread over every worker (each worker then pays a
+    group's shared set-up: the demo, Chromium and a live server...)."""
+    noms = sorted(
+        {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+    )
+    nodeid = item.nodeid
+    if not noms or nodeid.rfind("@") > nodeid.rfind("]"):  # none, or already suffixed
+        return
+    nodeid = f"{nodeid}@{'_'.join(noms)}"
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(nodeid)
+    else:
+        item._nodeid = nodeid

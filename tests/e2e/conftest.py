@@ -4,7 +4,14 @@ import os
 import shutil
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from playwright.sync_api import sync_playwright
+
+from hn.demo import charger_demo
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -72,3 +79,48 @@ def se_connecter(page, live_server, username, password):
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+# The demo of the journeys (``charger_demo``, 40 établissements) costs seconds per test, and
+# the transactional tests of a live server empty every table after each test: on PostgreSQL it
+# is loaded once per worker, its rows copied (COPY TO) in memory, and put back (COPY FROM) for
+# the next journeys, identical to a fresh load (same rows, same primary keys).
+_COPIES: dict[int, list[tuple[str, bytes]]] = {}
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def charger_la_demo(nombre_etablissements: int = 40) -> None:
+    """``hn.demo.charger_demo`` for a transactional test: the first call per worker loads it,
+    the next ones restore its copy (other databases: loaded each time)."""
+    if connection.vendor != "postgresql":
+        charger_demo(nombre_etablissements=nombre_etablissements)
+        return
+    copie = _COPIES.get(nombre_etablissements)
+    if copie is None:
+        charger_demo(nombre_etablissements=nombre_etablissements)
+        copie = []
+        with connection.cursor() as cursor:
+            for table in _tables():
+                with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} TO STDOUT") as c:
+                    lignes = b"".join(bytes(bloc) for bloc in c)
+                if lignes:
+                    copie.append((table, lignes))
+        _COPIES[nombre_etablissements] = copie
+        return
+    # Every table emptied first (the référentiel and the content types are in the copy too);
+    # the foreign keys are deferred (PostgreSQL's Django constraints) until the commit.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(map(connection.ops.quote_name, _tables())))
+        for table, lignes in copie:
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} FROM STDIN") as c:
+                c.write(lignes)
+        modeles = apps.get_models(include_auto_created=True)
+        for sql in connection.ops.sequence_reset_sql(no_style(), modeles):
+            cursor.execute(sql)
+    ContentType.objects.clear_cache()
+    # The same keys as in the journeys before (same primary keys, same perimeter versions:
+    # dossiers.tableau) must not read what those journeys cached: the worker's cache emptied.
+    cache.clear()

@@ -3,8 +3,7 @@
 import pytest
 from django.conf import settings
 
-from hn.demo import charger_demo
-from tests.e2e.conftest import se_connecter
+from tests.e2e.conftest import charger_la_demo, se_connecter
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +24,7 @@ COMPTES = {
 
 @pytest.fixture
 def demo(referentiel):
-    charger_demo(nombre_etablissements=40)
+    charger_la_demo(nombre_etablissements=40)
 
 
 def test_every_demo_account_lands_on_its_home(live_server, page, demo):

@@ -9,10 +9,9 @@ import pytest
 from django.conf import settings
 
 from dossiers.models import Dossier
-from hn.demo import charger_demo
 from hn.referentiel.models import Etablissement, Programme
 from tests.dossiers_factories import PDF_MINIMAL, preselectionne
-from tests.e2e.conftest import se_connecter
+from tests.e2e.conftest import charger_la_demo, se_connecter
 
 pytestmark = pytest.mark.e2e
 MOT_DE_PASSE = None
@@ -20,7 +19,7 @@ MOT_DE_PASSE = None
 
 @pytest.fixture
 def demo(referentiel):
-    charger_demo(nombre_etablissements=40)
+    charger_la_demo(nombre_etablissements=40)
 
 
 def deconnecter(page, live_server):

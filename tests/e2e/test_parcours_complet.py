@@ -12,10 +12,9 @@ from candidatures.models import Campagne, Precandidature
 from dossiers.enums import Etat
 from dossiers.models import Dossier
 from hn.comptes.models import User
-from hn.demo import charger_demo
 from hn.referentiel.models import Etablissement
 from tests.dossiers_factories import accepte, en_saisie
-from tests.e2e.conftest import SIGNALER_CSP, se_connecter
+from tests.e2e.conftest import SIGNALER_CSP, charger_la_demo, se_connecter
 from tests.e2e.parcours import Parcours
 from tests.test_access_matrix import RULES, expected
 
@@ -37,7 +36,7 @@ MOBILE = {"width": 375, "height": 812}
 def demo(referentiel):
     """The demo, where ES A starts with no dossier: one being typed (HOP'EN) and one accepted
     (HN) give its gestionnaire every dossier page, editable and read-only."""
-    charger_demo(nombre_etablissements=40)
+    charger_la_demo(nombre_etablissements=40)
     etab = Etablissement.objects.get(finess=ES_A)
     en_saisie(etab, code="HOPEN", valideur=User.objects.get(username="ars_valideur"))
     accepte(etab, code="HN")

@@ -6,15 +6,14 @@ from django.conf import settings
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
-from hn.demo import charger_demo
-from tests.e2e.conftest import se_connecter
+from tests.e2e.conftest import charger_la_demo, se_connecter
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def demo(referentiel):
-    charger_demo(nombre_etablissements=40)
+    charger_la_demo(nombre_etablissements=40)
 
 
 def test_print_preview_and_pdf_download(live_server, page, demo):

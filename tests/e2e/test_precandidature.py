@@ -11,10 +11,9 @@ from playwright.sync_api import expect
 from candidatures import chiffrage
 from hn.comptes.enums import Role
 from hn.comptes.models import User
-from hn.demo import charger_demo
 from tests import factories as f
 from tests.candidatures import aides as a
-from tests.e2e.conftest import SIGNALER_CSP, se_connecter
+from tests.e2e.conftest import SIGNALER_CSP, charger_la_demo, se_connecter
 from tests.e2e.parcours import Parcours
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def demo(referentiel):
-    charger_demo(nombre_etablissements=40)
+    charger_la_demo(nombre_etablissements=40)
     # ES A is pre-selected in the demo's 2019 AMI: the demo gestionnaire is also given an
     # établissement of its région that has not applied yet, whose draft this test fills.
     gestionnaire = User.objects.get(username="es_gestionnaire")

@@ -8,7 +8,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 
 from candidatures import chiffrage, semestres
@@ -20,7 +19,8 @@ from hn.dates import PARIS, aujourd_hui
 from hn.journal.models import Evenement
 from hn.referentiel.models import Region
 
-pytestmark = pytest.mark.django_db
+# The package's demo (tests/demo/conftest.py), loaded by one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 API = "/api/v1/"
 COMPTES_FIXES = {
@@ -28,17 +28,6 @@ COMPTES_FIXES = {
     "690000021": "es2_gestionnaire",
     "750000036": "es3_gestionnaire",
 }
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module, inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        with override_settings(DEBUG=True):
-            call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 def _ami():

@@ -6,9 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.test import override_settings
 
 from audits.models import Audit, Tirage
 from dossiers.models import Dossier
@@ -29,7 +27,8 @@ from hn.referentiel.models import (
     Region,
 )
 
-pytestmark = pytest.mark.django_db
+# The package's demo (tests/demo/conftest.py), loaded by one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 ES_A, ES_B, ES_C = "690000013", "690000021", "750000036"
 
@@ -45,17 +44,6 @@ COMPTES = {
     "ars11_valideur": (Perimetre.ARS, Role.ARS_VALIDEUR, "11"),
     "dgos": (Perimetre.NATIONAL, Role.NATIONAL_PILOTE, None),
 }
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module, inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        with override_settings(DEBUG=True):
-            call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 def test_refuses_when_debug_is_off_without_force(settings):

@@ -6,9 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
-from django.test import override_settings
 
 from audits import regles
 from audits.enums import Conclusion, Decision, EtatAudit
@@ -23,20 +21,10 @@ from hn.dates import aujourd_hui
 from hn.journal.models import Evenement
 from hn.referentiel.demo import ES_FIXES
 
-pytestmark = pytest.mark.django_db
+# The package's demo (tests/demo/conftest.py), loaded by one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 API = "/api/v1/audits/"
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module, inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        with override_settings(DEBUG=True):
-            call_command("demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 def _audits():
