@@ -25,7 +25,10 @@ SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
 GRAVES = {"serious", "critical"}
 AXE = Axe()
 
-LIENS_JS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"""
+LIENS_JS = """() => Array.from(
+    document.querySelectorAll('a[href]'),
+    a => new URL(a.getAttribute('href'), document.baseURI).href
+)"""  # an SVG <a>'s .href is an SVGAnimatedString, not a URL
 
 
 def cle(url: str) -> tuple | None:
@@ -57,7 +60,10 @@ class Parcours:
     constats: list = field(default_factory=list)
     visitees: set = field(default_factory=set)  # URLs walked
     cles_visitees: Counter = field(default_factory=Counter)
-    par_cle: int = 2  # pages walked per kind of page (two dossiers in different states)
+    # Pages walked per kind of page: two of a dossier's (two dossiers in different states),
+    # one of any other kind (its other instances differ by data, not by template branch).
+    par_cle: int = 2
+    par_cle_autre: int = 1
     liens: dict = field(default_factory=dict)  # URL -> status
     cles_liens: Counter = field(default_factory=Counter)
     axe: Counter = field(default_factory=Counter)  # rule id -> pages
@@ -81,13 +87,21 @@ class Parcours:
         while a_voir and len(self.visitees) < limite:
             chemin = a_voir.pop(0)
             k = cle(chemin)
-            if chemin in self.visitees or k is None or self.cles_visitees[k] >= self.par_cle:
+            if (
+                chemin in self.visitees
+                or k is None
+                or self.cles_visitees[k] >= self.visites_par_cle(chemin)
+            ):
                 continue
             if NON_PAGES.search(urlsplit(chemin).path) or "format=" in chemin:
                 continue
             self.cles_visitees[k] += 1
             self.visitees.add(chemin)
             a_voir.extend(self.visiter(chemin))
+
+    def visites_par_cle(self, chemin: str) -> int:
+        kwargs = resolve(urlsplit(chemin).path).kwargs
+        return self.par_cle if "numero" in kwargs else self.par_cle_autre
 
     def visiter(self, chemin: str) -> list[str]:
         self.erreurs.clear()

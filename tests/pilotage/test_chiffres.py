@@ -228,7 +228,7 @@ def comparer(ligne, a):
 
 
 @settings(
-    max_examples=12,
+    max_examples=max(10, settings.default.max_examples // 8),  # rows in the database
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
