@@ -10,7 +10,7 @@ export PLAYWRIGHT_CHROMIUM_EXECUTABLE ?= /usr/bin/chromium
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --no-compile -c requirements.lock -e ".[dev]"
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
 
 install: $(VENV)/.installed
