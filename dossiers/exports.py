@@ -117,15 +117,23 @@ def _jour(valeur):
     return timezone.localtime(valeur, PARIS).date() if valeur is not None else None
 
 
-def fichier_dossiers(format_: str, qs):
-    """Every row of the filtered list (plain values: thousands of rows at the national level)."""
+CHAMPS_DOSSIERS = ("numero", "nom", "programme__code", "etat", "depose_le", "echeance_decision")
+
+
+def lignes_dossiers(qs, *, flux: bool = False):
+    """The rows of the list's file, as plain values (thousands of rows at the national level);
+    ``flux``: streamed from the database (the background export)."""
     etats = libelles(Dossier, "etat")
-    lignes = [
-        [numero, nom, programme, etats.get(etat, etat), _jour(depose_le), echeance]
-        for numero, nom, programme, etat, depose_le, echeance in qs.values_list(
-            "numero", "nom", "programme__code", "etat", "depose_le", "echeance_decision"
-        )
-    ]
+    valeurs = qs.values_list(*CHAMPS_DOSSIERS)
+    if flux:
+        valeurs = valeurs.iterator(chunk_size=2000)
+    for numero, nom, programme, etat, depose_le, echeance in valeurs:
+        yield [numero, nom, programme, etats.get(etat, etat), _jour(depose_le), echeance]
+
+
+def fichier_dossiers(format_: str, qs):
+    """Every row of the filtered list."""
+    lignes = list(lignes_dossiers(qs))
     return reponse_liste(format_, "dossiers", "Dossiers", ENTETES_DOSSIERS, lignes)
 
 

@@ -12,13 +12,11 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from dossiers.exports import ENTETES_DOSSIERS, _jour, dossiers_filtres
-from dossiers.models import Dossier
-from hn.exports import ecrire_csv, ecrire_xlsx, libelles
+from dossiers.exports import ENTETES_DOSSIERS, dossiers_filtres, lignes_dossiers
+from hn.exports import ecrire_csv, ecrire_xlsx
 from hn.taches.exports import fichier_temporaire, producteur, querydict
 
 SEUIL = 5_000
-CHAMPS = ("numero", "nom", "programme__code", "etat", "depose_le", "echeance_decision")
 
 
 def _requete(user, params):
@@ -30,15 +28,6 @@ def compter(user, params) -> int:
     return dossiers_filtres(_requete(user, params))[0].count()
 
 
-def lignes(qs):
-    """The rows of :func:`dossiers.exports.fichier_dossiers`, streamed from the database."""
-    etats = libelles(Dossier, "etat")
-    for numero, nom, programme, etat, depose_le, echeance in qs.values_list(*CHAMPS).iterator(
-        chunk_size=2000
-    ):
-        yield [numero, nom, programme, etats.get(etat, etat), _jour(depose_le), echeance]
-
-
 @producteur("dossiers", "Liste des dossiers", compter=compter, seuil=SEUIL)
 def exporter_dossiers(user, params, avancer):
     qs = dossiers_filtres(_requete(user, params))[0]
@@ -48,9 +37,16 @@ def exporter_dossiers(user, params, avancer):
     sortie = fichier_temporaire()
     progres = lambda n: avancer(n, max(n, total))  # noqa: E731
     if format_ == "xlsx":
-        ecrire_xlsx(sortie, "Dossiers", ENTETES_DOSSIERS, lignes(qs), total=total, avancer=progres)
+        ecrire_xlsx(
+            sortie,
+            "Dossiers",
+            ENTETES_DOSSIERS,
+            lignes_dossiers(qs, flux=True),
+            total=total,
+            avancer=progres,
+        )
     else:
         format_ = "csv"
-        ecrire_csv(sortie, ENTETES_DOSSIERS, lignes(qs), progres)
+        ecrire_csv(sortie, ENTETES_DOSSIERS, lignes_dossiers(qs, flux=True), progres)
     sortie.seek(0)
     return f"dossiers-{timezone.localdate():%Y%m%d}.{format_}", sortie

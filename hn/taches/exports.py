@@ -155,12 +155,11 @@ def lancer(pk) -> None:
     from celery import current_app
     from kombu.exceptions import OperationalError
 
-    from hn.taches.tasks import produire_export
-
     if current_app.conf.task_always_eager:
         return
     try:
-        produire_export.delay(str(pk))
+        # By name: the task module (hn.taches.tasks) imports this one.
+        current_app.tasks["hn.export"].delay(str(pk))
     except OperationalError:
         logger.warning("File de tâches indisponible : export %s laissé en attente.", pk)
 

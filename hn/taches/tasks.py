@@ -5,6 +5,7 @@ task is ``hn.notifications.tasks``.)"""
 from celery import shared_task
 from django.db import DatabaseError
 
+from hn.taches import exports
 from hn.taches.echeances import corps_echeances
 from hn.taches.execution import executer, mode
 
@@ -25,7 +26,5 @@ def run_deadlines(self):
 def produire_export(export_id: str):
     """A background export (``hn.taches.exports.produire``: its failures are recorded on the
     export, not raised)."""
-    from hn.taches import exports
-
     export = exports.produire(export_id)
     return export.statut if export is not None else None
