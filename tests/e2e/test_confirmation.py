@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from dossiers.consequences import euros
 from dossiers.contextes import forfaits_du_dossier
@@ -32,11 +33,13 @@ def test_acceptance_is_confirmed_in_a_modal_that_can_be_cancelled(live_server, p
     page.get_by_role("button", name="Accepter").click()
     modale = page.locator("#modale-confirmation")
     modale.get_by_role("heading", name=f"Accepter le dossier {dossier.numero} ?").wait_for()
-    assert modale.is_visible()
+    expect(modale).to_be_visible()
     assert page.url.endswith("/instruction/")  # no page change: the modal
-    assert modale.get_by_text(f"{euros(forfait)} engagés sur l'enveloppe régionale").is_visible()
-    assert modale.get_by_text("Amorçage décidé : 25\u00a0000\u00a0€").is_visible()
-    assert modale.get_by_text("L'acceptation ne peut pas être annulée").is_visible()
+    expect(
+        modale.get_by_text(f"{euros(forfait)} engagés sur l'enveloppe régionale")
+    ).to_be_visible()
+    expect(modale.get_by_text("Amorçage décidé : 25\u00a0000\u00a0€")).to_be_visible()
+    expect(modale.get_by_text("L'acceptation ne peut pas être annulée")).to_be_visible()
     page.screenshot(path=str(settings.BASE_DIR / "var" / "e2e-confirmation.png"))
 
     modale.get_by_role("button", name="Annuler").click()
@@ -48,6 +51,6 @@ def test_acceptance_is_confirmed_in_a_modal_that_can_be_cancelled(live_server, p
     page.get_by_role("button", name="Accepter").click()
     modale.get_by_role("button", name="Confirmer l'acceptation").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Dossier accepté : ses forfaits sont engagés").is_visible()
+    expect(page.get_by_text("Dossier accepté : ses forfaits sont engagés")).to_be_visible()
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.ACCEPTE
     assert MouvementEnveloppe.objects.filter(dossier=dossier).count() == 2

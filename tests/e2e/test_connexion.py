@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import charger_la_demo, se_connecter
 
@@ -32,9 +33,9 @@ def test_every_demo_account_lands_on_its_home(live_server, page, demo):
         se_connecter(page, live_server, username, settings.DEMO_PASSWORD)
         assert page.url == f"{live_server.url}/", username
         assert page.get_by_role("heading", level=1).inner_text().startswith("Bonjour")
-        assert page.locator(section).is_visible(), f"{username}: {section}"
+        expect(page.locator(section), f"{username}: {section}").to_be_visible()
         if role:
-            assert page.get_by_text(role, exact=True).first.is_visible(), username
+            expect(page.get_by_text(role, exact=True).first, username).to_be_visible()
         page.get_by_role("button", name="Se déconnecter").click()
         page.wait_for_url(f"{live_server.url}/connexion/")
 
@@ -52,5 +53,5 @@ def test_es_user_reaches_its_etablissement_forfaits_with_the_keyboard(live_serve
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/etablissements/690000013/")
     assert page.get_by_role("heading", name="Hôpital numérique : estimation des forfaits")
-    assert page.get_by_text("Activité combinée").first.is_visible()
+    expect(page.get_by_text("Activité combinée").first).to_be_visible()
     page.screenshot(path=str(settings.BASE_DIR / "var" / "e2e-etablissement.png"), full_page=True)

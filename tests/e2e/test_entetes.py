@@ -2,6 +2,7 @@
 error or CSP violation): the API's documentation and the mobile menu of the DSFR header."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.e2e.conftest import se_connecter
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_swagger_ui_runs_under_the_csp(live_server, page):
     page.goto(f"{live_server.url}/api/v1/docs/")
     page.locator(".opblock-tag").first.wait_for()
-    assert page.get_by_text("API financement HN / HOP'EN").first.is_visible()
+    expect(page.get_by_text("API financement HN / HOP'EN").first).to_be_visible()
     assert page.locator(".opblock").count() > 20
 
 
@@ -26,6 +27,6 @@ def test_mobile_menu_of_the_header_opens(live_server, page, transactional_db):
     menu = page.locator("#menu-mobile")
     menu.get_by_role("link", name="Programmes").wait_for()
     # DSFR's script copied the tools links (notifications, log-out) into the mobile menu.
-    assert menu.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(menu.get_by_role("button", name="Se déconnecter")).to_be_visible()
     menu.get_by_role("button", name="Fermer").click()
     menu.get_by_role("link", name="Programmes").wait_for(state="hidden")

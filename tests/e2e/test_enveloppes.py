@@ -7,6 +7,7 @@ import io
 import pytest
 from django.conf import settings
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.e2e.conftest import se_connecter
@@ -40,7 +41,7 @@ def test_the_cmsi_reads_its_envelope_and_comments_the_annual_synthesis(
     graphique = page.get_by_role(
         "img", name="Montants de l'enveloppe : engagé, consommé et disponible"
     )
-    assert graphique.is_visible()
+    expect(graphique).to_be_visible()
     assert graphique.bounding_box()["width"] > 500
     barres = page.locator("#graphique-montants rect[data-serie]")
     assert barres.count() == 6  # envelope, engaged ×2, consumed ×2, available
@@ -52,7 +53,7 @@ def test_the_cmsi_reads_its_envelope_and_comments_the_annual_synthesis(
         "Consommé : répartition entre amorçage et usage",
         "Engagé par statut juridique",
     ):
-        assert page.get_by_role("img", name=nom).is_visible()
+        expect(page.get_by_role("img", name=nom)).to_be_visible()
     assert page.locator("#anneau-engage figcaption").inner_text().count("€") == 2
     page.screenshot(path=str(settings.BASE_DIR / "var" / "e2e-enveloppe.png"), full_page=True)
 
@@ -65,11 +66,11 @@ def test_the_cmsi_reads_its_envelope_and_comments_the_annual_synthesis(
     )
     page.get_by_role("button", name=f"Enregistrer le commentaire du dossier {numero}").click()
     page.wait_for_load_state()
-    assert page.get_by_text(f"Commentaire du dossier {numero} enregistré.").is_visible()
+    expect(page.get_by_text(f"Commentaire du dossier {numero} enregistré.")).to_be_visible()
     assert page.get_by_label(f"Commentaire du CMSI sur le dossier {numero}").input_value() == (
         "Revue de projet du 15/11 : D2 financé, D3 en retard sur la prescription."
     )
-    assert page.get_by_text("1 dossier commenté sur 2.").is_visible()
+    expect(page.get_by_text("1 dossier commenté sur 2.")).to_be_visible()
 
     # 4. The spreadsheet carries the comment and the figures.
     with page.expect_download() as telechargement:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from dossiers.models import Dossier
 from hn.referentiel.models import Etablissement, Programme
@@ -63,7 +64,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.goto(f"{live_server.url}/dossiers/")
     page.get_by_label("Programme").first.select_option("HOPEN")
     page.get_by_role("button", name="Demander un dossier").click()
-    assert page.get_by_text("Demande transmise à l'ARS").is_visible()
+    expect(page.get_by_text("Demande transmise à l'ARS")).to_be_visible()
     deconnecter(page, live_server)
 
     # 2. The ARS initialises it from the pending request.
@@ -71,7 +72,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.goto(f"{live_server.url}/dossiers/")
     page.locator("#demandes").get_by_role("link", name="Initialiser").click()
     page.get_by_role("button", name="Initialiser le dossier").click()
-    assert page.get_by_text(re.compile(r"Dossier 84-\d{8}-\d{3} initialisé")).is_visible()
+    expect(page.get_by_text(re.compile(r"Dossier 84-\d{8}-\d{3} initialisé"))).to_be_visible()
     dossier = Dossier.objects.get(etablissement__finess="690000013", programme=hopen)
     deconnecter(page, live_server)
 
@@ -102,14 +103,14 @@ def test_full_instruction_journey(live_server, page, demo):
     )
     page.get_by_role("button", name="Joindre le fichier").click()
     erreur = page.locator(".fr-upload-group--error .fr-error-text")  # at the file field
-    assert erreur.get_by_text("Seuls les fichiers PDF ou Word sont acceptés").is_visible()
+    expect(erreur.get_by_text("Seuls les fichiers PDF ou Word sont acceptés")).to_be_visible()
     page.set_input_files(
         "input[name=fichier]",
         files=[{"name": "preuve.pdf", "mimeType": "application/pdf", "buffer": PDF_MINIMAL}],
     )
     page.get_by_role("button", name="Joindre le fichier").click()
-    assert page.get_by_text("Pièce « preuve.pdf » ajoutée.").is_visible()
-    assert page.get_by_role("link", name="preuve.pdf").is_visible()
+    expect(page.get_by_text("Pièce « preuve.pdf » ajoutée.")).to_be_visible()
+    expect(page.get_by_role("link", name="preuve.pdf")).to_be_visible()
     page.get_by_role("button", name="Page suivante").click()
     assert "Projet et domaines" in page.get_by_role("heading", level=2).inner_text()
     # The pre-selected domaines come already requested, with their target date.
@@ -123,7 +124,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.fill("#description_projet", "Déploiement du DPI.")
     # motivation deliberately left empty
     page.get_by_role("button", name="Enregistrer cette page").click()
-    assert page.get_by_text("Page enregistrée.").is_visible()
+    expect(page.get_by_text("Page enregistrée.")).to_be_visible()
     # Started domaines inserted their indicator pages before the cost page.
     for code in ("D2", "D3", "D5"):
         ouvrir_page(page, f"Indicateurs {code}")
@@ -137,7 +138,7 @@ def test_full_instruction_journey(live_server, page, demo):
     # 4. Dépôt refused: the missing motivation is listed, with a link to its page.
     page.get_by_role("link", name="Déposer").click()
     manquants = page.locator("#manquants")
-    assert manquants.get_by_text("Motivation de l'établissement").is_visible()
+    expect(manquants.get_by_text("Motivation de l'établissement")).to_be_visible()
     assert manquants.locator("tbody tr").count() == 1
     manquants.get_by_role("link").first.click()
     page.fill("#motivation", "Projet porté par la CME.")
@@ -145,7 +146,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.get_by_role("link", name="Déposer").click()
     page.get_by_role("button", name="Déposer le dossier").click()
     confirmer(page, "Confirmer le dépôt")
-    assert page.get_by_text("Dossier déposé.").is_visible()
+    expect(page.get_by_text("Dossier déposé.")).to_be_visible()
     deconnecter(page, live_server)
 
     # 5. The ARS reports it with a comment.
@@ -153,20 +154,20 @@ def test_full_instruction_journey(live_server, page, demo):
     page.goto(f"{live_server.url}/dossiers/{dossier.numero}/instruction/")
     page.fill("#commentaire", "Préciser le calendrier du domaine D5.")
     page.get_by_role("button", name="Reporter").click()
-    assert page.get_by_text("Dossier reporté").first.is_visible()
+    expect(page.get_by_text("Dossier reporté").first).to_be_visible()
     deconnecter(page, live_server)
 
     # 6. The ES reads the comment, amends and re-deposits.
     se_connecter(page, live_server, "es_gestionnaire", mdp)
     page.goto(f"{live_server.url}/dossiers/{dossier.numero}/")
-    assert page.get_by_text("Préciser le calendrier du domaine D5.").is_visible()
+    expect(page.get_by_text("Préciser le calendrier du domaine D5.")).to_be_visible()
     ouvrir_page(page, "Projet et domaines")
     page.fill("[id='domaines.D5.date_cible']", "2022-12-31")
     page.get_by_role("button", name="Enregistrer cette page").click()
     page.get_by_role("link", name="Déposer").click()
     page.get_by_role("button", name="Déposer le dossier").click()
     confirmer(page, "Confirmer le dépôt")
-    assert page.get_by_text("Dossier déposé.").is_visible()
+    expect(page.get_by_text("Dossier déposé.")).to_be_visible()
     deconnecter(page, live_server)
 
     # 7. The ARS accepts every prérequis, selects 2 of the 3 domaines and accepts.
@@ -182,7 +183,7 @@ def test_full_instruction_journey(live_server, page, demo):
     page.get_by_role("button", name="Enregistrer la sélection des domaines").click()
     page.get_by_role("button", name="Accepter").click()
     confirmer(page, "Confirmer l'acceptation")
-    assert page.get_by_text("Dossier accepté : ses forfaits sont engagés sur l").is_visible()
+    expect(page.get_by_text("Dossier accepté : ses forfaits sont engagés sur l")).to_be_visible()
     dossier.refresh_from_db()
     assert dossier.etat == "accepte"
     assert dossier.depots.count() == 2
@@ -209,5 +210,5 @@ def test_full_instruction_journey(live_server, page, demo):
     deconnecter(page, live_server)
     se_connecter(page, live_server, "es2_gestionnaire", mdp)
     page.goto(f"{live_server.url}/dossiers/{second.numero}/")
-    assert page.get_by_text("Dossier refusé : Maîtrise de l'enveloppe").is_visible()
-    assert page.get_by_text("Enveloppe régionale de l'année engagée.").is_visible()
+    expect(page.get_by_text("Dossier refusé : Maîtrise de l'enveloppe")).to_be_visible()
+    expect(page.get_by_text("Enveloppe régionale de l'année engagée.")).to_be_visible()

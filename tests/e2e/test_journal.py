@@ -2,6 +2,7 @@
 last column stays entirely visible (it was clipped); the filters narrow the rows."""
 
 import pytest
+from playwright.sync_api import expect
 
 from hn.journal.services import tracer
 from tests import factories as f
@@ -47,6 +48,8 @@ def test_the_last_column_is_not_clipped_at_1280_px(live_server, page, journal):
     boite = derniere.bounding_box()
     assert boite["x"] + boite["width"] <= dimensions["right"] + 1
     assert page.locator("#journal-table .fr-table__content > table > tbody > tr").count() == 3
-    assert page.get_by_text("Jean Gestionnaire a modifié la saisie du dossier").first.is_visible()
-    assert page.get_by_text("68 571 €").first.is_visible()
+    expect(
+        page.get_by_text("Jean Gestionnaire a modifié la saisie du dossier").first
+    ).to_be_visible()
+    expect(page.get_by_text("68 571 €").first).to_be_visible()
     page.screenshot(path="/tmp/journal-1280.png", full_page=True)

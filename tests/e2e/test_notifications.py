@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from dossiers import actions
 from dossiers.saisie import enregistrer_saisie
@@ -46,26 +47,26 @@ def test_the_valideur_follows_the_depot_notification(live_server, page, depot):
     se_connecter(page, live_server, "cmsi.ara", f.PASSWORD)
     assert page.url == f"{live_server.url}/"
     badge = page.locator("#notifications-non-lues")
-    assert badge.is_visible()
+    expect(badge).to_be_visible()
     assert re.match(r"^1\b", badge.text_content())
 
     page.locator("#lien-notifications").click()
     page.wait_for_url(f"{live_server.url}/notifications/")
-    assert page.get_by_role("heading", level=1, name="Notifications").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Notifications")).to_be_visible()
     ligne = page.locator("tbody tr", has_text=titre)
     assert ligne.count() == 1
-    assert ligne.get_by_text("Non lue").is_visible()
-    assert ligne.get_by_text("Décision attendue au plus tard le").is_visible()
+    expect(ligne.get_by_text("Non lue")).to_be_visible()
+    expect(ligne.get_by_text("Décision attendue au plus tard le")).to_be_visible()
 
     ligne.get_by_role("button", name=re.compile(r"^Ouvrir")).click()
     page.wait_for_url(f"{live_server.url}/dossiers/{depot.numero}/instruction/")
-    assert page.get_by_role("heading", name="II.2 — Validation des prérequis").is_visible()
+    expect(page.get_by_role("heading", name="II.2 — Validation des prérequis")).to_be_visible()
     assert page.locator("#notifications-non-lues").count() == 0
 
     page.locator("#lien-notifications").click()
     page.wait_for_url(f"{live_server.url}/notifications/")
     ligne = page.locator("tbody tr", has_text=titre)
-    assert ligne.get_by_text(re.compile(r"^Lue le \d\d/\d\d/\d{4}$")).is_visible()
+    expect(ligne.get_by_text(re.compile(r"^Lue le \d\d/\d\d/\d{4}$"))).to_be_visible()
     assert ligne.get_by_text("Non lue").count() == 0
     assert page.locator("#notifications-non-lues").count() == 0
     assert page.get_by_role("button", name="Tout marquer comme lu").count() == 0
@@ -76,7 +77,7 @@ def test_the_national_level_opens_the_operations_page(live_server, page, depot):
     se_connecter(page, live_server, "dgos.pilote", f.PASSWORD)
     page.locator(".fr-nav__link", has_text="Opérations").click()
     page.wait_for_url(f"{live_server.url}/operations/")
-    assert page.get_by_role("heading", level=1, name="Opérations").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Opérations")).to_be_visible()
     # The deposit's e-mails were sent by the outbox task, run in-process.
     derniere = page.locator("#derniere-courriels")
     assert re.match(r"^\d\d/\d\d/\d{4} \d\d:\d\d:\d\d$", derniere.inner_text())

@@ -7,6 +7,7 @@ critical. At 375 px, the DSFR header menu leads to "Se déconnecter"."""
 import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import expect
 
 from candidatures.models import Campagne, Precandidature
 from dossiers.enums import Etat
@@ -131,7 +132,7 @@ def test_at_375_px_the_header_menu_logs_out(live_server, browser, demo):
     parcours = Parcours(page, live_server.url, "es_gestionnaire")
     se_connecter(page, live_server, "es_gestionnaire", settings.DEMO_PASSWORD)
     deconnexion = page.get_by_role("button", name="Se déconnecter")
-    assert not deconnexion.first.is_visible()  # below 992 px, behind the menu
+    expect(deconnexion.first).to_be_hidden()  # below 992 px, behind the menu
     # Pages of wide tables: each scrolls in its own box, reachable with the keyboard.
     for chemin in ("/", reverse("dossiers:liste"), f"/etablissements/{ES_A}/", "/programmes/HN/"):
         parcours.visiter(chemin)
@@ -140,7 +141,7 @@ def test_at_375_px_the_header_menu_logs_out(live_server, browser, demo):
     menu.get_by_role("link", name="Notifications").wait_for()
     menu.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(f"{live_server.url}/connexion/")
-    assert page.get_by_role("button", name="Se connecter").is_visible()
+    expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/connexion/")
     context.close()

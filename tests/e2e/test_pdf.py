@@ -3,6 +3,7 @@ ARS opens the print preview, which shows the dossier, and downloads the PDF."""
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
@@ -28,12 +29,12 @@ def test_print_preview_and_pdf_download(live_server, page, demo):
     page.wait_for_url(f"{live_server.url}/dossiers/{dossier.numero}/apercu/")
     apercu = page.locator("#apercu")
     assert apercu.get_by_role("heading", level=1).inner_text() == f"Dossier {dossier.numero}"
-    assert apercu.get_by_text("Instruction par l'ARS").is_visible()
-    assert page.get_by_role("button", name="Imprimer").is_visible()
+    expect(apercu.get_by_text("Instruction par l'ARS")).to_be_visible()
+    expect(page.get_by_role("button", name="Imprimer")).to_be_visible()
     page.screenshot(path=str(settings.BASE_DIR / "var" / "e2e-apercu.png"), full_page=True)
     page.emulate_media(media="print")
-    assert not page.locator("header.fr-header").is_visible()
-    assert apercu.get_by_text(dossier.numero).first.is_visible()
+    expect(page.locator("header.fr-header")).to_be_hidden()
+    expect(apercu.get_by_text(dossier.numero).first).to_be_visible()
     page.emulate_media(media="screen")
 
     page.goto(f"{live_server.url}/dossiers/{dossier.numero}/")

@@ -49,7 +49,8 @@ def test_the_dgos_reads_the_dashboard_follows_a_bar_redeploys_and_exports(
     page.wait_for_url(f"{live_server.url}/pilotage/HOPEN/")
     assert page.locator(".hn-tuile-valeur").first.inner_text() == "6"
     graphique = page.get_by_role("group", name="Dossiers par région, par état")
-    assert graphique.is_visible() and graphique.get_attribute("aria-labelledby")
+    expect(graphique).to_be_visible()
+    assert graphique.get_attribute("aria-labelledby")
     violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in GRAVES]
     assert not violations, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
     page.screenshot(path=str(settings.BASE_DIR / "var" / "e2e-pilotage.png"), full_page=True)

@@ -4,6 +4,7 @@ page — each walked with axe-core, its links tried, no console error (tests/e2e
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from candidatures.models import Version
 from hn.formats import euros
@@ -38,16 +39,16 @@ def test_cmsi_transmits_and_the_national_level_sees_it(live_server, browser, ref
         "button", name="Enregistrer"
     ).click()
     page.wait_for_load_state()
-    assert page.locator(f"#modifie-{pc.etablissement.finess}-D2").is_visible()
+    expect(page.locator(f"#modifie-{pc.etablissement.finess}-D2")).to_be_visible()
 
     page.get_by_role("button", name="Transmettre au niveau national").click()
     modale = page.locator("#modale-confirmation")
     modale.get_by_role("button", name="Confirmer la transmission").wait_for()
-    assert modale.get_by_text(f"dont amorçage {euros(12345)}").is_visible()
+    expect(modale.get_by_text(f"dont amorçage {euros(12345)}")).to_be_visible()
     modale.get_by_role("button", name="Confirmer la transmission").click()
     page.wait_for_load_state()
     assert Version.objects.get().total_amorcage == 12345
-    assert page.locator("#tableau-versions").is_visible()
+    expect(page.locator("#tableau-versions")).to_be_visible()
     parcours.parcourir([lien, reverse("candidatures:campagnes")], limite=8)
     context.close()
     assert {lien, reverse("candidatures:campagnes")} <= parcours.visitees
@@ -57,7 +58,7 @@ def test_cmsi_transmits_and_the_national_level_sees_it(live_server, browser, ref
     nationale = reverse("candidatures:programmation_nationale", args=[campagne.pk])
     context, page, parcours = _marche(browser, live_server, dgos, [nationale])
     page.goto(f"{live_server.url}{nationale}")
-    assert page.locator("#region-84").is_visible()
+    expect(page.locator("#region-84")).to_be_visible()
     parcours.parcourir([nationale, reverse("candidatures:campagnes"), lien], limite=8)
     context.close()
     assert {nationale, lien} <= parcours.visitees and parcours.axe is not None

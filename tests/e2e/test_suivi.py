@@ -5,6 +5,7 @@ funding only; the envelope page shows the new figures."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from dossiers.enums import SuiviDomaine
 from enveloppes.models import enveloppe_de
@@ -43,7 +44,7 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
         "button", name="Confirmer l'acceptation"
     ).click()
     page.wait_for_load_state()
-    assert page.get_by_text("Dossier accepté : ses forfaits sont engagés").is_visible()
+    expect(page.get_by_text("Dossier accepté : ses forfaits sont engagés")).to_be_visible()
     avant = enveloppe.situation()
     assert avant.engage_amorcage == 70_000
     deconnecter(page, live_server)
@@ -66,7 +67,7 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     page.get_by_label("Ressources humaines engagées (ETP)").fill("2")
     page.get_by_role("button", name="Déposer le rapport de suivi").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Rapport de suivi n° 1 déposé.").is_visible()
+    expect(page.get_by_text("Rapport de suivi n° 1 déposé.")).to_be_visible()
     deconnecter(page, live_server)
 
     # 3. The ARS sees why D1 is blocked and notifies D2 only.
@@ -76,7 +77,7 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     assert page.get_by_role("button", name="Notifier le financement D1").count() == 0
     page.get_by_role("button", name="Notifier le financement D2").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Financement du domaine D2 notifié.").is_visible()
+    expect(page.get_by_text("Financement du domaine D2 notifié.")).to_be_visible()
     assert dossier.domaines.get(domaine__code="D2").suivi == SuiviDomaine.FINANCE
     assert dossier.domaines.get(domaine__code="D1").suivi == SuiviDomaine.SELECTIONNE
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from dossiers.enums import Etat
 from dossiers.models import Dossier
@@ -35,14 +36,14 @@ def test_the_dashboard_follows_a_decision_at_once(live_server, page, demo):
     assert page.url.endswith("/instruction/")
     page.fill("#commentaire", "Compléter le calendrier.")
     page.get_by_role("button", name="Reporter").click()
-    assert page.get_by_text("Dossier reporté").first.is_visible()
+    expect(page.get_by_text("Dossier reporté").first).to_be_visible()
     page.locator("#navigation-principale").get_by_role("link", name="Tableau de bord").click()
     assert _compte(page, Etat.DEPOSE) == deposes - 1
     assert _compte(page, Etat.REPORTE) == reportes + 1
     # A count leads to the list filtered on its état.
     page.locator(f"#tableau-de-bord a[href='/dossiers/?etat={Etat.REPORTE}']").click()
     assert re.search(r"\?etat=reporte$", page.url)
-    assert page.get_by_text(f"{reportes + 1} dossier").first.is_visible()
+    expect(page.get_by_text(f"{reportes + 1} dossier").first).to_be_visible()
 
 
 def test_the_national_level_sees_each_region(live_server, page, demo):
