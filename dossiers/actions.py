@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from dossiers import evenements
+from dossiers import evenements, ght
 from dossiers.analyse import blocage_depot
 from dossiers.contenu import contenu, empreinte, manquants
 from dossiers.enums import (
@@ -135,9 +135,16 @@ def _verifier_recandidature(programme, etablissement):
 
 
 @transaction.atomic
-def demander_initialisation(*, programme, etablissement, acting_user) -> DemandeInitialisation:
+def demander_initialisation(
+    *, programme, etablissement, acting_user, membres=None
+) -> DemandeInitialisation:
+    """A request for a dossier; ``membres`` (FINESS list) makes it a GHT request filed by the
+    GHT's support for those candidate members [SPEC §10]."""
     if not peut_saisir(acting_user, etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement peut demander un dossier.")
+    # The région's lock serialises the requests and initialisations naming its établissements
+    # (dossiers.ght: one candidature per établissement and programme).
+    Region.objects.select_for_update().get(pk=etablissement.region_id)
     if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
         raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
     if (
@@ -146,22 +153,31 @@ def demander_initialisation(*, programme, etablissement, acting_user) -> Demande
         .exists()
     ):
         raise DossierError("Une demande est déjà en attente d'initialisation par l'ARS.")
+    ght_demande, candidats = None, [etablissement]
+    if membres is not None:
+        ght_demande, candidats = ght.membres_demandes(etablissement, membres)
+    ght.verifier_disponibles(programme, candidats)
     _verifier_recandidature(programme, etablissement)
     if refus := refus_sans_preselection(programme, etablissement):
         raise DossierError(refus)
     demande = DemandeInitialisation.objects.create(
         programme=programme,
         etablissement=etablissement,
+        ght=ght_demande,
         demandeur=acting_user,
         echeance=echeance_initialisation(aujourd_hui()),
     )
+    apres = {"programme": programme.code, "echeance": demande.echeance}
+    if ght_demande is not None:
+        demande.membres.set(candidats)
+        apres |= {"ght": ght_demande.nom, "membres": [e.finess for e in candidats]}
     tracer(
         "dossier_demande",
         acteur=acting_user,
         objet=demande,
         etablissement=etablissement,
         region=etablissement.region,
-        apres={"programme": programme.code, "echeance": demande.echeance},
+        apres=apres,
     )
     return demande
 
@@ -196,6 +212,8 @@ def initialiser_dossier(
             raise DossierError("Cette demande a déjà été initialisée.")
     if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
         raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
+    candidats = ght.candidats_de_la_demande(demande) if demande is not None else [etablissement]
+    ght.verifier_disponibles(programme, candidats, sauf_demande=demande)
     _verifier_recandidature(programme, etablissement)
     now = timezone.now()
     try:
@@ -206,11 +224,14 @@ def initialiser_dossier(
                 etablissement=etablissement,
                 region=region,
                 demande=demande,
+                ght_id=demande.ght_id if demande is not None else None,
                 nom=nom[:200],
                 cree_par=acting_user,
             )
     except IntegrityError as exc:
         raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.") from exc
+    if dossier.ght_id:
+        ght.creer_membres(dossier, candidats)
     DomaineDossier.objects.bulk_create(domaines_initiaux(dossier))
     if demande is not None:
         demande.initialisee_le = now
@@ -219,7 +240,8 @@ def initialiser_dossier(
         "dossier_initialise",
         dossier,
         acting_user,
-        apres={"numero": dossier.numero, "etat": dossier.etat, "nom": dossier.nom},
+        apres={"numero": dossier.numero, "etat": dossier.etat, "nom": dossier.nom}
+        | ({"membres": [e.finess for e in candidats]} if dossier.ght_id else {}),
     )
     return dossier
 

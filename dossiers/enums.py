@@ -52,6 +52,8 @@ class TypeContact(models.TextChoices):
     RESPONSABLE_PROJET = "responsable_projet", "Responsable du projet"
     DSI = "dsi", "Directeur des systèmes d'information (DSI)"
     DIRECTEUR = "directeur", "Directeur de l'établissement"
+    # GHT dossiers [003 §5.3.1]: the GHT's DSI, named and validated by the support's director.
+    DSI_GHT = "dsi_ght", "DSI du GHT"
 
 
 class CategoriePiece(models.TextChoices):
@@ -59,6 +61,8 @@ class CategoriePiece(models.TextChoices):
 
     JUSTIFICATIF_PREREQUIS = "justificatif_prerequis", "Justificatif de prérequis"
     DOCUMENT_PROJET = "document_projet", "Document de projet"
+    # GHT dossiers [003 §5.3.1]: the GHT's schéma directeur SI, deposited by the support.
+    SDSI_GHT = "sdsi_ght", "Schéma directeur SI du GHT"
     AUTRE = "autre", "Autre document"
 
 

@@ -31,6 +31,7 @@ from dossiers.enums import (
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.comptes.scopes import acces
 from hn.dates import aujourd_hui
+from hn.referentiel.models import ActiviteEtablissement, Etablissement
 
 
 def _peut_saisir(dossier, user) -> bool:
@@ -69,6 +70,14 @@ class DemandeInitialisation(models.Model):
     echeance = models.DateField("échéance d'initialisation")
     initialisee_le = models.DateTimeField("initialisée le", null=True, blank=True)
     annulee_le = models.DateTimeField(null=True, blank=True)
+    # A GHT request [SPEC §10]: filed by the GHT's support (``etablissement``) for the
+    # candidate members chosen among the GHT's établissements (the support only when listed).
+    ght = models.ForeignKey(
+        "referentiel.GHT", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    membres = models.ManyToManyField(
+        "referentiel.Etablissement", blank=True, related_name="+", verbose_name="membres candidats"
+    )
 
     objects = DemandeQuerySet.as_manager()
 
@@ -110,8 +119,15 @@ class DossierQuerySet(models.QuerySet):
             return self
         # ``region`` is the établissement's current région copied on the dossier: the ARS
         # scope is a filter on the dossier's own row, which the (région, …) indexes serve.
+        # The candidate members of a GHT dossier read it too [SPEC §10].
         return self.filter(
-            Q(etablissement_id__in=a.etablissements_lecture) | Q(region_id__in=a.regions_lecture)
+            Q(etablissement_id__in=a.etablissements_lecture)
+            | Q(region_id__in=a.regions_lecture)
+            | Q(
+                pk__in=MembreDossier.objects.filter(
+                    etablissement_id__in=a.etablissements_lecture
+                ).values("dossier_id")
+            )
         )
 
     def ouverts(self):
@@ -143,6 +159,16 @@ class Dossier(FSMModelMixin, models.Model):
         related_name="dossier",
     )
     nom = models.CharField(max_length=200)
+    # A GHT dossier [SPEC §10]: ``etablissement`` is the GHT's support, which files it and to
+    # which the summed forfait is delegated; the candidate members are ``membres``.
+    ght = models.ForeignKey(
+        "referentiel.GHT",
+        verbose_name="GHT",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
     type = models.CharField(max_length=50, default="Système d'information", editable=False)
     etat = FSMField(default=Etat.EN_SAISIE, choices=Etat.choices, protected=True)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
@@ -174,6 +200,17 @@ class Dossier(FSMModelMixin, models.Model):
     )
     description_projet = models.TextField("description du projet", blank=True)
     motivation = models.TextField("motivation de l'établissement", blank=True)
+    # --- GHT conditions [003 §5.3.1; SPEC §10], entered by the support ----------------------
+    validation_directeur_support = models.BooleanField(
+        "dossier validé par le directeur de l'établissement support", default=False
+    )
+    dsi_ght_valide = models.BooleanField(
+        "DSI du GHT validé par le directeur de l'établissement support", default=False
+    )
+    # {indicator code: true/false}: the GHT's convergence on the indicator (its "déclinaison
+    # GHT" [003 A1]: the same application or référentiel across the GHT), answered per
+    # indicator of the prérequis and requested domaines that has a GHT declination.
+    convergence = models.JSONField("indicateurs de convergence du GHT", default=dict, blank=True)
 
     # --- ARS comments shown to the ES (pages 2, 3; II.2 prérequis) ------------------------------
     commentaire_ars_etablissement = models.TextField(blank=True)
@@ -252,6 +289,10 @@ class Dossier(FSMModelMixin, models.Model):
         return reverse("api:dossier", args=[self.numero])
 
     @property
+    def est_ght(self) -> bool:
+        return self.ght_id is not None
+
+    @property
     def phase(self) -> str:
         return Phase.SUIVI if self.etat in ETATS_SUIVI else Phase.INSTRUCTION
 
@@ -320,11 +361,30 @@ class Dossier(FSMModelMixin, models.Model):
             d.decision == DecisionDomaine.SELECTIONNE for d in self.domaines.all() if d.demande
         ):
             raisons.append("Aucun domaine sélectionné.")
-        if not self.etablissement.volumes.filter(programme_id=self.programme_id).exists():
+        candidats = (
+            set(self.membres.values_list("etablissement_id", flat=True))
+            if self.ght_id
+            else {self.etablissement_id}
+        )
+        inconnus = candidats - set(
+            ActiviteEtablissement.objects.filter(
+                programme_id=self.programme_id, etablissement_id__in=candidats
+            ).values_list("etablissement_id", flat=True)
+        )
+        if inconnus and not self.ght_id:
             raisons.append(
                 f"L'activité {self.programme.annee_reference_activite} de l'établissement "
                 "n'est pas connue : son forfait, donc l'engagement sur l'enveloppe, ne peut pas "
                 "être calculé."
+            )
+        elif inconnus:
+            finess = sorted(
+                Etablissement.objects.filter(pk__in=inconnus).values_list("finess", flat=True)
+            )
+            raisons.append(
+                f"L'activité {self.programme.annee_reference_activite} de membres du GHT n'est "
+                f"pas connue ({', '.join(finess)}) : le forfait du GHT, donc l'engagement sur "
+                "l'enveloppe, ne peut pas être calculé."
             )
         return raisons
 
@@ -430,17 +490,56 @@ class DomaineDossier(FSMModelMixin, models.Model):
         self.clos_le = le
 
 
+class MembreDossier(models.Model):
+    """A candidate member of a GHT dossier [SPEC §10]. A member is in at most one open dossier
+    per programme (its own or a GHT's): checked by ``dossiers.ght`` under the région's row
+    lock, which every initialisation and request of the région takes."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="membres")
+    etablissement = models.ForeignKey(
+        "referentiel.Etablissement", on_delete=models.PROTECT, related_name="candidatures_ght"
+    )
+
+    class Meta:
+        verbose_name = "membre candidat"
+        ordering = ["dossier", "etablissement__finess"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "etablissement"], name="membre_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier.numero} — {self.etablissement}"
+
+
 class ValeurIndicateur(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="valeurs")
     indicateur = models.ForeignKey(
         "referentiel.Indicateur", on_delete=models.PROTECT, related_name="+"
+    )
+    # A GHT dossier's domaine indicators carry one value per candidate member [SPEC §10];
+    # null: the dossier's own value (single ES, or the GHT's prérequis).
+    etablissement = models.ForeignKey(
+        "referentiel.Etablissement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     valeur = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     non_applicable = models.BooleanField("non applicable / non concerné", default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "indicateur"], name="valeur_unique"),
+            models.UniqueConstraint(
+                fields=["dossier", "indicateur"],
+                condition=Q(etablissement__isnull=True),
+                name="valeur_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "indicateur", "etablissement"],
+                condition=Q(etablissement__isnull=False),
+                name="valeur_membre_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(valeur__isnull=True) | Q(valeur__gte=0, valeur__lte=100),
                 name="valeur_0_100",

@@ -80,12 +80,29 @@ class ValeurSuivi(Immuable):
     indicateur = models.ForeignKey(
         "referentiel.Indicateur", on_delete=models.PROTECT, related_name="+"
     )
+    # A GHT dossier's domaine indicators: one value per candidate member [SPEC §10].
+    etablissement = models.ForeignKey(
+        "referentiel.Etablissement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     valeur = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     non_applicable = models.BooleanField("non applicable / non concerné", default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["rapport", "indicateur"], name="valeur_suivi_unique"),
+            models.UniqueConstraint(
+                fields=["rapport", "indicateur"],
+                condition=Q(etablissement__isnull=True),
+                name="valeur_suivi_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["rapport", "indicateur", "etablissement"],
+                condition=Q(etablissement__isnull=False),
+                name="valeur_suivi_membre_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(valeur__isnull=True) | Q(valeur__gte=0, valeur__lte=100),
                 name="valeur_suivi_0_100",

@@ -267,6 +267,9 @@ class Indicateur(models.Model):
         help_text="Libellé reconstitué : le texte officiel n'est pas dans les sources.",
     )
     source = models.TextField(blank=True)
+    # The indicator's "déclinaison GHT" [003 A1]: what convergence means for it across a GHT.
+    # Non-empty makes it a convergence indicator, answered by GHT dossiers [SPEC §10].
+    declinaison_ght = models.TextField("déclinaison GHT", blank=True)
     ordre = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

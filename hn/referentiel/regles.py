@@ -106,3 +106,24 @@ def forfaits_par_domaine(
         )
         for domaine in regles.grilles
     }
+
+
+def forfaits_sommes(
+    regles: ReglesProgramme, activites: list[Decimal | int]
+) -> dict[str, tuple[int, int | None]]:
+    """A GHT dossier's forfaits [003 A3 §2; SPEC §10]: each candidate member's own forfait
+    (its activité combinée, hence its category), summed per domaine. One activité gives the
+    single-établissement forfait."""
+    if not activites:
+        raise RegleError("Un dossier de GHT compte au moins un établissement candidat.")
+    totaux: dict[str, tuple[int, int | None]] = {}
+    for activite in activites:
+        for domaine, (standard, avance) in forfaits_par_domaine(regles, activite).items():
+            somme_standard, somme_avance = totaux.get(
+                domaine, (0, 0 if avance is not None else None)
+            )
+            totaux[domaine] = (
+                somme_standard + standard,
+                None if avance is None else somme_avance + avance,
+            )
+    return totaux
