@@ -4,6 +4,7 @@ import hashlib
 import logging
 from functools import wraps
 
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,8 +16,8 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dossiers import actions, analyse, pieces
-from dossiers.models import DemandeInitialisation, Dossier
+from dossiers import actions, analyse, pieces, repartition
+from dossiers.models import DemandeInitialisation, Dossier, MembreDossier
 from dossiers.pagination import PaginationParIds
 from dossiers.saisie import enregistrer_saisie
 from dossiers.serializers import (
@@ -95,7 +96,8 @@ class DemandeList(generics.ListCreateAPIView):
     def get_queryset(self):
         return (
             DemandeInitialisation.objects.visibles_par(self.request.user)
-            .select_related("programme", "etablissement__region", "dossier")
+            .select_related("programme", "etablissement__region", "dossier", "ght")
+            .prefetch_related("membres")
             .order_by("echeance", "pk")
         )
 
@@ -108,8 +110,15 @@ class DemandeList(generics.ListCreateAPIView):
             programme=_programme(data.validated_data["programme"]),
             etablissement=_etablissement_visible(request.user, data.validated_data["finess"]),
             acting_user=request.user,
+            membres=data.validated_data.get("membres"),  # None: a single établissement's
         )
         return Response(DemandeSerializer(demande).data, status=status.HTTP_201_CREATED)
+
+
+def membres_candidats() -> Prefetch:
+    """A GHT dossier's candidate members with their établissement, in one query for a whole
+    page (``dossiers.ght.candidats`` reads it)."""
+    return Prefetch("membres", queryset=MembreDossier.objects.select_related("etablissement"))
 
 
 class DossierList(generics.ListCreateAPIView):
@@ -117,8 +126,10 @@ class DossierList(generics.ListCreateAPIView):
     pagination_class = PaginationParIds  # deep pages read their ids from an index first
 
     def get_queryset(self):
-        qs = Dossier.objects.visibles_par(self.request.user).select_related(
-            "programme", "etablissement__region"
+        qs = (
+            Dossier.objects.visibles_par(self.request.user)
+            .select_related("programme", "etablissement__region", "ght")
+            .prefetch_related(membres_candidats())
         )
         filtres = {
             "programme": "programme__code",
@@ -287,6 +298,52 @@ class DossierCommentaires(APIView):
             DossierSerializer(dossier, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class DossierForfaits(APIView):
+    """The forfait of each domaine and its breakdown by candidate établissement (one line for
+    a single ES's dossier, one per candidate member for a GHT's) [SPEC §3, §10]; a member's
+    users read their own lines and the totals (dossiers.repartition)."""
+
+    @extend_schema(
+        operation_id="dossiers_forfaits_retrieve",
+        responses={
+            200: inline_serializer(
+                "ForfaitsDossier",
+                fields={
+                    "domaines": inline_serializer(
+                        "ForfaitDomaine",
+                        many=True,
+                        fields={
+                            "code": serializers.CharField(),
+                            "montant": serializers.IntegerField(
+                                help_text="Somme des forfaits standard des candidats, en euros."
+                            ),
+                            "par_etablissement": inline_serializer(
+                                "ForfaitEtablissement",
+                                many=True,
+                                fields={
+                                    "finess": serializers.CharField(),
+                                    "activite_combinee": serializers.FloatField(),
+                                    "categorie": serializers.CharField(),
+                                    "montant": serializers.IntegerField(
+                                        help_text="Forfait standard, en euros entiers."
+                                    ),
+                                },
+                            ),
+                        },
+                    )
+                },
+            ),
+            409: OpenApiResponse(description="Activité de référence d'un candidat inconnue."),
+        },
+    )
+    def get(self, request, numero):
+        dossier = get_dossier_for_user(request.user, numero)
+        forfaits = repartition.forfaits_lisibles(request.user, dossier)
+        if forfaits is None:
+            raise Conflit(repartition.message_activite_inconnue(dossier))
+        return Response(forfaits)
 
 
 class DossierHistorique(APIView):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from dossiers.contenu import domaines_demandes, manquants
 from dossiers.eligibilite import controles
 from dossiers.enums import CategoriePiece
+from dossiers.ght import candidats
 from dossiers.models import DemandeInitialisation, Dossier, PieceJointe
 from dossiers.services import actions_possibles, contenu_lisible, lit_la_saisie
 from hn.champs import EntierStrict, TexteStrict
@@ -18,6 +19,8 @@ class DemandeSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="etablissement.region.code")
     dossier = serializers.SerializerMethodField()
     en_retard = serializers.BooleanField()
+    ght = serializers.SerializerMethodField()
+    membres = serializers.SerializerMethodField()
 
     class Meta:
         model = DemandeInitialisation
@@ -32,7 +35,20 @@ class DemandeSerializer(serializers.ModelSerializer):
             "en_retard",
             "initialisee_le",
             "dossier",
+            "ght",
+            "membres",
         ]
+
+    def get_ght(self, obj) -> str | None:
+        """The GHT's name for a GHT request [SPEC §10], null for a single établissement's."""
+        return obj.ght.nom if obj.ght_id else None
+
+    def get_membres(self, obj) -> list[str]:
+        """The candidate members' FINESS (a GHT request), [] otherwise; reads a prefetched
+        ``membres``."""
+        if not obj.ght_id:
+            return []
+        return sorted(e.finess for e in obj.membres.all())
 
     def get_dossier(self, obj) -> str | None:
         dossier = getattr(obj, "dossier", None)
@@ -42,6 +58,13 @@ class DemandeSerializer(serializers.ModelSerializer):
 class DemandeCreateSerializer(serializers.Serializer):
     programme = TexteStrict(longueur=20, multiligne=False, obligatoire=True)
     finess = TexteStrict(longueur=9, multiligne=False, obligatoire=True)
+    # A GHT request [SPEC §10]: the support's FINESS in ``finess``, its candidate members here
+    # (checked by dossiers.ght.membres_demandes: a list of FINESS of its GHT, each once).
+    membres = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Dossier de GHT : les numéros FINESS des établissements candidats du GHT.",
+    )
 
 
 class DossierCreateSerializer(serializers.Serializer):
@@ -56,6 +79,8 @@ class DossierListSerializer(serializers.ModelSerializer):
     finess = serializers.CharField(source="etablissement.finess")
     region = serializers.CharField(source="etablissement.region.code")
     phase = serializers.CharField()
+    ght = serializers.SerializerMethodField()
+    membres = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
@@ -72,7 +97,17 @@ class DossierListSerializer(serializers.ModelSerializer):
             "echeance_decision",
             "decide_le",
             "motif_refus",
+            "ght",
+            "membres",
         ]
+
+    def get_ght(self, obj) -> str | None:
+        """The GHT's name for a GHT dossier [SPEC §10], null for a single établissement's."""
+        return obj.ght.nom if obj.ght_id else None
+
+    def get_membres(self, obj) -> list[str]:
+        """The candidate members' FINESS (dossiers.ght.candidats), [] for a single dossier."""
+        return [e.finess for e in candidats(obj)] if obj.ght_id else []
 
 
 class DossierSerializer(DossierListSerializer):

@@ -129,8 +129,24 @@ def demandes_urgentes(demandes) -> list[dict]:
         programme_code=F("programme__code"),
         raison_sociale=F("etablissement__raison_sociale"),
         finess=F("etablissement__finess"),
+        ght_nom=F("ght__nom"),
     )[:DEMANDES_AFFICHEES]
-    return [{**ligne, "en_retard": ligne["echeance"] < jour} for ligne in lignes]
+    lignes = list(lignes)
+    # A GHT request's candidate members (SPEC §10), one query for the rows shown.
+    membres: dict[int, list[str]] = {}
+    if any(ligne["ght_nom"] for ligne in lignes):
+        for demande_id, finess in (
+            DemandeInitialisation.membres.through.objects.filter(
+                demandeinitialisation_id__in=[ligne["pk"] for ligne in lignes if ligne["ght_nom"]]
+            )
+            .order_by("etablissement__finess")
+            .values_list("demandeinitialisation_id", "etablissement__finess")
+        ):
+            membres.setdefault(demande_id, []).append(finess)
+    return [
+        {**ligne, "en_retard": ligne["echeance"] < jour, "membres": membres.get(ligne["pk"], [])}
+        for ligne in lignes
+    ]
 
 
 def compte_demandes(demandes) -> dict:

@@ -5,6 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -30,7 +31,7 @@ from dossiers.exports import (
     filtres_pilotage_actifs,
 )
 from dossiers.forms import avec_saisie, donnees_de_la_page, erreurs_de_la_page
-from dossiers.formulaire import demande_refusee
+from dossiers.formulaire import MEMBRES_MAX, demande_refusee
 from dossiers.models import DemandeInitialisation, Dossier
 from dossiers.pagination import PaginatorParIds
 from dossiers.pieces import (
@@ -54,7 +55,7 @@ from hn.comptes.enums import Role
 from hn.comptes.perms import peut_saisir
 from hn.comptes.scopes import acces
 from hn.exports import format_demande
-from hn.referentiel.models import Etablissement, Programme, Region
+from hn.referentiel.models import GHT, Etablissement, Programme, Region
 from hn.taches import vues_exports as exports_fond
 
 
@@ -94,9 +95,24 @@ def liste(request):
             **demandes,
             "peut_initialiser": bool(a.regions_instruction) or a.superuser,
             "gestionnaire_de": gestionnaire_de,
+            "ghts_demandables": ghts_demandables(gestionnaire_de),
+            "membres_choisis": request.GET.getlist("demande_membres"),
             "tableau": tableau,
             "export_fond": exports_fond.bouton("dossiers", page.paginator.count, request),
         },
+    )
+
+
+def ghts_demandables(etablissements) -> list:
+    """The GHTs whose support is one of ``etablissements`` (the ES user's gestionnaire
+    établissements), each with its établissements: the members a GHT request may name."""
+    return list(
+        GHT.objects.filter(support__in=etablissements)
+        .select_related("support")
+        .prefetch_related(
+            Prefetch("membres", queryset=Etablissement.objects.order_by("raison_sociale"))
+        )
+        .order_by("nom")
     )
 
 
@@ -124,12 +140,15 @@ def demander(request):
     programme = Programme.objects.filter(code=request.POST.get("programme", "")).first()
     if etab is None or programme is None:
         return demande_refusee(request, "Choisissez un établissement et un programme.")
+    # Ticked members make it a GHT request of the support (SPEC §10); none, its own.
+    membres = request.POST.getlist("membres")[:MEMBRES_MAX] or None
     try:
         demande = actions.demander_initialisation(
-            programme=programme, etablissement=etab, acting_user=request.user
+            programme=programme, etablissement=etab, acting_user=request.user, membres=membres
         )
     except actions.DossierError as exc:
-        return demande_refusee(request, exc.message)
+        champ = "membres" if "membres" in (exc.errors or {}) else "finess"
+        return demande_refusee(request, exc.message, champ=champ)
     else:
         messages.success(
             request,

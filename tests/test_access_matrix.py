@@ -169,6 +169,10 @@ RULES = {
     "api:dossier-historique": Rule(
         LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
     ),
+    # The forfaits' breakdown (GHT dossiers, SPEC §10): whoever reads the dossier.
+    "api:dossier-forfaits": Rule(
+        LECTURE_ETAB, anon=401, kwargs={"numero": "numero"}, visible=LECTURE_ETAB
+    ),
     # An empty dossier: the gestionnaire's dépôt is refused for missing fields (409).
     "api:dossier-transition": Rule(
         {"es_gestionnaire", "superuser"},
@@ -539,6 +543,8 @@ def _construire_le_monde() -> dict:
     compte_other = f.es_lecteur(autre)
     dossier_own = en_saisie(etab, valideur=users["ars_valideur"])
     dossier_other = en_saisie(autre)
+    for e in (etab, autre):  # the dossiers' forfaits (api:dossier-forfaits)
+        f.ActiviteEtablissementFactory(etablissement=e)
     piece_own = piece_de(dossier_own, users["es_gestionnaire"])
     piece_other = piece_de(dossier_other, f.es_gestionnaire(autre))
     notifications_own = {

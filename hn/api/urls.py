@@ -90,6 +90,11 @@ urlpatterns = [
         name="dossier-piece-remplacer",
     ),
     path(
+        "dossiers/<str:numero>/forfaits/",
+        dossiers.DossierForfaits.as_view(),
+        name="dossier-forfaits",
+    ),
+    path(
         "dossiers/<str:numero>/historique/",
         dossiers.DossierHistorique.as_view(),
         name="dossier-historique",

@@ -105,6 +105,8 @@ def test_es_gestionnaire_requests_a_dossier(client):
         "en_retard": False,
         "initialisee_le": None,
         "dossier": None,
+        "ght": None,
+        "membres": [],
     }
     again = appel(
         client,
