@@ -6,8 +6,10 @@ import pytest
 
 from dossiers import actions
 from dossiers.models import DemandeInitialisation, Dossier, MembreDossier
+from dossiers.saisie import enregistrer_saisie
 from dossiers.services import activite_et_forfaits
 from hn.journal.models import Evenement
+from tests import dossiers_factories as d
 from tests import factories as f
 from tests.ght.aides import API, CODE, appel, initialiser_ght, monde_ght
 from tests.queries import count_queries
@@ -165,8 +167,16 @@ def test_a_member_of_an_open_ght_dossier_cannot_request_its_own(client, monde):
 def test_refusing_a_ght_dossier_frees_its_members(monde):
     m1, m2, _ = monde.membres
     dossier = initialiser_ght(monde, [m1, m2])
-    Dossier.objects.filter(pk=dossier.pk).update(etat="depose")  # deposited, as in instruction
-    dossier.refresh_from_db()
+    enregistrer_saisie(
+        dossier=dossier,
+        data=d.saisie_complete(monde.programme),
+        acting_user=monde.gestionnaire,
+    )
+    dossier = actions.deposer(dossier=dossier, acting_user=monde.gestionnaire)
+    with pytest.raises(actions.DossierError):  # m2 is a candidate of the deposited dossier
+        actions.demander_initialisation(
+            programme=monde.programme, etablissement=m2, acting_user=f.es_gestionnaire(m2)
+        )
     actions.refuser(
         dossier=dossier, motif="autre", commentaire="Projet incomplet.", acting_user=monde.valideur
     )
