@@ -8,6 +8,7 @@ from dossiers.analyse import servie_a
 from dossiers.enums import CategoriePiece
 from dossiers.forms import CONTACTS_PAR_PAGE
 from dossiers.pieces import pieces_lisibles
+from dossiers.repartition import membres_ght, repartition_ght
 from dossiers.services import actions_possibles, activite_et_forfaits
 from hn.comptes.perms import peut_instruire, peut_saisir
 
@@ -19,6 +20,7 @@ def contexte_dossier(request, dossier, **extra):
         "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
         "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
         "actions": actions_possibles(request.user, dossier),
+        "membres_ght": membres_ght(dossier),
         **extra,
     }
 
@@ -94,8 +96,10 @@ def template_de_page(page) -> str:
     return f"{page.slug}.html"
 
 
-def contexte_page(dossier, page, contenu):
-    """The context of one page's content (the screen and the PDF print the same)."""
+def contexte_page(dossier, page, contenu, *, user=None):
+    """The context of one page's content (the screen and the PDF print the same). ``user``:
+    the reader, for what depends on who reads (a GHT dossier's breakdown: None prints the
+    totals only)."""
     if page.slug == "engagements":
         coches = set(contenu.get("engagements", []))
         return {"engagements": [(e, e.code in coches) for e in dossier.programme.engagements.all()]}
@@ -122,5 +126,8 @@ def contexte_page(dossier, page, contenu):
             for d in contenu["domaines"]
             if page.slug == "projet" or d["demande"]
         ]
-        return {"domaines": lignes, "activite_combinee": ac}
+        contexte = {"domaines": lignes, "activite_combinee": ac}
+        if page.slug == "couts" and dossier.ght_id:
+            contexte["repartition"] = repartition_ght(user, dossier, [d["code"] for d in lignes])
+        return contexte
     return {}
