@@ -120,14 +120,25 @@ def contexte_page(dossier, page, contenu, *, user=None):
         }
     if page.slug in ("projet", "couts"):
         domaines = {d.code: d for d in dossier.programme.domaines.all()}
-        forfaits, ac = forfaits_du_dossier(dossier)
+        shown = [d for d in contenu["domaines"] if page.slug == "projet" or d["demande"]]
+        repartition = None
+        if page.slug == "couts" and dossier.ght_id:
+            # The breakdown's total is the GHT's forfait: computed once for both tables.
+            repartition = repartition_ght(user, dossier, [d["code"] for d in shown])
+            total = repartition["total"]
+            forfaits = (
+                dict(zip([d["code"] for d in shown], total["forfaits"], strict=True))
+                if total
+                else {}
+            )
+            ac = total["activite_combinee"] if total else None
+        else:
+            forfaits, ac = forfaits_du_dossier(dossier)
         lignes = [
-            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])}
-            for d in contenu["domaines"]
-            if page.slug == "projet" or d["demande"]
+            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])} for d in shown
         ]
         contexte = {"domaines": lignes, "activite_combinee": ac}
-        if page.slug == "couts" and dossier.ght_id:
-            contexte["repartition"] = repartition_ght(user, dossier, [d["code"] for d in lignes])
+        if repartition is not None:
+            contexte["repartition"] = repartition
         return contexte
     return {}
