@@ -8,6 +8,7 @@ from dossiers.analyse import servie_a
 from dossiers.enums import CategoriePiece
 from dossiers.forms import CONTACTS_PAR_PAGE
 from dossiers.pieces import pieces_lisibles
+from dossiers.repartition import membres_ght, repartition_ght
 from dossiers.services import actions_possibles, activite_et_forfaits
 from hn.comptes.perms import peut_instruire, peut_saisir
 
@@ -19,6 +20,7 @@ def contexte_dossier(request, dossier, **extra):
         "peut_saisir": peut_saisir(request.user, dossier.etablissement) and dossier.editable,
         "peut_instruire": peut_instruire(request.user, dossier.etablissement.region),
         "actions": actions_possibles(request.user, dossier),
+        "membres_ght": membres_ght(dossier),
         **extra,
     }
 
@@ -94,8 +96,10 @@ def template_de_page(page) -> str:
     return f"{page.slug}.html"
 
 
-def contexte_page(dossier, page, contenu):
-    """The context of one page's content (the screen and the PDF print the same)."""
+def contexte_page(dossier, page, contenu, *, user=None):
+    """The context of one page's content (the screen and the PDF print the same). ``user``:
+    the reader, for what depends on who reads (a GHT dossier's breakdown: None prints the
+    totals only)."""
     if page.slug == "engagements":
         coches = set(contenu.get("engagements", []))
         return {"engagements": [(e, e.code in coches) for e in dossier.programme.engagements.all()]}
@@ -116,11 +120,25 @@ def contexte_page(dossier, page, contenu):
         }
     if page.slug in ("projet", "couts"):
         domaines = {d.code: d for d in dossier.programme.domaines.all()}
-        forfaits, ac = forfaits_du_dossier(dossier)
+        shown = [d for d in contenu["domaines"] if page.slug == "projet" or d["demande"]]
+        repartition = None
+        if page.slug == "couts" and dossier.ght_id:
+            # The breakdown's total is the GHT's forfait: computed once for both tables.
+            repartition = repartition_ght(user, dossier, [d["code"] for d in shown])
+            total = repartition["total"]
+            forfaits = (
+                dict(zip([d["code"] for d in shown], total["forfaits"], strict=True))
+                if total
+                else {}
+            )
+            ac = total["activite_combinee"] if total else None
+        else:
+            forfaits, ac = forfaits_du_dossier(dossier)
         lignes = [
-            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])}
-            for d in contenu["domaines"]
-            if page.slug == "projet" or d["demande"]
+            {**d, "domaine": domaines[d["code"]], "forfait": forfaits.get(d["code"])} for d in shown
         ]
-        return {"domaines": lignes, "activite_combinee": ac}
+        contexte = {"domaines": lignes, "activite_combinee": ac}
+        if repartition is not None:
+            contexte["repartition"] = repartition
+        return contexte
     return {}

@@ -20,6 +20,7 @@ from dossiers.contenu import domaines_demandes
 from dossiers.contextes import contexte_page
 from dossiers.enums import Avancement, CategoriePiece, TypeContact
 from dossiers.pages import pages
+from dossiers.repartition import membres_ght
 from dossiers.services import contenu_lisible
 from hn import formats
 from hn.dates import PARIS, echeance_decision
@@ -53,9 +54,10 @@ def _date(valeur):
         return None
 
 
-def _section(dossier, page, contenu, pieces_par_prerequis):
-    """One page of the dossier, with the context the screens compute (dossiers.views)."""
-    contexte = contexte_page(dossier, page, contenu)
+def _section(dossier, page, contenu, pieces_par_prerequis, *, user=None):
+    """One page of the dossier, with the context the screens compute (dossiers.views).
+    ``user``: the reader (None: the deposited snapshot, the same for every reader)."""
+    contexte = contexte_page(dossier, page, contenu, user=user)
     if page.slug == "etablissement":
         gabarit = "etablissement"
     elif page.slug in ("contacts", "direction"):
@@ -115,14 +117,15 @@ def contexte_impression(user, dossier) -> dict:
     contenu, source, depot = contenu_lisible(user, dossier)
     return {
         "dossier": dossier,
+        "membres_ght": membres_ght(dossier),
         "edite_le": timezone.localtime(timezone.now(), PARIS),
         # The ARS's part: shown once there is a dépôt, or to the ES when the ARS has commented.
         "instruction": _instruction(dossier, contenu) if contenu is not None else None,
-        **_contexte_contenu(dossier, contenu, source, depot),
+        **_contexte_contenu(dossier, contenu, source, depot, user=user),
     }
 
 
-def _contexte_contenu(dossier, contenu, source, depot) -> dict:
+def _contexte_contenu(dossier, contenu, source, depot, *, user=None) -> dict:
     if contenu is None:
         return {"contenu": None, "source": None, "depot": depot, "sections": []}
     pieces = _pieces(contenu)
@@ -136,7 +139,8 @@ def _contexte_contenu(dossier, contenu, source, depot) -> dict:
         "depot": depot,
         "depose_le": timezone.localtime(depot.depose_le, PARIS) if depot else None,
         "sections": [
-            _section(dossier, page, contenu, par_prerequis) for page in pages(dossier, contenu)
+            _section(dossier, page, contenu, par_prerequis, user=user)
+            for page in pages(dossier, contenu)
         ],
         "pieces": pieces,
         "types_contact": TypeContact,
@@ -183,6 +187,7 @@ def _contexte_depot(depot) -> dict:
     dossier = depot.dossier
     return {
         "dossier": dossier,
+        "membres_ght": membres_ght(dossier),
         "depot": depot,
         "depose_le": timezone.localtime(depot.depose_le, PARIS),
         "echeance": echeance_decision(timezone.localtime(depot.depose_le, PARIS).date()),

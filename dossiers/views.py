@@ -287,7 +287,7 @@ def page(request, numero, slug):
         page_template=template_de_page(courante),
     )
     if contenu is not None:
-        context.update(contexte_page(dossier, courante, contenu))
+        context.update(contexte_page(dossier, courante, contenu, user=request.user))
         if courante.prerequis_id or courante.slug == "projet":
             context.update(contexte_pieces(request.user, dossier, courante))
     return render(request, "dossiers/page.html", context)

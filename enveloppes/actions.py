@@ -68,8 +68,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 
+from dossiers import ght
 from dossiers.enums import DecisionDomaine
-from dossiers.services import activite_et_forfaits
+from dossiers.services import activite_et_forfaits, activite_inconnue
 from enveloppes import regles
 from enveloppes.enums import Nature, Volet
 from enveloppes.models import (
@@ -160,7 +161,16 @@ def _ligne(nature, montant, *, dossier, dd, le, derogation=False) -> regles.Mouv
     )
 
 
-def _enregistrer(enveloppe, lignes, *, acting_user, motif="", contrepartie=None):
+def membres_de(dossier) -> str:
+    """What a ledger line of a GHT dossier says of its members: their FINESS, comma-separated
+    (the line itself is the support's, ``dossier.etablissement``) [SPEC §10]; "" otherwise."""
+    if dossier is None or not dossier.ght_id:
+        return ""
+    return ", ".join(e.finess for e in ght.candidats(dossier))
+
+
+def _enregistrer(enveloppe, lignes, *, acting_user, motif="", contrepartie=None, dossier=None):
+    membres = membres_de(dossier)
     return [
         MouvementEnveloppe.objects.create(
             enveloppe=enveloppe,
@@ -172,6 +182,7 @@ def _enregistrer(enveloppe, lignes, *, acting_user, motif="", contrepartie=None)
             date=m.date,
             acteur=acting_user,
             motif=motif,
+            membres=membres,
             contrepartie=contrepartie,
         )
         for m in lignes
@@ -180,7 +191,9 @@ def _enregistrer(enveloppe, lignes, *, acting_user, motif="", contrepartie=None)
 
 def _ecrire(action, enveloppe, lignes, *, acting_user, dossier, motif="", **apres):
     """Append the checked lines and trace them, in the caller's transaction."""
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
+    mouvements = _enregistrer(
+        enveloppe, lignes, acting_user=acting_user, motif=motif, dossier=dossier
+    )
     _tracer(
         action,
         enveloppe,
@@ -228,8 +241,16 @@ def _operation(*, dossier, acting_user, systeme_admis=False):
 
 def forfaits_du_dossier(dossier) -> dict[str, tuple[int, int | None]]:
     """Standard and avancé forfait of every domaine for the dossier's établissement, from its
-    reference-year activity (``hn.referentiel.regles``)."""
+    reference-year activity (``hn.referentiel.regles``); a GHT dossier's is the sum of its
+    candidate members' own forfaits (``dossiers.services.activite_et_forfaits``)."""
     calcul = activite_et_forfaits(dossier)
+    if calcul is None and dossier.ght_id:
+        inconnus = ", ".join(f"{e} ({e.finess})" for e in activite_inconnue(dossier))
+        raise MouvementRefuse(
+            f"L'activité {dossier.programme.annee_reference_activite} de ces établissements "
+            f"candidats du GHT n'est pas connue : {inconnus}. Le forfait du GHT (somme des "
+            "forfaits de ses membres) ne peut pas être calculé."
+        )
     if calcul is None:
         raise MouvementRefuse(
             f"L'activité {dossier.programme.annee_reference_activite} de l'établissement "
@@ -258,7 +279,9 @@ def engager(*, dossier, acting_user, le=None, motif: str = "") -> Engagement:
         for dd in selectionnes
     ]
     regles.appliquer_tous(enveloppe.etat(domaines=[dd.pk for dd in selectionnes]), lignes)
-    mouvements = _enregistrer(enveloppe, lignes, acting_user=acting_user, motif=motif)
+    mouvements = _enregistrer(
+        enveloppe, lignes, acting_user=acting_user, motif=motif, dossier=dossier
+    )
     avertissements = [e.message for e in ecarts_equilibre_de(enveloppe)]
     _tracer(
         "enveloppe_engagement",

@@ -192,6 +192,7 @@ def _feuille_mouvements(classeur: Classeur, synthese: Synthese) -> None:
             "Dérogation",
             "Acteur",
             "Motif",
+            "Membres du GHT (FINESS)",
         ],
         [
             [
@@ -204,6 +205,7 @@ def _feuille_mouvements(classeur: Classeur, synthese: Synthese) -> None:
                 "oui" if m.derogation else "",
                 m.acteur.get_username() if m.acteur_id else "système",
                 m.motif,
+                m.membres,
             ]
             for m in synthese.mouvements
         ],

@@ -252,6 +252,12 @@ class MouvementEnveloppe(models.Model):
         help_text="Vide : le système (tâche périodique).",
     )
     motif = models.TextField(blank=True)
+    membres = models.TextField(
+        "membres du GHT (FINESS)",
+        blank=True,
+        help_text="Dossier de GHT : les FINESS des établissements candidats, séparés par des "
+        "virgules (la ligne porte le FINESS de l'établissement support).",
+    )
     contrepartie = models.OneToOneField(
         "self",
         null=True,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from dossiers.enums import SuiviDomaine
@@ -204,6 +204,7 @@ class DossierRetenu:
     dossier: object
     domaines: list[DomaineRetenu] = field(default_factory=list)
     commentaire: CommentaireSynthese | None = None
+    membres: str = ""  # a GHT dossier: its members' FINESS, as its ledger lines name them
 
     @property
     def compteurs(self) -> regles.Compteurs:
@@ -296,6 +297,15 @@ CHAMPS_LEGERS = (
 )
 
 
+# A GHT dossier's members as its ledger lines name them (SPEC §10), read in the rows' query.
+_MEMBRES_GHT = Subquery(
+    MouvementEnveloppe.objects.filter(domaine=OuterRef("pk"))
+    .exclude(membres="")
+    .order_by("pk")
+    .values("membres")[:1]
+)
+
+
 def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) -> Tableau:
     """The envelope's figures from its lines dated up to ``au`` (all when None), in 4 queries.
     Late domaines are flagged for the current state only (``au`` None).
@@ -327,8 +337,10 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
     sommes = _sommes_par_etablissement(lignes_domaines, par_domaine, en_retard)
     cles = list(sommes.vecteurs)
     choisis = cles if selection is None else list(selection(cles))
-    domaines = lignes_domaines.select_related("domaine", "dossier__etablissement").only(
-        *CHAMPS_RETENUS
+    domaines = (
+        lignes_domaines.select_related("domaine", "dossier__etablissement")
+        .only(*CHAMPS_RETENUS)
+        .annotate(membres_ght=_MEMBRES_GHT)
     )
     if selection is not None:
         domaines = domaines.filter(dossier__etablissement_id__in=choisis)
@@ -417,7 +429,7 @@ def _retenus(domaines, par_domaine, en_retard) -> dict[int, EtablissementRetenu]
         etab = dd.dossier.etablissement
         e = retenus.setdefault(etab.pk, EtablissementRetenu(etab))
         if not e.dossiers or e.dossiers[-1].dossier.pk != dd.dossier_id:
-            e.dossiers.append(DossierRetenu(dd.dossier))
+            e.dossiers.append(DossierRetenu(dd.dossier, membres=dd.membres_ght or ""))
         e.dossiers[-1].domaines.append(
             DomaineRetenu(dd, par_domaine[dd.pk], en_retard(dd.date_cible, dd.suivi))
         )

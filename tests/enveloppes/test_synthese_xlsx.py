@@ -104,7 +104,7 @@ def test_a_year_without_rows_keeps_the_same_layout():
         "Par activité": (4, 7),
         "Retenus": (2, 13),
         "Commentaires CMSI": (2, 6),
-        "Mouvements de l'année": (2, 9),
+        "Mouvements de l'année": (2, 10),
     }
 
 
