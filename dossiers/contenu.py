@@ -7,22 +7,53 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 
 from dossiers.enums import Avancement, TypeContact
+from dossiers.ght import candidats
 from dossiers.pages import pages
+
+
+def _valeur(v) -> dict:
+    return {
+        "valeur": None if v is None or v.valeur is None else str(v.valeur),
+        "non_applicable": bool(v and v.non_applicable),
+    }
+
+
+def _valeurs(dossier) -> dict:
+    """``{indicateur_id: value}`` of the dossier's own values and ``{(indicateur_id,
+    etablissement_id): value}`` of a GHT member's."""
+    return {
+        (
+            v.indicateur_id if v.etablissement_id is None else (v.indicateur_id, v.etablissement_id)
+        ): v
+        for v in dossier.valeurs.all()
+    }
+
+
+def indicateurs_membres(dossier, valeurs, programme_indicateurs) -> list[dict]:
+    """A GHT dossier's domaine indicators, one value per candidate member [SPEC §10]:
+    ``[{"finess", "code", "valeur", "non_applicable"}]`` by FINESS then indicator."""
+    return [
+        {"finess": membre.finess, "code": ind.code, **_valeur(valeurs.get((ind.pk, membre.pk)))}
+        for membre in candidats(dossier)
+        for ind in programme_indicateurs
+        if ind.domaine_id is not None
+    ]
 
 
 def contenu(dossier) -> dict:
     contacts = {c.type: c for c in dossier.contacts.all()}
-    valeurs = {v.indicateur_id: v for v in dossier.valeurs.all()}
-    indicateurs = []
-    for ind in dossier.programme.indicateurs.all():
-        v = valeurs.get(ind.pk)
-        indicateurs.append(
-            {
-                "code": ind.code,
-                "valeur": None if v is None or v.valeur is None else str(v.valeur),
-                "non_applicable": bool(v and v.non_applicable),
-            }
-        )
+    valeurs = _valeurs(dossier)
+    programme_indicateurs = list(dossier.programme.indicateurs.all())
+    indicateurs = [
+        {"code": ind.code, **_valeur(valeurs.get(ind.pk))} for ind in programme_indicateurs
+    ]
+    # A GHT dossier only: a single ES's content (and its deposited snapshots' fingerprints)
+    # keeps its shape.
+    membres = (
+        {"indicateurs_membres": indicateurs_membres(dossier, valeurs, programme_indicateurs)}
+        if dossier.ght_id
+        else {}
+    )
     return {
         "engagements": sorted(dossier.engagements),
         "commentaire_etablissement": dossier.commentaire_etablissement,
@@ -52,6 +83,7 @@ def contenu(dossier) -> dict:
             for dd in dossier.domaines.select_related("domaine")
         ],
         "indicateurs": indicateurs,
+        **membres,
         "pieces": [
             {
                 "id": p.pk,
@@ -119,10 +151,11 @@ def manquants(dossier) -> list[dict]:
                     f"contacts.{type_.value}.{champ}",
                     f"{type_.label} : {LIBELLES_CHAMPS[champ]}",
                 )
-    valeurs = {v.indicateur_id: v for v in dossier.valeurs.all()}
+    valeurs = _valeurs(dossier)
+    membres = candidats(dossier) if dossier.ght_id else []
 
-    def indicateur_vide(ind):
-        v = valeurs.get(ind.pk)
+    def indicateur_vide(ind, membre=None):
+        v = valeurs.get(ind.pk if membre is None else (ind.pk, membre.pk))
         return v is None or (v.valeur is None and not v.non_applicable)
 
     for prerequis in dossier.programme.prerequis.prefetch_related("indicateurs"):
@@ -157,6 +190,13 @@ def manquants(dossier) -> list[dict]:
             manque("couts", f"domaines.{code}.cout", f"{code} : coût du projet")
         if dd.avancement and dd.avancement != Avancement.NON_DEMARRE:
             for ind in dd.domaine.indicateurs.all():
-                if indicateur_vide(ind):
+                if not membres and indicateur_vide(ind):
                     manque(f"domaine-{code}", f"indicateurs.{ind.code}", f"Indicateur {ind.code}")
+                for membre in membres:  # a GHT dossier: each candidate member's value
+                    if indicateur_vide(ind, membre):
+                        manque(
+                            f"domaine-{code}",
+                            f"indicateurs.{ind.code}.{membre.finess}",
+                            f"Indicateur {ind.code} — {membre.raison_sociale} ({membre.finess})",
+                        )
     return result

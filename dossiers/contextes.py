@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from dossiers.analyse import servie_a
 from dossiers.enums import CategoriePiece
 from dossiers.forms import CONTACTS_PAR_PAGE
+from dossiers.ght import candidats
 from dossiers.pieces import pieces_lisibles
 from dossiers.repartition import membres_ght, repartition_ght
 from dossiers.services import actions_possibles, activite_et_forfaits
@@ -40,6 +41,22 @@ def lignes_indicateurs(indicateurs, contenu):
             {"indicateur": ind, "valeur": valeur, "na": v.get("non_applicable"), "atteint": atteint}
         )
     return lignes
+
+
+def lignes_des_membres(dossier, indicateurs, contenu) -> list[dict]:
+    """A GHT dossier's domaine page: per candidate member (by FINESS), its rows of
+    :func:`lignes_indicateurs` read from ``contenu["indicateurs_membres"]`` [SPEC §10]."""
+    valeurs = (contenu or {}).get("indicateurs_membres") or []
+    return [
+        {
+            "etablissement": membre,
+            "lignes": lignes_indicateurs(
+                indicateurs,
+                {"indicateurs": [v for v in valeurs if v.get("finess") == membre.finess]},
+            ),
+        }
+        for membre in candidats(dossier)
+    ]
 
 
 def _nombre(valeur) -> Decimal | None:
@@ -113,11 +130,10 @@ def contexte_page(dossier, page, contenu, *, user=None):
             )
         }
     if page.domaine_id:
-        return {
-            "lignes": lignes_indicateurs(
-                dossier.programme.indicateurs.filter(domaine_id=page.domaine_id), contenu
-            )
-        }
+        indicateurs = list(dossier.programme.indicateurs.filter(domaine_id=page.domaine_id))
+        if dossier.ght_id:
+            return {"membres": lignes_des_membres(dossier, indicateurs, contenu)}
+        return {"lignes": lignes_indicateurs(indicateurs, contenu)}
     if page.slug in ("projet", "couts"):
         domaines = {d.code: d for d in dossier.programme.domaines.all()}
         shown = [d for d in contenu["domaines"] if page.slug == "projet" or d["demande"]]

@@ -29,11 +29,20 @@ class _Contexte:
         self.programme = dossier.programme
         self.contenu = contenu
         self.valeurs = {i["code"]: i for i in contenu.get("indicateurs", [])}
+        # A GHT dossier's domaine indicators: one value per candidate member [SPEC §10].
+        self.valeurs_membres: dict[str, list[dict]] = {}
+        for v in contenu.get("indicateurs_membres") or []:
+            self.valeurs_membres.setdefault(v["code"], []).append(v)
         self.indicateurs = list(self.programme.indicateurs.select_related("prerequis", "domaine"))
         self.demandes = [d["code"] for d in contenu.get("domaines", []) if d.get("demande")]
 
-    def atteint(self, ind) -> bool | None:
-        v = self.valeurs.get(ind.code) or {}
+    def _par_membre(self, ind) -> bool:
+        return bool(
+            self.dossier.ght_id and ind.domaine_id and "indicateurs_membres" in self.contenu
+        )
+
+    @staticmethod
+    def _atteint(ind, v) -> bool | None:
         if v.get("non_applicable"):
             return None
         if v.get("valeur") in (None, ""):
@@ -41,8 +50,28 @@ class _Contexte:
         valeur = Decimal(v["valeur"])
         return ind.est_atteint(valeur >= 100 if ind.type == "existence" else valeur)
 
+    def atteint(self, ind) -> bool | None:
+        """Whether ``ind`` meets its target (None: non applicable). A GHT dossier's domaine
+        indicator: met only when every candidate member meets it, non applicable when every
+        member declares it so."""
+        if not self._par_membre(ind):
+            return self._atteint(ind, self.valeurs.get(ind.code) or {})
+        membres = self.valeurs_membres.get(ind.code, [])
+        resultats = [self._atteint(ind, v) for v in membres]
+        if not resultats or False in resultats:
+            return False
+        applicables = [
+            r for r, v in zip(resultats, membres, strict=True) if not v.get("non_applicable")
+        ]
+        if applicables and all(r is True for r in applicables):
+            return True
+        return None  # every member non applicable, or a target not fixed
+
     def non_applicable(self, ind) -> bool:
-        return bool((self.valeurs.get(ind.code) or {}).get("non_applicable"))
+        if not self._par_membre(ind):
+            return bool((self.valeurs.get(ind.code) or {}).get("non_applicable"))
+        membres = self.valeurs_membres.get(ind.code, [])
+        return bool(membres) and all(v.get("non_applicable") for v in membres)
 
     def du_domaine(self, code):
         return [i for i in self.indicateurs if i.domaine_id and i.domaine.code == code]

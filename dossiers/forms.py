@@ -7,6 +7,7 @@ always reads, and :func:`erreurs_de_la_page` keys each error by the ``name`` of 
 (shown there by :mod:`hn.templatetags.formulaires`)."""
 
 from dossiers.enums import TypeContact
+from dossiers.ght import candidats
 from hn.champs import case_cochee, date_formulaire
 
 CONTACTS_PAR_PAGE = {
@@ -22,6 +23,21 @@ def _indicateurs(post, indicateurs):
             "valeur": post.get(f"indicateurs.{ind.code}", ""),
             "non_applicable": case_cochee(post, f"indicateurs.{ind.code}.na"),
         }
+        for ind in indicateurs
+    ]
+
+
+def _indicateurs_membres(post, indicateurs, membres):
+    """A GHT dossier's domaine page: one value per indicator and candidate member, inputs
+    ``indicateurs.<code>.<finess>`` [SPEC §10]."""
+    return [
+        {
+            "code": ind.code,
+            "finess": m.finess,
+            "valeur": post.get(f"indicateurs.{ind.code}.{m.finess}", ""),
+            "non_applicable": case_cochee(post, f"indicateurs.{ind.code}.{m.finess}.na"),
+        }
+        for m in membres
         for ind in indicateurs
     ]
 
@@ -55,11 +71,10 @@ def donnees_de_la_page(page, post, dossier) -> dict:
             )
         }
     if page.domaine_id:
-        return {
-            "indicateurs": _indicateurs(
-                post, dossier.programme.indicateurs.filter(domaine_id=page.domaine_id)
-            )
-        }
+        indicateurs = dossier.programme.indicateurs.filter(domaine_id=page.domaine_id)
+        if dossier.ght_id:
+            return {"indicateurs": _indicateurs_membres(post, indicateurs, candidats(dossier))}
+        return {"indicateurs": _indicateurs(post, indicateurs)}
     if slug == "projet":
         return {
             "mutualise": case_cochee(post, "mutualise"),
@@ -103,6 +118,16 @@ def avec_saisie(contenu: dict | None, data: dict | None) -> dict | None:
     if contenu is None or not data:
         return contenu
     resultat = dict(contenu)
+    data = dict(data)
+    if isinstance(data.get("indicateurs"), list):  # a GHT member's values
+        par_membre = [i for i in data["indicateurs"] if isinstance(i, dict) and i.get("finess")]
+        if par_membre:
+            data["indicateurs"] = [i for i in data["indicateurs"] if i not in par_membre]
+            saisis = {(i["finess"], i.get("code")): i for i in par_membre}
+            resultat["indicateurs_membres"] = [
+                {**i, **saisis.get((i.get("finess"), i.get("code")), {})}
+                for i in contenu.get("indicateurs_membres", [])
+            ]
     for cle, valeur in data.items():
         if cle in LISTES and isinstance(valeur, list):
             resultat[cle] = _fusion(contenu.get(cle, []), valeur, LISTES[cle])
@@ -133,6 +158,8 @@ def champs_de_la_page(data: dict) -> set[str]:
             continue
         for item in valeur:
             prefixe = f"{cle}.{item.get(LISTES[cle])}"
+            if cle == "indicateurs" and item.get("finess"):
+                prefixe = f"{prefixe}.{item['finess']}"
             if cle == "indicateurs":
                 noms |= {prefixe, f"{prefixe}.na"}
             else:

@@ -17,6 +17,7 @@ from dossiers.actions import (
 )
 from dossiers.contenu import contenu
 from dossiers.enums import Avancement, TypeContact
+from dossiers.ght import candidats
 from dossiers.models import Contact, DomaineDossier, Dossier, ValeurIndicateur
 from hn.champs import (
     booleen_ou_erreur,
@@ -80,7 +81,7 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     _saisir_engagements_et_textes(dossier, data, errors)
     contacts = _contacts_saisis(listes["contacts"], errors)
     domaines = _saisir_domaines(dossier, listes["domaines"], errors)
-    valeurs = _valeurs_saisies(dossier.programme, listes["indicateurs"], errors)
+    valeurs = _valeurs_saisies(dossier, listes["indicateurs"], errors)
     if errors:
         raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
 
@@ -93,10 +94,11 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
         )
     for dd in domaines:
         dd.save(update_fields=["demande", "avancement", "date_cible", "cout"])
-    for ind, valeur, non_applicable in valeurs:
+    for ind, valeur, non_applicable, membre in valeurs:
         ValeurIndicateur.objects.update_or_create(
             dossier=dossier,
             indicateur=ind,
+            etablissement=membre,
             defaults={"valeur": valeur, "non_applicable": non_applicable},
         )
     apres = contenu(dossier)
@@ -205,9 +207,42 @@ def _saisir_domaines(dossier, items: list[dict], errors: dict) -> list[DomaineDo
     return list(saisis.values())
 
 
-def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
-    """``(indicateur, valeur, non_applicable)`` of each valid indicator value typed."""
-    indicateurs = {i.code: i for i in programme.indicateurs.all()}
+def _membre_saisi(item, ind, membres, errors) -> tuple[bool, object]:
+    """(valid, the GHT member the value is for — None for a dossier-level value) of one
+    typed value: a GHT dossier's domaine indicators take one value per candidate member
+    (``"finess"``), its prérequis and a single ES's indicators one value [SPEC §10]."""
+    finess = item.get("finess")
+    par_membre = membres is not None and ind.domaine_id is not None
+    if finess in (None, ""):
+        if par_membre:
+            errors.setdefault(f"indicateurs.{ind.code}", []).append(
+                f"Dossier de GHT : la valeur de l'indicateur {ind.code} se saisit pour chaque "
+                "établissement candidat (indiquez son numéro FINESS)."
+            )
+            return False, None
+        return True, None
+    if not par_membre:
+        errors.setdefault(f"indicateurs.{ind.code}", []).append(
+            f"L'indicateur {ind.code} a une seule valeur pour le dossier : pas de numéro FINESS."
+            if membres is None
+            else f"L'indicateur {ind.code} est un prérequis : une seule valeur pour le GHT, "
+            "sans numéro FINESS."
+        )
+        return False, None
+    membre = membres.get(finess.strip().upper()) if isinstance(finess, str) else None
+    if membre is None:
+        errors.setdefault(f"indicateurs.{ind.code}", []).append(
+            f"{finess} n'est pas un établissement candidat de ce dossier de GHT."
+        )
+        return False, None
+    return True, membre
+
+
+def _valeurs_saisies(dossier, items: list[dict], errors: dict) -> list[tuple]:
+    """``(indicateur, valeur, non_applicable, membre)`` of each valid indicator value typed
+    (``membre``: the GHT member of a per-member value, None otherwise)."""
+    indicateurs = {i.code: i for i in dossier.programme.indicateurs.all()}
+    membres = {e.finess: e for e in candidats(dossier)} if dossier.ght_id else None
     valeurs = []
     for item in items:
         code = item.get("code")
@@ -215,7 +250,10 @@ def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
         if ind is None:
             errors.setdefault("indicateurs", []).append(f"Indicateur inconnu : {item.get('code')}.")
             continue
-        champ = f"indicateurs.{ind.code}"
+        valide, membre = _membre_saisi(item, ind, membres, errors)
+        if not valide:
+            continue
+        champ = f"indicateurs.{ind.code}" + (f".{membre.finess}" if membre else "")
         valeur = item.get("valeur")
         if ind.type == "existence" and valeur not in (None, ""):
             valeur = oui_non(valeur)
@@ -227,7 +265,7 @@ def _valeurs_saisies(programme, items: list[dict], errors: dict) -> list[tuple]:
         non_applicable = booleen_ou_erreur(
             item.get("non_applicable", False), f"{champ}.non_applicable", errors
         )
-        valeurs.append((ind, valeur, bool(non_applicable)))
+        valeurs.append((ind, valeur, bool(non_applicable), membre))
     return valeurs
 
 

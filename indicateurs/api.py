@@ -25,6 +25,7 @@ def _euros(montant) -> int:
 class RapportSerializer(serializers.ModelSerializer):
     depose_par = serializers.CharField(source="depose_par.username")
     valeurs = serializers.SerializerMethodField()
+    valeurs_membres = serializers.SerializerMethodField()
     avancements = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,6 +40,7 @@ class RapportSerializer(serializers.ModelSerializer):
             "etp_engages",
             "commentaire",
             "valeurs",
+            "valeurs_membres",
             "avancements",
         ]
 
@@ -50,7 +52,20 @@ class RapportSerializer(serializers.ModelSerializer):
                 "atteint": None if v.non_applicable else v.indicateur.est_atteint(v.valeur),
             }
             for v in rapport.valeurs.all()
+            if v.etablissement_id is None
         }
+
+    def get_valeurs_membres(self, rapport) -> dict:
+        """A GHT dossier's domaine indicators: ``{finess: {code: {…}}}`` [SPEC §10]."""
+        result: dict = {}
+        for v in rapport.valeurs.all():
+            if v.etablissement_id is not None:
+                result.setdefault(v.etablissement.finess, {})[v.indicateur.code] = {
+                    "valeur": v.valeur,
+                    "non_applicable": v.non_applicable,
+                    "atteint": None if v.non_applicable else v.indicateur.est_atteint(v.valeur),
+                }
+        return result
 
     def get_avancements(self, rapport) -> dict:
         return {
@@ -65,7 +80,7 @@ class RapportSerializer(serializers.ModelSerializer):
 
 def _rapports(dossier):
     return dossier.rapports.select_related("depose_par").prefetch_related(
-        "valeurs__indicateur", "avancements__domaine_dossier__domaine"
+        "valeurs__indicateur", "valeurs__etablissement", "avancements__domaine_dossier__domaine"
     )
 
 
@@ -74,6 +89,7 @@ def etat_du_suivi(dossier) -> dict:
     rapport = suivi.dernier_rapport(dossier)
     valeurs = suivi.valeurs_du_rapport(rapport)
     indicateurs = list(dossier.programme.indicateurs.all())
+    membres = suivi.membres_suivis(dossier)
     argent = MouvementEnveloppe.objects.filter(dossier=dossier).par_domaine()
     domaines = []
     for dd in dossier.domaines.select_related("domaine"):
@@ -95,7 +111,7 @@ def etat_du_suivi(dossier) -> dict:
                 "usage_verse": _euros(c and c.consomme_usage),
                 "remboursement_du": _euros(c and (c.du_amorcage + c.du_usage)),
                 "rembourse": _euros(c and (c.rembourse_amorcage + c.rembourse_usage)),
-                "blocages": suivi.blocages(dossier, dd, valeurs, indicateurs)
+                "blocages": suivi.blocages(dossier, dd, valeurs, indicateurs, membres)
                 if dd.suivi in SUIVI_OUVERT
                 else [],
             }

@@ -32,5 +32,6 @@ def dernier_suivi(dossier):
         valeurs={
             v.indicateur.code: declarations.Valeur(v.valeur, v.non_applicable)
             for v in rapport.valeurs.all()
+            if v.etablissement_id is None  # a GHT member's value: not the dossier's own
         },
     )

@@ -69,3 +69,56 @@ def blocages_financement(
         if raison:
             raisons.append(raison)
     return raisons
+
+
+def _blocage_membre(indicateur, valeur, non_applicable: bool) -> str | None:
+    """Why one member's value of a domaine indicator blocks, worded for the page."""
+    raison = blocage(indicateur, valeur, non_applicable)
+    if raison is None:
+        return None
+    if (
+        indicateur.type != TypeIndicateur.EXISTENCE
+        and valeur is not None
+        and indicateur.cible is not None
+    ):
+        return (
+            f"{indicateur.code} : {_pourcent(valeur)} pour une cible de "
+            f"{_pourcent(indicateur.cible)}"
+        )
+    return raison.removesuffix(".")
+
+
+def blocages_financement_ght(
+    indicateurs: Iterable,
+    valeurs: Mapping | None,
+    membres: Iterable,
+) -> list[str]:
+    """The same rule for a GHT dossier [SPEC §10]: the prérequis indicators carry one value
+    (``valeurs[indicateur_id]``), the domaine's one per candidate member
+    (``valeurs[(indicateur_id, etablissement_id)]``); the domaine is at target when every
+    prérequis is and **every** member meets **every** indicator of the domaine. ``membres``:
+    the candidate établissements (``pk``, ``raison_sociale``, ``finess``). Each blocking
+    member is named: "Bloquant : <ES> (<FINESS>) — D2.1 : 40 % pour une cible de 70 %"."""
+    if valeurs is None:
+        return ["Aucun rapport de suivi n'a encore été déposé."]
+    indicateurs = list(indicateurs)
+    prerequis = [i for i in indicateurs if i.domaine_id is None]
+    du_domaine = [i for i in indicateurs if i.domaine_id is not None]
+    raisons = blocages_financement(prerequis, valeurs)
+    for membre in membres:
+        nom = f"Bloquant : {membre.raison_sociale} ({membre.finess}) — "
+        lus = {i.pk: valeurs.get((i.pk, membre.pk)) for i in du_domaine}
+        non_applicables = [i.code for i in du_domaine if lus[i.pk] and lus[i.pk][1]]
+        if len(non_applicables) > NON_APPLICABLES_MAX:
+            raisons.append(
+                f"{nom}{', '.join(non_applicables)} : au plus {NON_APPLICABLES_MAX} indicateur "
+                "du domaine peut être déclaré non applicable [003 §5.3.1]."
+            )
+        for indicateur in du_domaine:
+            if lus[indicateur.pk] is None:
+                raisons.append(f"{nom}{indicateur.code} : absent du dernier rapport de suivi.")
+                continue
+            raison = _blocage_membre(indicateur, *lus[indicateur.pk])
+            if raison:
+                raisons.append(f"{nom}{raison}.")
+    return raisons

@@ -36,6 +36,7 @@ from dossiers.enums import (
     Etat,
     SuiviDomaine,
 )
+from dossiers.ght import candidats
 from dossiers.models import DomaineDossier
 from enveloppes import actions as enveloppes
 from enveloppes.evenements import MONTANT_SAISI, argent, decider_amorcage_saisi
@@ -54,7 +55,7 @@ from hn.comptes.perms import peut_saisir
 from hn.dates import ajouter_mois, aujourd_hui, date_paris
 from hn.saisie import nombre
 from indicateurs.models import AvancementSuivi, RapportSuivi, ValeurSuivi
-from indicateurs.regles import blocages_financement
+from indicateurs.regles import blocages_financement, blocages_financement_ght
 
 BUDGET_MAX = Decimal("9999999999.99")  # RapportSuivi.budget_engage: 12 digits, 2 decimals
 ETP_MAX = Decimal("9999.99")
@@ -108,10 +109,25 @@ def dernier_rapport(dossier) -> RapportSuivi | None:
     return dossier.rapports.order_by("-rang").first()
 
 
-def valeurs_du_rapport(rapport) -> dict[int, tuple[Decimal | None, bool]] | None:
+def valeurs_du_rapport(rapport) -> dict | None:
+    """``{indicateur_id: (valeur, non_applicable)}`` of the report's own values, and
+    ``{(indicateur_id, etablissement_id): …}`` of a GHT member's values [SPEC §10]."""
     if rapport is None:
         return None
-    return {v.indicateur_id: (v.valeur, v.non_applicable) for v in rapport.valeurs.all()}
+    return {
+        (
+            v.indicateur_id if v.etablissement_id is None else (v.indicateur_id, v.etablissement_id)
+        ): (
+            v.valeur,
+            v.non_applicable,
+        )
+        for v in rapport.valeurs.all()
+    }
+
+
+def membres_suivis(dossier) -> list:
+    """The candidate members whose values the domaine indicators carry ([] for a single ES)."""
+    return candidats(dossier) if dossier.ght_id else []
 
 
 def indicateurs_requis(dossier, domaines) -> list:
@@ -124,13 +140,15 @@ def indicateurs_requis(dossier, domaines) -> list:
     ]
 
 
-def blocages(dossier, dd, valeurs, indicateurs=None) -> list[str]:
-    """Why ``dd``'s funding cannot be notified on these values ([] when it can)."""
+def blocages(dossier, dd, valeurs, indicateurs=None, membres=None) -> list[str]:
+    """Why ``dd``'s funding cannot be notified on these values ([] when it can). A GHT
+    dossier's domaine is judged on every candidate member (``membres``: read when None)."""
     indicateurs = indicateurs if indicateurs is not None else indicateurs_requis(dossier, [dd])
-    return blocages_financement(
-        [i for i in indicateurs if i.prerequis_id is not None or i.domaine_id == dd.domaine_id],
-        valeurs,
-    )
+    requis = [i for i in indicateurs if i.prerequis_id is not None or i.domaine_id == dd.domaine_id]
+    if dossier.ght_id:
+        membres = membres if membres is not None else membres_suivis(dossier)
+        return blocages_financement_ght(requis, valeurs, membres)
+    return blocages_financement(requis, valeurs)
 
 
 # --- the ES's report -----------------------------------------------------------------------
@@ -184,33 +202,52 @@ def _lire_chiffres(data, errors, jour):
     return arrete_le, budget, etp, commentaire
 
 
-def _lire_valeurs(indicateurs, saisies, errors) -> list[tuple]:
-    """``(indicateur, valeur, non_applicable)`` for every indicator asked."""
-    valeurs = []
-    for indicateur in indicateurs:
-        saisie = saisies.get(indicateur.code) or {}
-        champ = f"valeurs.{indicateur.code}"
-        non_applicable = booleen_ou_erreur(
-            saisie.get("non_applicable", False), f"{champ}.non_applicable", errors
+def _lire_valeur(indicateur, saisie, champ, errors) -> tuple:
+    """``(valeur, non_applicable)`` of one typed value (errors at ``champ``)."""
+    saisie = saisie if isinstance(saisie, dict) else {}
+    non_applicable = booleen_ou_erreur(
+        saisie.get("non_applicable", False), f"{champ}.non_applicable", errors
+    )
+    valeur = None
+    brute = saisie.get("valeur")
+    if non_applicable:
+        pass
+    elif indicateur.type == "existence" and brute not in (None, ""):
+        valeur = oui_non(brute)
+        if valeur is None:
+            errors.setdefault(champ, []).append("Répondez oui ou non.")
+    else:
+        valeur = _montant(
+            brute,
+            champ,
+            errors,
+            f"Indiquez la valeur de l'indicateur {indicateur.code}.",
+            maximum=100,
+            message_maximum="Une valeur d'indicateur est comprise entre 0 et 100.",
         )
-        valeur = None
-        brute = saisie.get("valeur")
-        if non_applicable:
-            pass
-        elif indicateur.type == "existence" and brute not in (None, ""):
-            valeur = oui_non(brute)
-            if valeur is None:
-                errors.setdefault(champ, []).append("Répondez oui ou non.")
-        else:
-            valeur = _montant(
-                brute,
-                champ,
-                errors,
-                f"Indiquez la valeur de l'indicateur {indicateur.code}.",
-                maximum=100,
-                message_maximum="Une valeur d'indicateur est comprise entre 0 et 100.",
-            )
-        valeurs.append((indicateur, valeur, non_applicable))
+    return valeur, non_applicable
+
+
+def _lire_valeurs(indicateurs, saisies, errors, membres=(), saisies_membres=None) -> list[tuple]:
+    """``(indicateur, valeur, non_applicable, établissement)`` for every indicator asked: the
+    établissement is None for the report's own values, a candidate member for a GHT
+    dossier's domaine indicators (one value per member, ``saisies_membres[finess][code]``,
+    errors at ``valeurs.<code>.<finess>``)."""
+    valeurs = []
+    saisies_membres = saisies_membres if isinstance(saisies_membres, dict) else {}
+    for indicateur in indicateurs:
+        if membres and indicateur.domaine_id is not None:
+            for membre in membres:
+                par_code = saisies_membres.get(membre.finess)
+                saisie = par_code.get(indicateur.code) if isinstance(par_code, dict) else None
+                champ = f"valeurs.{indicateur.code}.{membre.finess}"
+                valeurs.append(
+                    (indicateur, *_lire_valeur(indicateur, saisie, champ, errors), membre)
+                )
+            continue
+        saisie = saisies.get(indicateur.code) if isinstance(saisies, dict) else None
+        champ = f"valeurs.{indicateur.code}"
+        valeurs.append((indicateur, *_lire_valeur(indicateur, saisie, champ, errors), None))
     return valeurs
 
 
@@ -250,8 +287,8 @@ def _enregistrer_rapport(dossier, acting_user, data, chiffres, valeurs, avanceme
         commentaire=commentaire,
     )
     ValeurSuivi.objects.bulk_create(
-        ValeurSuivi(rapport=rapport, indicateur=i, valeur=v, non_applicable=na)
-        for i, v, na in valeurs
+        ValeurSuivi(rapport=rapport, indicateur=i, etablissement=e, valeur=v, non_applicable=na)
+        for i, v, na, e in valeurs
     )
     AvancementSuivi.objects.bulk_create(
         AvancementSuivi(
@@ -266,13 +303,13 @@ def _enregistrer_rapport(dossier, acting_user, data, chiffres, valeurs, avanceme
     return rapport
 
 
-def _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour):
+def _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour, membres):
     """Each open domaine at target moves to "cibles atteintes"; one that no longer is goes
-    back. Returns ``(atteints, perdus)``."""
-    lus = {i.pk: (v, na) for i, v, na in valeurs}
+    back (a GHT's: when every member meets every indicator). Returns ``(atteints, perdus)``."""
+    lus = {(i.pk if e is None else (i.pk, e.pk)): (v, na) for i, v, na, e in valeurs}
     atteints, perdus = [], []
     for dd in ouverts:
-        ok = not blocages(dossier, dd, lus, indicateurs)
+        ok = not blocages(dossier, dd, lus, indicateurs, membres)
         if ok and dd.suivi == SuiviDomaine.SELECTIONNE:
             dd.constater_cibles(le=jour)
             atteints.append(dd)
@@ -290,8 +327,9 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
     """File a follow-up report. ``data``: ``arrete_le`` (date of the values, not in the future),
     ``budget_engage`` (€), ``etp_engages``, ``commentaire``, ``valeurs``: ``{code: {"valeur":
     x, "non_applicable": bool}}`` for every prérequis indicator and every indicator of the
-    domaines still in follow-up, ``avancements``: ``{domaine: {"avancement", "condition_avance",
-    "commentaire"}}`` for those domaines."""
+    domaines still in follow-up (a GHT dossier's domaine indicators: ``valeurs_membres``:
+    ``{finess: {code: {…}}}``, one value per candidate member), ``avancements``:
+    ``{domaine: {"avancement", "condition_avance", "commentaire"}}`` for those domaines."""
     dossier = verrouiller(dossier)
     if not peut_saisir(acting_user, dossier.etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement dépose les rapports.")
@@ -305,7 +343,10 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
             "Aucun domaine du dossier n'est plus en attente de ses cibles.", dossier.etat
         )
     indicateurs = indicateurs_requis(dossier, ouverts)
-    valeurs = _lire_valeurs(indicateurs, data.get("valeurs") or {}, errors)
+    membres = membres_suivis(dossier)
+    valeurs = _lire_valeurs(
+        indicateurs, data.get("valeurs") or {}, errors, membres, data.get("valeurs_membres")
+    )
     avancements = _lire_avancements(ouverts, data.get("avancements") or {}, errors)
     if errors:
         raise DossierError("Le rapport de suivi est incomplet ou invalide.", errors)
@@ -316,7 +357,7 @@ def deposer_rapport(*, dossier, data: dict, acting_user) -> RapportSuivi:
     prochain = ajouter_mois(jour, dossier.frequence_suivi)
     dossier.prochain_rapport_le = prochain
     dossier.save(update_fields=["prochain_rapport_le"])
-    atteints, perdus = _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour)
+    atteints, perdus = _constater_cibles(dossier, ouverts, indicateurs, valeurs, jour, membres)
     arrete_le, budget, etp, _commentaire = chiffres
     tracer_dossier(
         "rapport_suivi_depose",

@@ -32,6 +32,8 @@ CLOTURE_MOTIFS = [(m.value, m.label) for m in MOTIFS_ARS]
 
 def _donnees_rapport(post, dossier, ouverts) -> dict:
     indicateurs = suivi.indicateurs_requis(dossier, ouverts)
+    membres = suivi.membres_suivis(dossier)
+    par_membre = [i for i in indicateurs if membres and i.domaine_id is not None]
     return {
         "arrete_le": date_formulaire(post.get("arrete_le", "")),
         "budget_engage": post.get("budget_engage", ""),
@@ -43,6 +45,17 @@ def _donnees_rapport(post, dossier, ouverts) -> dict:
                 "non_applicable": case_cochee(post, f"valeurs.{i.code}.na"),
             }
             for i in indicateurs
+            if i not in par_membre
+        },
+        "valeurs_membres": {
+            m.finess: {
+                i.code: {
+                    "valeur": post.get(f"valeurs.{i.code}.{m.finess}", ""),
+                    "non_applicable": case_cochee(post, f"valeurs.{i.code}.{m.finess}.na"),
+                }
+                for i in par_membre
+            }
+            for m in membres
         },
         "avancements": {
             dd.domaine.code: {
@@ -127,24 +140,33 @@ def _agir(request, dossier, etape):
     raise PermissionDenied("Action inconnue.")
 
 
-def _lignes(indicateurs, valeurs):
+def _lignes(indicateurs, valeurs, membres=()):
+    """One row per indicator of the latest report; a GHT dossier's domaine indicators: one
+    row per indicator and candidate member."""
     lignes = []
     for indicateur in indicateurs:
-        valeur, na = (valeurs or {}).get(indicateur.pk, (None, False))
-        lignes.append(
-            {
-                "indicateur": indicateur,
-                "valeur": valeur,
-                "na": na,
-                "atteint": None if na else indicateur.est_atteint(valeur),
-            }
-        )
+        par_membre = bool(membres) and indicateur.domaine_id is not None
+        for membre in membres if par_membre else [None]:
+            cle = indicateur.pk if membre is None else (indicateur.pk, membre.pk)
+            valeur, na = (valeurs or {}).get(cle, (None, False))
+            lignes.append(
+                {
+                    "indicateur": indicateur,
+                    "membre": membre,
+                    "valeur": valeur,
+                    "na": na,
+                    "atteint": None if na else indicateur.est_atteint(valeur),
+                }
+            )
     return lignes
 
 
-def _lignes_domaines(dossier, domaines, dernier, valeurs, indicateurs) -> tuple[list, bool]:
-    """One row per domaine in follow-up (forfait, money, blockers, progress, indicators), and
-    whether an amorçage was paid by derogation."""
+def _lignes_domaines(
+    dossier, domaines, dernier, valeurs, indicateurs, membres
+) -> tuple[list, bool]:
+    """One row per domaine in follow-up (forfait, money, blockers — the blocking member of a
+    GHT dossier named —, progress, indicators), and whether an amorçage was paid by
+    derogation."""
     mouvements = MouvementEnveloppe.objects.filter(dossier=dossier)
     argent = mouvements.par_domaine()
     derogation = mouvements.filter(derogation=True).exists()
@@ -155,11 +177,13 @@ def _lignes_domaines(dossier, domaines, dernier, valeurs, indicateurs) -> tuple[
             "dd": dd,
             "forfait": forfaits.get(dd.domaine.code),
             "argent": argent.get(dd.pk),
-            "blocages": suivi.blocages(dossier, dd, valeurs, indicateurs)
+            "blocages": suivi.blocages(dossier, dd, valeurs, indicateurs, membres)
             if dd.suivi in SUIVI_OUVERT
             else [],
             "avancement": avancements.get(dd.pk),
-            "lignes": _lignes([i for i in indicateurs if i.domaine_id == dd.domaine_id], valeurs),
+            "lignes": _lignes(
+                [i for i in indicateurs if i.domaine_id == dd.domaine_id], valeurs, membres
+            ),
         }
         for dd in domaines
     ]
@@ -200,14 +224,21 @@ def page(request, numero):
     dernier = rapports[0] if rapports else None
     valeurs = suivi.valeurs_du_rapport(dernier)
     indicateurs = list(dossier.programme.indicateurs.select_related("prerequis", "domaine"))
-    lignes_domaines, derogation = _lignes_domaines(dossier, domaines, dernier, valeurs, indicateurs)
+    membres = suivi.membres_suivis(dossier)
+    lignes_domaines, derogation = _lignes_domaines(
+        dossier, domaines, dernier, valeurs, indicateurs, membres
+    )
     requis = [
         {
-            "indicateur": i,
-            "champ": f"valeurs.{i.code}",
-            "precedente": (valeurs or {}).get(i.pk, (None, False))[0],
+            "indicateur": ligne["indicateur"],
+            "membre": ligne["membre"],
+            "champ": f"valeurs.{ligne['indicateur'].code}"
+            + (f".{ligne['membre'].finess}" if ligne["membre"] else ""),
+            "precedente": ligne["valeur"],
         }
-        for i in (suivi.indicateurs_requis(dossier, ouverts) if ouverts else [])
+        for ligne in _lignes(
+            suivi.indicateurs_requis(dossier, ouverts) if ouverts else [], valeurs, membres
+        )
     ]
     return render(
         request,
