@@ -176,6 +176,11 @@ def modifier(*, precandidature, donnees, acting_user) -> Precandidature:
     apres = {**instantane(pc, CHAMPS), "domaines": _semestres_domaines(pc)}
     avant, apres = difference(avant, apres)
     if apres:
+        if pc.validee_par_support_le is not None:  # the support validated another content
+            avant["validee_par_support_le"] = pc.validee_par_support_le
+            apres["validee_par_support_le"] = None
+            pc.validee_par_support_le = pc.validee_par_support_par = None
+            pc.save(update_fields=["validee_par_support_le", "validee_par_support_par"])
         tracer_precandidature("precandidature_modifiee", pc, acting_user, avant=avant, apres=apres)
     return pc
 
@@ -209,6 +214,52 @@ def manquants(pc) -> list[dict]:
     return result
 
 
+REFUS_SANS_VALIDATION = (
+    "La pré-candidature d'un établissement membre d'un GHT doit être validée par son "
+    "établissement support ({}) avant d'être transmise à l'ARS."
+)
+
+
+@transaction.atomic
+def valider_support(*, precandidature, acting_user) -> Precandidature:
+    """The GHT support's gestionnaire validates a member's draft [SPEC §7, §10]."""
+    pc = verrouiller(precandidature)
+    support = pc.support_ght
+    # Outside a GHT, the établissement's own gestionnaire is told why there is nothing to do.
+    if not peut_saisir(acting_user, support or pc.etablissement):
+        raise PermissionDenied(
+            "Seul le gestionnaire de l'établissement support du GHT valide les pré-candidatures "
+            "de ses membres."
+        )
+    if support is None:
+        raise TransitionRefusee(
+            "Seule la pré-candidature d'un établissement membre d'un GHT (autre que son "
+            "établissement support) est validée par l'établissement support.",
+            pc.etat,
+        )
+    if pc.etat != EtatPrecandidature.BROUILLON:
+        raise TransitionRefusee(
+            f"Impossible de valider : la pré-candidature est « {pc.get_etat_display()} ».",
+            pc.etat,
+        )
+    if pc.validee_par_support_le is not None:
+        raise TransitionRefusee(
+            "La pré-candidature est déjà validée par l'établissement support (le "
+            f"{date_paris(pc.validee_par_support_le):%d/%m/%Y}).",
+            pc.etat,
+        )
+    pc.validee_par_support_le = timezone.now()
+    pc.validee_par_support_par = acting_user
+    pc.save(update_fields=["validee_par_support_le", "validee_par_support_par", "modifie_le"])
+    tracer_precandidature(
+        "precandidature_validee_support",
+        pc,
+        acting_user,
+        apres={"validee_par_support_le": pc.validee_par_support_le, "support": support.finess},
+    )
+    return pc
+
+
 @transaction.atomic
 def transmettre(*, precandidature, acting_user) -> Precandidature:
     pc = verrouiller(precandidature)
@@ -221,6 +272,10 @@ def transmettre(*, precandidature, acting_user) -> Precandidature:
     calendrier = pc.campagne.calendrier
     if refus := regles.refus_fenetre(calendrier, jour, pc.campagne.libelle):
         raise TransitionRefusee(refus, pc.etat)
+    if pc.attend_validation_support:
+        raise TransitionRefusee(
+            REFUS_SANS_VALIDATION.format(pc.support_ght.raison_sociale), pc.etat
+        )
     if manque := manquants(pc):
         raise Incomplete(manque)
     avant = pc.etat

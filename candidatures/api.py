@@ -177,6 +177,10 @@ class PrecandidatureDetail(APIView):
 
 TRANSITIONS = {
     "transmettre": lambda pc, user, data: actions.transmettre(precandidature=pc, acting_user=user),
+    # A GHT member's draft, validated by the support's gestionnaire [SPEC §10].
+    "valider_support": lambda pc, user, data: actions.valider_support(
+        precandidature=pc, acting_user=user
+    ),
     "preselectionner": lambda pc, user, data: actions.preselectionner(
         precandidature=pc, acting_user=user, commentaire=data.get("commentaire")
     ),

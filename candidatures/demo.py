@@ -195,6 +195,22 @@ def _plan(etab, etat, domaines, rng, *, tardive=False, reponse_tardive=False) ->
     return plan
 
 
+def valider_par_le_support(pc) -> None:
+    """A GHT member's draft is validated by its support's gestionnaire before it is
+    transmitted [SPEC §10]."""
+    pc.refresh_from_db()
+    if not pc.attend_validation_support:
+        return
+    support = pc.support_ght
+    existant = (
+        Attribution.objects.filter(etablissement=support, role=Role.ES_GESTIONNAIRE)
+        .order_by("pk")
+        .first()
+    )
+    user = existant.user if existant else gestionnaire_demo(support)
+    actions.valider_support(precandidature=pc, acting_user=user)
+
+
 def executer(plan: Plan, campagne) -> Precandidature:
     """The plan through the actions, each on its day."""
     etab = plan.etablissement
@@ -205,6 +221,7 @@ def executer(plan: Plan, campagne) -> Precandidature:
     if plan.transmise is None:
         return pc
     with le(plan.transmise, 11):
+        valider_par_le_support(pc)
         pc = actions.transmettre(precandidature=pc, acting_user=gestionnaire)
     if plan.decidee is None:
         return pc
@@ -420,6 +437,7 @@ def _candidater(campagne, exclus) -> int:
         pc = actions.creer(campagne=campagne, etablissement=etab, acting_user=gestionnaire)
         actions.modifier(precandidature=pc, donnees=d, acting_user=gestionnaire)
         if etat == "transmise":
+            valider_par_le_support(pc)
             actions.transmettre(precandidature=pc, acting_user=gestionnaire)
         cree += 1
     return cree

@@ -85,12 +85,15 @@ class Campagne(models.Model):
 
 class PrecandidatureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The ES its own, the ARS its région's (every ARS role), the national level all."""
+        """The ES its own, the ARS its région's (every ARS role), the national level all; a
+        GHT's support also its members' (to validate them, SPEC §10)."""
         a = acces(user)
         if a.national:
             return self
         return self.filter(
-            Q(etablissement_id__in=a.etablissements_lecture) | Q(region_id__in=a.regions_lecture)
+            Q(etablissement_id__in=a.etablissements_lecture)
+            | Q(region_id__in=a.regions_lecture)
+            | Q(etablissement__ght__support_id__in=a.etablissements_lecture)
         )
 
 
@@ -150,6 +153,14 @@ class Precandidature(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     commentaire_decision = models.TextField("commentaire de l'ARS", blank=True)
+    # A GHT member's pré-candidature is validated by its GHT's support before it is
+    # transmitted [SPEC §7, §10]; a change by the member afterwards voids the validation.
+    validee_par_support_le = models.DateTimeField(
+        "validée par l'établissement support le", null=True, blank=True
+    )
+    validee_par_support_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reponse_tardive = models.BooleanField(
         "réponse tardive",
         default=False,
@@ -175,6 +186,19 @@ class Precandidature(FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"Pré-candidature {self.etablissement.finess} — {self.campagne}"
+
+    @property
+    def support_ght(self):
+        """The GHT's support that must validate this pré-candidature before its transmission
+        (a member of a GHT other than its support), None otherwise [SPEC §10]."""
+        etab = self.etablissement
+        if etab.ght_id is None or etab.ght.support_id == etab.pk:
+            return None
+        return etab.ght.support
+
+    @property
+    def attend_validation_support(self) -> bool:
+        return self.validee_par_support_le is None and self.support_ght is not None
 
     @transition(
         field=etat, source=EtatPrecandidature.BROUILLON, target=EtatPrecandidature.TRANSMISE

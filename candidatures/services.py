@@ -14,7 +14,7 @@ from hn.referentiel.models import Region
 def precandidatures_visibles(user):
     return (
         Precandidature.objects.visibles_par(user)
-        .select_related("campagne__programme", "etablissement", "region")
+        .select_related("campagne__programme", "etablissement__ght__support", "region")
         .prefetch_related(
             Prefetch(
                 "domaines",
@@ -88,5 +88,8 @@ def precandidature_api(pc, estimation=None) -> dict:
         "transmise_le": heure_paris(pc.transmise_le),
         "decidee_le": heure_paris(pc.decidee_le),
         "commentaire_ars": pc.commentaire_decision,
+        # A GHT member's: its support, and when the support validated it [SPEC §10].
+        "support_ght": support.finess if (support := pc.support_ght) else None,
+        "validee_par_support_le": heure_paris(pc.validee_par_support_le),
         "reponse_tardive": pc.reponse_tardive,
     }

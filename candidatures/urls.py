@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transmettre/", views.transmettre, name="transmettre"),
     path("<int:pk>/decider/", views.decider, name="decider"),
+    path("<int:pk>/valider-support/", views.valider_support, name="valider_support"),
     # --- programmation and campaigns (helper "programmation") ---
     path("campagnes/", views_campagnes.liste, name="campagnes"),
     path(

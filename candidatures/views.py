@@ -96,6 +96,7 @@ def _page(request, pc, errors=None, saisie=None, manquants=None, formulaire="", 
     user = request.user
     brouillon = pc.etat == EtatPrecandidature.BROUILLON
     modifiable = brouillon and peut_saisir(user, pc.etablissement)
+    support = pc.support_ght  # a GHT member's support, which validates it [SPEC §10]
     if not onglet and errors and formulaire == "saisie":
         onglet = pages.onglet_du_champ(next(iter(errors)))
     onglet = onglet if onglet in dict(pages.ONGLETS) else request.GET.get("onglet", "")
@@ -113,6 +114,11 @@ def _page(request, pc, errors=None, saisie=None, manquants=None, formulaire="", 
         "peut_decider": pc.etat == EtatPrecandidature.TRANSMISE and peut_instruire(user, pc.region),
         "peut_demander_dossier": pc.etat == EtatPrecandidature.PRESELECTIONNEE
         and peut_saisir(user, pc.etablissement),
+        "support_ght": support,
+        "peut_valider_support": brouillon
+        and support is not None
+        and pc.validee_par_support_le is None
+        and peut_saisir(user, support),
         "errors": errors or {},
         "erreurs_saisie": (errors or {}) if formulaire == "saisie" else {},
         "saisie": saisie or {},
@@ -168,7 +174,12 @@ def transmettre(request, pk):
         return redirect("candidatures:detail", pk=pk)
     if not confirme(request):
         manque = actions.manquants(pc) if pc.etat == EtatPrecandidature.BROUILLON else []
-        if not manque and pc.etat == EtatPrecandidature.BROUILLON:
+        # Without the GHT support's validation the action refuses: no confirmation first.
+        if (
+            not manque
+            and pc.etat == EtatPrecandidature.BROUILLON
+            and not pc.attend_validation_support
+        ):
             return rendre_confirmation(
                 request,
                 lambda: _consequences_transmission(pc),
@@ -188,6 +199,24 @@ def transmettre(request, pk):
         request,
         f"Pré-candidature transmise à l'ARS : réponse attendue au plus tard le "
         f"{pc.campagne.reponse_avant:%d/%m/%Y}.",
+    )
+    return redirect("candidatures:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def valider_support(request, pk):
+    """The GHT support's gestionnaire validates a member's draft [SPEC §10]."""
+    pc = get_precandidature_for_user(request.user, pk)
+    try:
+        actions.valider_support(precandidature=pc, acting_user=request.user)
+    except ERREURS as exc:
+        messages.error(request, exc.message)
+        return _page(request, pc, _erreurs(exc, "valider_support"), formulaire="valider_support")
+    messages.success(
+        request,
+        f"Pré-candidature de {pc.etablissement.raison_sociale} validée : elle peut être "
+        "transmise à l'ARS.",
     )
     return redirect("candidatures:detail", pk=pk)
 

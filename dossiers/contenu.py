@@ -6,7 +6,8 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from dossiers.enums import Avancement, TypeContact
+from dossiers.eligibilite import indicateurs_de_convergence
+from dossiers.enums import Avancement, CategoriePiece, TypeContact
 from dossiers.ght import candidats
 from dossiers.pages import pages
 
@@ -68,6 +69,10 @@ def contenu(dossier) -> dict:
             }
             for t in TypeContact
         ],
+        # GHT conditions [SPEC §10] (the GHT's DSI is the contact "dsi_ght").
+        "validation_directeur_support": dossier.validation_directeur_support,
+        "dsi_ght_valide": dossier.dsi_ght_valide,
+        "convergence": dict(sorted(dossier.convergence.items())),
         "mutualise": dossier.mutualise,
         "partenaires": dossier.partenaires,
         "description_projet": dossier.description_projet,
@@ -123,6 +128,39 @@ LIBELLES_CHAMPS = {
 }
 
 
+def manquants_ght(dossier, dsi_ght) -> list[tuple[str, str]]:
+    """(field, label) of the GHT conditions left empty on a GHT dossier [003 §5.3.1]: the
+    support director's validation, the GHT's DSI named and validated, an answer for each
+    convergence indicator, the GHT's SDSI (all on the page "GHT")."""
+    result = []
+    if not dossier.validation_directeur_support:
+        result.append(
+            (
+                "validation_directeur_support",
+                "Validation du dossier par le directeur de l'établissement support",
+            )
+        )
+    if not getattr(dsi_ght, "nom", ""):
+        result.append((f"contacts.{TypeContact.DSI_GHT.value}.nom", "DSI du GHT : nom"))
+    if not dossier.dsi_ght_valide:
+        result.append(
+            ("dsi_ght_valide", "DSI du GHT validé par le directeur de l'établissement support")
+        )
+    demandes = {dd.domaine.code for dd in dossier.domaines.select_related("domaine") if dd.demande}
+    indicateurs = dossier.programme.indicateurs.select_related("domaine")
+    for ind in indicateurs_de_convergence(indicateurs, demandes):
+        if not isinstance(dossier.convergence.get(ind.code), bool):
+            result.append(
+                (f"convergence.{ind.code}", f"Convergence GHT de l'indicateur {ind.code}")
+            )
+    sdsi = dossier.pieces.filter(
+        categorie=CategoriePiece.SDSI_GHT, remplacee_par__isnull=True, supprimee_le__isnull=True
+    )
+    if not sdsi.exists():
+        result.append(("pieces.sdsi_ght", "Schéma directeur SI du GHT (pièce jointe)"))
+    return result
+
+
 def manquants(dossier) -> list[dict]:
     """Mandatory fields left empty, each with its page (SPEC §4: the dépôt lists them)."""
     par_slug = {p.slug: p for p in pages(dossier)}
@@ -151,6 +189,9 @@ def manquants(dossier) -> list[dict]:
                     f"contacts.{type_.value}.{champ}",
                     f"{type_.label} : {LIBELLES_CHAMPS[champ]}",
                 )
+    if dossier.est_ght:
+        for champ, libelle in manquants_ght(dossier, contacts.get(TypeContact.DSI_GHT)):
+            manque("ght", champ, libelle)
     valeurs = _valeurs(dossier)
     membres = candidats(dossier) if dossier.ght_id else []
 

@@ -5,7 +5,9 @@ no request beyond the user it reads."""
 from decimal import Decimal, InvalidOperation
 
 from dossiers.analyse import servie_a
-from dossiers.enums import CategoriePiece
+from dossiers.contenu import domaines_demandes
+from dossiers.eligibilite import indicateurs_de_convergence
+from dossiers.enums import CategoriePiece, TypeContact
 from dossiers.forms import CONTACTS_PAR_PAGE
 from dossiers.ght import candidats
 from dossiers.pieces import pieces_lisibles
@@ -84,14 +86,21 @@ def forfaits_du_dossier(dossier):
 
 def contexte_pieces(user, dossier, page) -> dict:
     """The attachments shown on a prérequis page or on the project page."""
+    titre = ""
     if page.prerequis_id:
         pieces = [p for p in pieces_lisibles(user, dossier) if p.prerequis_id == page.prerequis_id]
         categorie = CategoriePiece.JUSTIFICATIF_PREREQUIS
+    elif page.slug == "ght":
+        pieces = [
+            p for p in pieces_lisibles(user, dossier) if p.categorie == CategoriePiece.SDSI_GHT
+        ]
+        categorie = CategoriePiece.SDSI_GHT
+        titre = "Schéma directeur SI du GHT"
     else:
         pieces = [
             p
             for p in pieces_lisibles(user, dossier)
-            if p.categorie != CategoriePiece.JUSTIFICATIF_PREREQUIS
+            if p.categorie not in (CategoriePiece.JUSTIFICATIF_PREREQUIS, CategoriePiece.SDSI_GHT)
         ]
         categorie = CategoriePiece.DOCUMENT_PROJET
     prerequis = dossier.programme.prerequis.filter(pk=page.prerequis_id).first()
@@ -101,6 +110,29 @@ def contexte_pieces(user, dossier, page) -> dict:
         "pieces": pieces,
         "piece_categorie": categorie,
         "piece_prerequis": prerequis.code if prerequis else "",
+        "pieces_titre": titre,
+    }
+
+
+def contexte_ght(dossier, contenu) -> dict:
+    """The page "GHT" [SPEC §10]: the candidate members (read-only), the GHT's DSI, the
+    director's validations and one oui/non answer per convergence indicator of the prérequis
+    and the requested domaines of ``contenu``."""
+    par_type = {c["type"]: c for c in contenu["contacts"]}
+    reponses = contenu.get("convergence") or {}
+    indicateurs = dossier.programme.indicateurs.select_related("prerequis", "domaine")
+    return {
+        "membres": [
+            m.etablissement
+            for m in dossier.membres.select_related("etablissement").order_by(
+                "etablissement__raison_sociale"
+            )
+        ],
+        "contacts": [(TypeContact.DSI_GHT, par_type.get(TypeContact.DSI_GHT.value, {}))],
+        "convergence": [
+            {"indicateur": i, "reponse": reponses.get(i.code)}
+            for i in indicateurs_de_convergence(indicateurs, domaines_demandes(contenu))
+        ],
     }
 
 
@@ -134,6 +166,8 @@ def contexte_page(dossier, page, contenu, *, user=None):
         if dossier.ght_id:
             return {"membres": lignes_des_membres(dossier, indicateurs, contenu)}
         return {"lignes": lignes_indicateurs(indicateurs, contenu)}
+    if page.slug == "ght":
+        return contexte_ght(dossier, contenu)
     if page.slug in ("projet", "couts"):
         domaines = {d.code: d for d in dossier.programme.domaines.all()}
         shown = [d for d in contenu["domaines"] if page.slug == "projet" or d["demande"]]

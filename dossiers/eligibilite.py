@@ -9,7 +9,7 @@ ARS's deposited snapshot), so the ARS evaluates exactly what was deposited.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dossiers.enums import CategoriePiece
+from dossiers.enums import CategoriePiece, TypeContact
 from hn.dates import aujourd_hui
 from hn.formats import accorder, compter
 
@@ -181,6 +181,80 @@ def _date_limite(ctx, regle):
     )
 
 
+# --- GHT conditions [003 §5.3.1; SPEC §10]: only for a GHT dossier (None: not applicable) ---
+
+
+def indicateurs_de_convergence(indicateurs, demandes) -> list:
+    """The convergence indicators a GHT dossier answers: those with a "déclinaison GHT" among
+    the prérequis and the requested domaines (``demandes``: codes)."""
+    return [
+        i
+        for i in indicateurs
+        if i.declinaison_ght and (i.prerequis_id or (i.domaine_id and i.domaine.code in demandes))
+    ]
+
+
+def _ght_sdsi(ctx, regle):
+    if not ctx.dossier.est_ght:
+        return None
+    # Only the support's gestionnaire adds attachments to the GHT dossier it files.
+    ok = any(p.get("categorie") == CategoriePiece.SDSI_GHT for p in ctx.contenu.get("pieces", []))
+    return Controle(
+        "Schéma directeur SI du GHT déposé par l'établissement support",
+        ok,
+        regle.get("bloquant", True),
+        [] if ok else ["Aucun schéma directeur SI du GHT joint (page GHT)."],
+    )
+
+
+def _ght_convergence(ctx, regle):
+    if not ctx.dossier.est_ght:
+        return None
+    reponses = ctx.contenu.get("convergence") or {}
+    sans = [
+        i.code
+        for i in indicateurs_de_convergence(ctx.indicateurs, ctx.demandes)
+        if not isinstance(reponses.get(i.code), bool)
+    ]
+    return Controle(
+        "Indicateurs de convergence du GHT saisis",
+        not sans,
+        regle.get("bloquant", True),
+        [f"Sans réponse : {', '.join(sans)}."] if sans else [],
+    )
+
+
+def _ght_validation_directeur(ctx, regle):
+    if not ctx.dossier.est_ght:
+        return None
+    ok = bool(ctx.contenu.get("validation_directeur_support"))
+    return Controle(
+        "Dossier validé par le directeur de l'établissement support du GHT",
+        ok,
+        regle.get("bloquant", True),
+        [] if ok else ["Validation du directeur non cochée (page GHT)."],
+    )
+
+
+def _ght_dsi(ctx, regle):
+    if not ctx.dossier.est_ght:
+        return None
+    contact = next(
+        (c for c in ctx.contenu.get("contacts", []) if c.get("type") == TypeContact.DSI_GHT), {}
+    )
+    details = []
+    if not (contact.get("nom") or "").strip():
+        details.append("DSI du GHT non nommé.")
+    if not ctx.contenu.get("dsi_ght_valide"):
+        details.append("DSI du GHT non validé par le directeur de l'établissement support.")
+    return Controle(
+        "DSI du GHT nommé et validé par le directeur de l'établissement support",
+        not details,
+        regle.get("bloquant", True),
+        details,
+    )
+
+
 REGLES = {
     "prerequis_atteints": _prerequis_atteints,
     "justificatifs_prerequis": _justificatifs_prerequis,
@@ -189,12 +263,17 @@ REGLES = {
     "domaines_conditionnes": _domaines_conditionnes,
     "engagement": _engagement,
     "date_limite": _date_limite,
+    "ght_sdsi": _ght_sdsi,
+    "ght_convergence": _ght_convergence,
+    "ght_validation_directeur": _ght_validation_directeur,
+    "ght_dsi": _ght_dsi,
 }
 
 
 def controles(dossier, contenu) -> list[Controle]:
     """Evaluate the programme's eligibility rules on ``contenu``; unknown rules are reported,
-    never silently skipped."""
+    never silently skipped. A rule returns None where it does not apply (the GHT conditions
+    on a single établissement's dossier): no check is shown."""
     if contenu is None:
         return []
     ctx = _Contexte(dossier, contenu)
@@ -205,6 +284,8 @@ def controles(dossier, contenu) -> list[Controle]:
             result.append(Controle(f"Règle inconnue : {regle.get('regle')}", False, True))
             continue
         controle = evaluer(ctx, regle)
+        if controle is None:
+            continue
         controle.source = regle.get("source", "")
         result.append(controle)
     return result

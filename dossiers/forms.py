@@ -42,6 +42,30 @@ def _indicateurs_membres(post, indicateurs, membres):
     ]
 
 
+def _donnees_ght(post, dossier) -> dict:
+    """The page "GHT": the director's validations, the GHT's DSI and the convergence answers
+    ("oui"/"non"; none given keeps the indicator unanswered)."""
+    t = TypeContact.DSI_GHT.value
+    return {
+        "validation_directeur_support": case_cochee(post, "validation_directeur_support"),
+        "dsi_ght_valide": case_cochee(post, "dsi_ght_valide"),
+        "contacts": [
+            {
+                "type": t,
+                **{
+                    c: post.get(f"contacts.{t}.{c}", "")
+                    for c in ("nom", "fonction", "email", "telephone")
+                },
+            }
+        ],
+        "convergence": {
+            ind.code: post.get(f"convergence.{ind.code}") or None
+            for ind in dossier.programme.indicateurs.exclude(declinaison_ght="")
+            if f"convergence.{ind.code}" in post
+        },
+    }
+
+
 def donnees_de_la_page(page, post, dossier) -> dict:
     slug = page.slug
     if slug == "engagements":
@@ -64,6 +88,8 @@ def donnees_de_la_page(page, post, dossier) -> dict:
         if slug == "contacts":
             data["commentaire_contacts"] = post.get("commentaire_contacts", "")
         return data
+    if slug == "ght":
+        return _donnees_ght(post, dossier)
     if page.prerequis_id:
         return {
             "indicateurs": _indicateurs(
@@ -153,6 +179,9 @@ def champs_de_la_page(data: dict) -> set[str]:
     """The input names of a page whose posted content is ``data``."""
     noms = set()
     for cle, valeur in data.items():
+        if isinstance(valeur, dict):  # the convergence answers: ``convergence.P1.1``
+            noms |= {f"{cle}.{k}" for k in valeur} | {cle}
+            continue
         if cle not in LISTES or not isinstance(valeur, list):
             noms.add(cle)
             continue

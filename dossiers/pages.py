@@ -1,7 +1,8 @@
 """The dossier's pages, as DIPISI numbers them [000 A9 §3-11]: 1 Engagements, 2 Établissement,
-3 Contacts, 4 DSI et directeur, then one page per prérequis (5-7 for HN), the project page
-(domaines), one indicator page per requested domaine whose avancement is not "non démarré"
-(pagination shifts), and the cost page. Built from the programme's data, never hard-coded."""
+3 Contacts, 4 DSI et directeur, (5 GHT for a GHT dossier), then one page per prérequis (5-7 for
+HN), the project page (domaines), one indicator page per requested domaine whose avancement is
+not "non démarré" (pagination shifts), and the cost page.
+Built from the programme's data, never hard-coded."""
 
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ def pages(dossier, contenu: dict | None = None) -> list[Page]:
         Page(3, "contacts", "Contact et responsable du projet"),
         Page(4, "direction", "DSI et directeur"),
     ]
+    if dossier.est_ght:  # the GHT conditions [SPEC §10], entered by the support
+        result.append(Page(5, "ght", "GHT : membres et conditions"))
     for prerequis in dossier.programme.prerequis.all():
         result.append(
             Page(

@@ -82,10 +82,11 @@ def enregistrer_saisie(*, dossier, data: dict, acting_user) -> Dossier:
     contacts = _contacts_saisis(listes["contacts"], errors)
     domaines = _saisir_domaines(dossier, listes["domaines"], errors)
     valeurs = _valeurs_saisies(dossier, listes["indicateurs"], errors)
+    _saisir_conditions_ght(dossier, data, contacts, errors)
     if errors:
         raise DossierError("Certaines valeurs sont invalides ; rien n'a été enregistré.", errors)
 
-    dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE])
+    dossier.save(update_fields=["engagements", "mutualise", *CHAMPS_TEXTE, *CHAMPS_GHT])
     for type_, valeurs_contact in contacts:
         Contact.objects.update_or_create(
             dossier=dossier,
@@ -143,6 +144,64 @@ def _saisir_engagements_et_textes(dossier, data: dict, errors: dict) -> None:
             dossier.mutualise = mutualise
     if not dossier.mutualise:
         dossier.partenaires = ""  # the field only exists when the box is ticked [000 A9 §9]
+
+
+REPONSES_CONVERGENCE = {
+    True: True,
+    "oui": True,
+    "true": True,
+    False: False,
+    "non": False,
+    "false": False,
+}
+CHAMPS_GHT = ("validation_directeur_support", "dsi_ght_valide", "convergence")
+
+
+def _saisir_conditions_ght(dossier, data: dict, contacts, errors: dict) -> None:
+    """The GHT conditions [SPEC §10], set on ``dossier`` (saved by the caller): the support
+    director's validations and the convergence answers ``{code: true/false/"oui"/"non"}``
+    merged into the saved ones (null forgets an answer). A single ES's dossier has none."""
+    saisis = [c for c in CHAMPS_GHT if c in data]
+    if not dossier.est_ght:
+        for champ in saisis:
+            errors.setdefault(champ, []).append("Réservé aux dossiers de GHT.")
+        if any(type_ == TypeContact.DSI_GHT for type_, _ in contacts):
+            errors.setdefault("contacts", []).append(
+                "Le DSI du GHT est réservé aux dossiers de GHT."
+            )
+        return
+    for champ in ("validation_directeur_support", "dsi_ght_valide"):
+        if champ in data:
+            valeur = booleen_ou_erreur(data[champ], champ, errors)
+            if valeur is not None:
+                setattr(dossier, champ, valeur)
+    if "convergence" not in data:
+        return
+    brut = data["convergence"]
+    if not isinstance(brut, dict):
+        errors["convergence"] = ["Un objet {code de l'indicateur : oui ou non} est attendu."]
+        return
+    codes = set(
+        dossier.programme.indicateurs.exclude(declinaison_ght="").values_list("code", flat=True)
+    )
+    convergence = dict(dossier.convergence)
+    for code, reponse in brut.items():
+        if code not in codes:
+            errors.setdefault("convergence", []).append(
+                f"Indicateur de convergence inconnu : {code}."
+            )
+            continue
+        if reponse in (None, ""):
+            convergence.pop(code, None)
+            continue
+        valeur = REPONSES_CONVERGENCE.get(
+            reponse.strip().lower() if isinstance(reponse, str) else reponse
+        )
+        if valeur is None or not isinstance(reponse, (str, bool)):
+            errors.setdefault(f"convergence.{code}", []).append("Répondez oui ou non.")
+            continue
+        convergence[code] = valeur
+    dossier.convergence = dict(sorted(convergence.items()))
 
 
 def _contacts_saisis(items: list[dict], errors: dict) -> list[tuple[str, dict]]:

@@ -288,7 +288,7 @@ def page(request, numero, slug):
     )
     if contenu is not None:
         context.update(contexte_page(dossier, courante, contenu, user=request.user))
-        if courante.prerequis_id or courante.slug == "projet":
+        if courante.prerequis_id or courante.slug in ("projet", "ght"):
             context.update(contexte_pieces(request.user, dossier, courante))
     return render(request, "dossiers/page.html", context)
 

@@ -87,6 +87,8 @@ def _indicateurs(chargeur, programme, data, *, prerequis=None, domaine=None, ord
                 "cible_libelle": ind.get("cible_libelle") or "",
                 "libelle_a_confirmer": bool(ind.get("libelle_a_confirmer", False)),
                 "source": ind.get("source", ""),
+                # GHT convergence [003 A1 "Déclinaison GHT"]: empty = none for this indicator.
+                "declinaison_ght": ind.get("declinaison_ght", ""),
                 "ordre": i,
             },
         )

@@ -58,6 +58,13 @@ REGLES = {
         "kwargs": PC,
         "visible": LECTURE,
     },
+    # Not a GHT member's: its gestionnaire's page again with the refusal (200) [SPEC §10].
+    "candidatures:valider_support": {
+        "allowed": {"es_gestionnaire", "superuser"},
+        "method": "post",
+        "kwargs": PC,
+        "visible": LECTURE,
+    },
     # No decision chosen: the CMSI's page again with the message at the field (200).
     "candidatures:decider": {
         "allowed": CMSI,
