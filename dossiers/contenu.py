@@ -12,7 +12,8 @@ from dossiers.pages import pages
 
 def contenu(dossier) -> dict:
     contacts = {c.type: c for c in dossier.contacts.all()}
-    valeurs = {v.indicateur_id: v for v in dossier.valeurs.all()}
+    # The dossier-level values (a GHT member's own domaine values are not in the snapshot).
+    valeurs = {v.indicateur_id: v for v in dossier.valeurs.all() if v.etablissement_id is None}
     indicateurs = []
     for ind in dossier.programme.indicateurs.all():
         v = valeurs.get(ind.pk)
