@@ -31,6 +31,7 @@ from dossiers.models import (
 )
 from enveloppes.models import enveloppe_de
 from hn.bulk import repartir
+from hn.comptes.models import User
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui, date_paris, echeance_decision
 from hn.journal.models import Evenement
@@ -379,3 +380,51 @@ def test_ght_dossiers_with_their_members_and_member_values():
             _activite, forfaits = activite_et_forfaits(d)
             for ligne in MouvementEnveloppe.objects.filter(dossier=d, nature="engagement"):
                 assert ligne.montant == forfaits[ligne.domaine.domaine.code][0]
+    # The bench's GHT measures read that showcase (bench.mesures_ght).
+    _mesures_ght(jeu["vitrines"]["ght"], vitrine)
+
+
+class _BancGHT:
+    """What ``bench.mesures_ght`` uses of ``bench.mesurer.Banc``; pages are only noted."""
+
+    requetes, echauffement = 2, 1
+
+    def __init__(self):
+        self.connection = connection
+        self.clients, self.pages, self.resultats = {}, [], []
+
+    def log(self, message=""):
+        pass
+
+    def noter_charge(self):
+        return None
+
+    def ajouter(self, resultat):
+        self.resultats.append(resultat)
+
+    def page(self, nom, username, url, budget, categorie, **kw):
+        self.pages.append((nom, username, url, budget))
+
+
+def _mesures_ght(numero, vitrine):
+    from django.urls import NoReverseMatch, reverse
+
+    from bench import mesures_ght
+
+    banc = _BancGHT()
+    mesures_ght.scenarios(banc, {"ght": numero})
+    pages = {(username, url): budget for _nom, username, url, budget in banc.pages}
+    support = next(u for u, url in pages if url.endswith("/pages/engagements/"))
+    assert User.objects.get(username=support).attributions.get().etablissement == (
+        vitrine.etablissement
+    )
+    assert sum(url == f"/dossiers/{numero}/pages/engagements/" for _u, url in pages) == 2
+    assert set(pages.values()) <= {150, 100}
+    try:
+        url = reverse("api:dossier-forfaits", kwargs={"numero": numero})
+    except NoReverseMatch:  # the route not there yet: the service is timed alone
+        (resultat,) = banc.resultats
+        assert resultat.name == mesures_ght.NOM_SERVICE
+        assert resultat.rows == 12 and resultat.budget_ms == 100 and resultat.n == 2
+    else:
+        assert 100 in {budget for (_u, u), budget in pages.items() if u == url}
