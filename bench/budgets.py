@@ -24,3 +24,5 @@ EXPORT_FOND = 10_000  # a background export of every dossier (CSV, 66,000 at 10x
 PILOTAGE_NATIONAL = 300  # warm (the figures cached)
 PILOTAGE_NATIONAL_FROID = 1_500  # cold (the cache emptied: the figures computed)
 PILOTAGE_REGIONAL = 200
+# GHT dossiers (issue 15): the forfaits endpoint of a 12-member GHT dossier.
+FORFAITS_GHT = 100

@@ -22,7 +22,8 @@ tables) are ``bench.mesures_audits``; the calls for applications' (issue 14: the
 XLSX, the regional and national programmations) ``bench.mesures_candidatures``; the background
 export of every dossier (issue 16) ``bench.mesures_exports``; the pilotage dashboards' (issue 16:
 national warm and cold, regional) and the published bilan's (national and regional PDF)
-``bench.mesures_pilotage``.
+``bench.mesures_pilotage``; the GHT dossiers' (issue 15: the page of a 12-member GHT dossier,
+its forfaits endpoint) ``bench.mesures_ght``.
 
 Writes ``bench/results/latest.json`` and ``latest.md``, the previous run becoming
 ``previous.*``. The load average is recorded before each measure, and every p50 that moved by
@@ -46,7 +47,14 @@ from datetime import datetime
 from io import BytesIO, StringIO
 from pathlib import Path
 
-from bench import ecarts, mesures_audits, mesures_candidatures, mesures_exports, mesures_pilotage
+from bench import (
+    ecarts,
+    mesures_audits,
+    mesures_candidatures,
+    mesures_exports,
+    mesures_ght,
+    mesures_pilotage,
+)
 from bench.budgets import LISTE, PDF, RATIO_TABLEAU, TABLEAU, TACHE_DUS, TACHE_RIEN, centile
 from bench.rapport import PAGE_VIDE, RESULTATS, ecrire, precedents
 from bench.serveur import executable_gunicorn, serveur_gunicorn
@@ -788,9 +796,10 @@ def _contexte(marqueur, args) -> dict:
     }
 
 
-def _mesures_des_apps(banc, filtre: str | None) -> None:
-    """The measures each app's issue added: audits (13), calls (14), pilotage and background
-    exports (16)."""
+def _mesures_des_apps(banc, filtre: str | None, vitrines: dict) -> None:
+    """The measures each app's issue added: audits (13), calls (14), GHT dossiers (15),
+    pilotage and background exports (16)."""
+    mesures_ght.scenarios(banc, vitrines, filtre)
     mesures_audits.scenarios(banc)
     mesures_candidatures.scenarios(banc)
     if not filtre or filtre in mesures_exports.NOM:
@@ -837,7 +846,7 @@ def main(argv=None) -> int:
     banc.etalons()
     banc.log(f"Pages et API ({args.requetes} requêtes chacune) :")
     _scenarios(banc, marqueur.get("vitrines", {}))
-    _mesures_des_apps(banc, args.filtre)
+    _mesures_des_apps(banc, args.filtre, marqueur.get("vitrines", {}))
     # Throughput before the tasks: the 10 % due pass writes thousands of rows, whose
     # checkpoint and autovacuum would run during the load.
     if not args.sans_debit:

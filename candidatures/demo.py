@@ -9,7 +9,8 @@ actions as the application (``candidatures.actions``, ``candidatures.campagnes``
   D6 the most wanted). Every établissement that holds a HOP'EN dossier in the demo (the plan's,
   the audits' and the pending requests') is pre-selected, on the domaines its dossier asks for.
   ES A, ES B and ES C are pre-selected on D2 (2020 S2) and D3 (2021 S1): they still have no
-  HOP'EN dossier, and may ask for one (API.md walk-through).
+  HOP'EN dossier, and may ask for one (API.md walk-through); so is the support of the demo GHT
+  (ES D, ``ght_support``), which may ask for a GHT dossier.
 - Région 84's programmation transmitted once, in time (26/08/2019), within its envelope.
 - One open campaign, « Appel à candidatures HOP'EN — réouverture <année> », opened 30 days
   ago and closing in 60 days, offering 8 semesters of targets from the current one, so that a
@@ -45,7 +46,7 @@ from hn.comptes.demo import gestionnaire_demo
 from hn.comptes.enums import Role
 from hn.comptes.models import Attribution, User
 from hn.dates import PARIS, aujourd_hui
-from hn.referentiel.demo import ES_FIXES
+from hn.referentiel.demo import ES_FIXES, GHT_DEMO, finess_ght
 from hn.referentiel.models import Region
 
 AMI = "ami-2019"
@@ -245,7 +246,7 @@ def preselectionner_reserves(reserves) -> int:
     """ES A, B and C, and the établissements of ``reserves`` (those the demo's pending requests
     use), pre-selected in the 2019 AMI in time. Returns how many were created."""
     campagne = ami()
-    fixes = {finess for finess, *_ in ES_FIXES}
+    fixes = {finess for finess, *_ in ES_FIXES} | {finess_ght(GHT_DEMO)[0]}
     etablissements = [
         *sorted((e for e in _etablissements_fixes() if e.finess in fixes), key=lambda e: e.finess),
         *reserves,
@@ -265,9 +266,9 @@ def preselectionner_reserves(reserves) -> int:
 def _etablissements_fixes():
     from hn.referentiel.models import Etablissement
 
-    return Etablissement.objects.filter(finess__in=[f for f, *_ in ES_FIXES]).select_related(
-        "region"
-    )
+    return Etablissement.objects.filter(
+        finess__in=[f for f, *_ in ES_FIXES] + finess_ght(GHT_DEMO)[:1]
+    ).select_related("region")
 
 
 def _domaines_des_dossiers() -> dict[int, dict[str, str]]:

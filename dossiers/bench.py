@@ -46,6 +46,12 @@ MIX_ETATS = {
 PART_DEMANDES = {"HN": 1, "HOPEN": 4}
 ETATS_REFUSES = ("refuse", "refuse_implicite")
 
+# GHT dossiers (issue 15): about one GHT in five applies to HOP'EN for 2 to 12 candidate
+# members; the first one (the showcase of the bench) for MEMBRES_MAX when its GHT has as many.
+PROGRAMME_GHT = "HOPEN"
+PART_GHT = 0.2
+MEMBRES_MAX = 12
+
 PRENOMS = ["Claire", "Hugo", "Nadia", "Paul", "Sophie", "Karim", "Julie", "Marc", "Ines", "Luc"]
 NOMS_FAMILLE = ["Martin", "Bernard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent"]
 FONCTIONS = {
@@ -106,6 +112,9 @@ class PlanDossier:
     rapports: list = field(default_factory=list)  # (rang, arrete_le, attendu_le, depose_le)
     prochain_rapport_le: date | None = None
     suivi: dict = field(default_factory=dict)  # code -> PlanSuivi
+    # A GHT dossier [SPEC §10]: filed by the GHT's support (``etab``) for these candidates.
+    ght_id: int | None = None
+    membres: list = field(default_factory=list)  # PlanEtab, by FINESS
 
 
 @dataclass(slots=True)
@@ -156,6 +165,13 @@ class DossiersBench:
                 )
             ordre = etabs[:]
             rng.shuffle(ordre)
+            ghts = self._planifier_ghts(len(etabs) - ouverts) if code == PROGRAMME_GHT else {}
+            if ghts:
+                # The supports first (each gets an open dossier, made a GHT one below); the
+                # other candidates get no open dossier of their own in this programme.
+                reserves = {e.id for membres in ghts.values() for e in membres}
+                supports = [e for e in ordre if e.id in ghts]
+                ordre = supports + [e for e in ordre if e.id not in reserves]
             libres = iter(ordre)
             liste = [e for e, n in etats.items() for _ in range(n)]
             rng.shuffle(liste)
@@ -167,7 +183,10 @@ class DossiersBench:
                 prochain += 1
                 self._planifier_dates(d)
                 self._planifier_contenu(d)
+                if etat not in ETATS_REFUSES and etab.id in ghts:
+                    d.ght_id, d.membres = etab.ght_id, ghts[etab.id]
                 self.dossiers.append(d)
+            self._ght_vitrine_acceptee(code)
             # Pending requests: établissements without an open dossier in this programme.
             sans_dossier = list(libres)
             attente = repartir(self.demandes, PART_DEMANDES)[code]
@@ -181,11 +200,65 @@ class DossiersBench:
         # Dossiers come from a request (70%); dossier numbers follow their creation date.
         prochain_demande = prochain_id(DemandeInitialisation)
         for d in self.dossiers:
-            if rng.random() < 0.7:
+            if rng.random() < 0.7 and not d.ght_id:
                 d.demande_id = prochain_demande
                 prochain_demande += 1
                 d.demandee_le = d.cree_le - timedelta(seconds=rng.randrange(86_400, 40 * 86_400))
         self._numeroter()
+
+    def _planifier_ghts(self, disponibles: int) -> dict[int, list[PlanEtab]]:
+        """{support id: candidate members (the support first)} of the GHT that apply: about
+        one in five, 2 to 12 candidates among the GHT's établissements, the support always one
+        of them. The first GHT with enough établissements gets ``MEMBRES_MAX`` (the bench's
+        showcase). ``disponibles``: how many établissements may go without an open dossier of
+        their own (the candidates other than the support). Its own generator: the rest of the
+        plan does not move."""
+        rng = random.Random(self.referentiel.graine + 15)
+        par_ght: dict[int, list[PlanEtab]] = {}
+        for e in self.referentiel.etabs:
+            if e.ght_id is not None:
+                par_ght.setdefault(e.ght_id, []).append(e)
+        etabs = {e.id: e for e in self.referentiel.etabs}
+        resultat: dict[int, list[PlanEtab]] = {}
+        vitrine = False
+        for ght_id, _nom, _region, support_id in self.referentiel.ghts:
+            autres = [e for e in par_ght.get(ght_id, []) if e.id != support_id]
+            if support_id not in etabs or not autres or disponibles <= 0:
+                continue
+            if not vitrine and len(autres) + 1 >= MEMBRES_MAX:
+                n, vitrine = MEMBRES_MAX, True
+            elif rng.random() < PART_GHT:
+                n = rng.randint(2, MEMBRES_MAX)
+            else:
+                continue
+            n = min(n - 1, len(autres), disponibles)
+            disponibles -= n
+            membres = [etabs[support_id], *rng.sample(autres, n)]
+            resultat[support_id] = sorted(membres, key=lambda e: e.finess)
+        return resultat
+
+    def _ght_vitrine_acceptee(self, code: str):
+        """The largest GHT dossier made an accepted one (the bench reads it whole): it swaps
+        its établissement with an accepted single-ES dossier of the programme."""
+        ght = max(
+            (d for d in self.dossiers if d.programme == code and d.ght_id),
+            key=lambda d: len(d.membres),
+            default=None,
+        )
+        if ght is None or ght.etat == "accepte":
+            return
+        autre = next(
+            (
+                d
+                for d in self.dossiers
+                if d.programme == code and d.etat == "accepte" and not d.ght_id
+            ),
+            None,
+        )
+        if autre is None:
+            return
+        ght.etab, autre.etab = autre.etab, ght.etab
+        autre.ght_id, autre.membres, ght.ght_id, ght.membres = ght.ght_id, ght.membres, None, []
 
     def _choisir_vitrines(self):
         """The dossiers the benchmark reads: a full accepted HOP'EN dossier and a deposited one
@@ -210,6 +283,14 @@ class DossiersBench:
         if depose is not None:
             self._remplir(depose)
             self.vitrines["instruction"] = depose
+        ght = max(
+            (d for d in self.dossiers if d.ght_id and d.etat in ("accepte", "depose")),
+            key=lambda d: (len(d.membres), d.etat == "accepte", -d.id),
+            default=None,
+        )
+        if ght is not None:
+            self._remplir(ght)
+            self.vitrines["ght"] = ght
         es_a = Etablissement.objects.filter(finess="690000013").select_related("region").first()
         gestionnaire = self.comptes.utilisateur("es_gestionnaire")
         if es_a is not None and gestionnaire is not None:
@@ -379,6 +460,41 @@ class DossiersBench:
                 result.append((pk, code, VALEURS[100] if rng.random() < 0.3 else VALEURS[0], False))
             else:
                 result.append((pk, code, VALEURS[rng.randint(0, 95)], False))
+        if d.ght_id:
+            # A GHT dossier's domaine indicators are per member (:meth:`valeurs_membres`).
+            return [v for v, ind in zip(result, indicateurs, strict=False) if ind[4] is not None]
+        return result
+
+    def forfaits(self, d: PlanDossier) -> dict[str, int]:
+        """Standard forfait of each domaine: the établissement's, or for a GHT dossier the sum
+        of its candidate members' own (``hn.referentiel.regles.forfaits_sommes``)."""
+        if not d.ght_id:
+            return self.referentiel.forfaits(d.etab.id, d.programme)
+        totaux: Counter = Counter()
+        for membre in d.membres:
+            totaux.update(self.referentiel.forfaits(membre.id, d.programme))
+        return dict(totaux)
+
+    def valeurs_membres(self, d: PlanDossier) -> list[tuple[int, int, str | None, bool]]:
+        """(indicateur id, établissement id, valeur, non applicable) of a GHT dossier: each
+        candidate member's value of every indicator of the requested domaines [SPEC §10],
+        once the support has started typing them. Deterministic per dossier."""
+        if not d.ght_id or d.saisie in ("vide", "engagements"):
+            return []
+        rng = random.Random(d.graine + 2)
+        demandes = {code for code, dom in d.domaines.items() if dom[0]}
+        result = []
+        for membre in d.membres:
+            for pk, _code, type_, _cible, _prerequis, domaine in self.programmes[d.programme][
+                "indicateurs"
+            ]:
+                if domaine not in demandes:
+                    continue
+                if type_ == "existence":
+                    valeur = VALEURS[100] if rng.random() < 0.4 else VALEURS[0]
+                else:
+                    valeur = VALEURS[rng.randint(0, 100)]
+                result.append((pk, membre.id, valeur, False))
         return result
 
     def contacts(self, d: PlanDossier) -> list[tuple[str, str, str, str, str]]:

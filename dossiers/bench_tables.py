@@ -15,6 +15,7 @@ from dossiers.models import (
     Depot,
     DomaineDossier,
     Dossier,
+    MembreDossier,
     ValeurIndicateur,
 )
 from hn.bulk import copier, prochain_id, texte_json
@@ -26,6 +27,7 @@ from hn.journal.models import Evenement
 MODELES = [
     DemandeInitialisation,
     Dossier,
+    MembreDossier,
     DomaineDossier,
     Contact,
     ValeurIndicateur,
@@ -55,6 +57,7 @@ class TablesDossiers:
         return [
             ("demandes", self.table_demandes),
             ("dossiers", self.table_dossiers),
+            ("membres_ght", self.table_membres),
             ("domaines", self.table_domaines),
             ("contacts", self.table_contacts),
             ("valeurs", self.table_valeurs),
@@ -147,6 +150,7 @@ class TablesDossiers:
                     decision,
                     d.frequence,
                     d.prochain_rapport_le,
+                    d.ght_id,
                 )
 
         return copier(
@@ -158,10 +162,23 @@ class TablesDossiers:
                 "commentaire_contacts mutualise partenaires description_projet "
                 "motivation commentaire_ars_etablissement commentaire_ars_contacts "
                 "commentaire_ars_prerequis commentaire_ars_decision frequence_suivi "
-                "prochain_rapport_le"
+                "prochain_rapport_le ght"
             ),
             lignes(),
         )
+
+    def table_membres(self) -> int:
+        """The candidate members of the GHT dossiers [SPEC §10]."""
+        prochain = prochain_id(MembreDossier)
+
+        def lignes():
+            nonlocal prochain
+            for d in self.plan.dossiers:
+                for membre in d.membres:
+                    yield (prochain, d.id, membre.id)
+                    prochain += 1
+
+        return copier(MembreDossier, ["id", "dossier", "etablissement"], lignes())
 
     def table_domaines(self) -> int:
         prochain = prochain_id(DomaineDossier)
@@ -225,11 +242,17 @@ class TablesDossiers:
             nonlocal prochain
             for d in self.plan.dossiers:
                 for pk, _code, valeur, na in self.plan.valeurs(d):
-                    yield (prochain, d.id, pk, valeur, na)
+                    yield (prochain, d.id, pk, None, valeur, na)
+                    prochain += 1
+                # A GHT dossier's domaine indicators: one value per candidate member.
+                for pk, etab_id, valeur, na in self.plan.valeurs_membres(d):
+                    yield (prochain, d.id, pk, etab_id, valeur, na)
                     prochain += 1
 
         return copier(
-            ValeurIndicateur, ["id", "dossier", "indicateur", "valeur", "non_applicable"], lignes()
+            ValeurIndicateur,
+            ["id", "dossier", "indicateur", "etablissement", "valeur", "non_applicable"],
+            lignes(),
         )
 
     def table_decisions_prerequis(self) -> int:

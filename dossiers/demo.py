@@ -1,10 +1,11 @@
 """Demo dossiers (``python manage.py demo``): dossiers of both programmes in every state in
-régions 84 and 11, through the same actions as the application, and pending initialisation
-requests. What the apps above a dossier add to an accepted one (the amorçage decided, payments,
-the follow-up) comes from them through :class:`Suites`, passed by the orchestrator (``hn.demo``):
-this module never imports those apps. Deterministic (the caller's random generator) and
-idempotent."""
+régions 84 and 11, through the same actions as the application, pending initialisation
+requests, and two GHT dossiers (one in instruction, one in follow-up). What the apps above a
+dossier add to an accepted one (the amorçage decided, payments, the follow-up) comes from them
+through :class:`Suites`, passed by the orchestrator (``hn.demo``): this module never imports
+those apps. Deterministic (the caller's random generator) and idempotent."""
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from dossiers import actions as dossier_actions
 from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
-from dossiers.models import DemandeInitialisation, Dossier
+from dossiers.models import DemandeInitialisation, Dossier, ValeurIndicateur
 from dossiers.saisie import enregistrer_saisie
 from hn.comptes.demo import gestionnaire_demo
 from hn.comptes.models import User
@@ -25,8 +26,8 @@ from hn.dates import (
     echeance_decision,
     echeance_initialisation,
 )
-from hn.referentiel.demo import ES_FIXES
-from hn.referentiel.models import Programme
+from hn.referentiel.demo import ES_FIXES, GHT_INSTRUCTION, GHT_SUIVI, finess_ght
+from hn.referentiel.models import Etablissement, Programme
 
 # (région, programme, state, requested domaines, selected domaines). ES A, B and C keep no
 # HOP'EN dossier so that a new user can walk the whole workflow from the request on.
@@ -268,6 +269,79 @@ def charger_demandes(par_region_actuelle) -> int:
         )
         cree += 1
     return cree
+
+
+# GHT dossiers of région 84 (issue 15), on the fixed GHT of ``hn.referentiel.demo.ES_GHT``:
+# (GHT, state, requested domaines, selected domaines). Every member of the GHT is a candidate.
+PLAN_GHT = [
+    (GHT_INSTRUCTION, "depose", ("D2", "D3"), ()),
+    (GHT_SUIVI, "accepte", ("D2", "D5"), ("D2",)),
+]
+
+
+def etablissements_des_ght() -> list:
+    """The supports of :data:`PLAN_GHT`'s GHT: HOP'EN's gate wants their pré-selection before
+    they request the GHT dossier (the orchestrator has ``candidatures.demo`` give it)."""
+    finess = [finess_ght(nom)[0] for nom, *_ in PLAN_GHT]
+    return sorted(Etablissement.objects.filter(finess__in=finess), key=lambda e: e.finess)
+
+
+def charger_dossiers_ght(*, suites: Suites = Suites()) -> int:
+    """The GHT dossiers of :data:`PLAN_GHT`, through the application's actions: the support's
+    gestionnaire requests it for every member, the ARS initialises it, the support types it
+    (each member's value of every indicator of the requested domaines) and deposits it, then
+    the ARS brings it to its state (an accepted one engaged on the envelope). Its own
+    generator: the rest of the demo does not move. Returns how many were created."""
+    rng = random.Random(15)
+    programme = Programme.objects.get(code="HOPEN")
+    valideur = User.objects.get(username="ars_valideur")
+    cree = 0
+    for nom, etat, demandes, selectionnes in PLAN_GHT:
+        finess = finess_ght(nom)
+        support = Etablissement.objects.get(finess=finess[0])
+        if Dossier.objects.filter(programme=programme, etablissement=support).exists():
+            continue
+        gestionnaire = gestionnaire_demo(support)
+        demande = dossier_actions.demander_initialisation(
+            programme=programme, etablissement=support, acting_user=gestionnaire, membres=finess
+        )
+        dossier = dossier_actions.initialiser_dossier(
+            programme=programme, etablissement=support, nom=nom, acting_user=valideur,
+            demande=demande,
+        )  # fmt: skip
+        cree += 1
+        data = _saisie_demo(programme, demandes, rng)
+        # The domaine indicators are per member [SPEC §10]: the dossier keeps the prérequis'.
+        prerequis = set(
+            programme.indicateurs.filter(prerequis__isnull=False).values_list("code", flat=True)
+        )
+        data["indicateurs"] = [i for i in data["indicateurs"] if i["code"] in prerequis]
+        # The support's pre-selection may have requested others: only the plan's are.
+        data["domaines"] += [
+            {"code": code, "demande": False}
+            for code in programme.domaines.exclude(code__in=demandes).values_list("code", flat=True)
+        ]
+        enregistrer_saisie(dossier=dossier, data=data, acting_user=gestionnaire)
+        _valeurs_des_membres(dossier, demandes, rng)
+        dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
+        _decider(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites)
+    return cree
+
+
+def _valeurs_des_membres(dossier, domaines, rng):
+    """Each candidate member's value of every indicator of ``domaines``: below the targets,
+    as at a dépôt."""
+    indicateurs = list(dossier.programme.indicateurs.filter(domaine__code__in=domaines))
+    ValeurIndicateur.objects.bulk_create(
+        ValeurIndicateur(
+            dossier=dossier,
+            indicateur=ind,
+            etablissement=membre.etablissement,
+            valeur=0 if ind.type == "existence" else rng.randint(5, 60),
+        )
+        for membre in dossier.membres.select_related("etablissement")
+        for ind in indicateurs
+    )
 
 
 def _antidater_depot(dossier, *, echeance):

@@ -60,7 +60,7 @@ class EnveloppesBench:
             return []
         rng = random.Random(d.graine + 4)
         aujourd_hui = date_paris(self.maintenant)
-        forfaits = self.dossiers.plan.referentiel.forfaits(d.etab.id, d.programme)
+        forfaits = self.dossiers.plan.forfaits(d)
         parametres = self.parametres[d.programme]
         result = []
         for code, plan in sorted(d.suivi.items()):

@@ -45,8 +45,10 @@ def charger_demo(nombre_etablissements: int = 300) -> dict:
         # HOP'EN's gate: a request needs a pre-selected pré-candidature.
         precandidatures = candidatures_demo.preselectionner_reserves(
             dossiers_demo.etablissements_des_demandes(par_region_actuelle)
+            + dossiers_demo.etablissements_des_ght()
         )
         demandes = dossiers_demo.charger_demandes(par_region_actuelle)
+        dossiers += dossiers_demo.charger_dossiers_ght(suites=suites)
         audits = audits_demo.charger_audits(par_region_actuelle, rng, suites=suites)
         precandidatures += candidatures_demo.charger_ami(par_region_actuelle)
         candidatures_demo.ouvrir_campagne()

@@ -15,6 +15,9 @@ COMPTES = [
     ("es_lecteur", "Étienne", "Lecteur", Role.ES_LECTEUR, "es", "690000013"),
     ("es2_gestionnaire", "Bérénice", "Gestionnaire", Role.ES_GESTIONNAIRE, "es", "690000021"),
     ("es3_gestionnaire", "Camille", "Gestionnaire", Role.ES_GESTIONNAIRE, "es", "750000036"),
+    # The demo GHT of région 84 (hn.referentiel.demo.ES_GHT): its support ES D, a member ES E.
+    ("ght_support", "Gaspard", "Support GHT", Role.ES_GESTIONNAIRE, "es", "690000047"),
+    ("ght_membre", "Margaux", "Membre GHT", Role.ES_GESTIONNAIRE, "es", "690000054"),
     ("es_admin", "Adèle", "Administratrice", Role.ADMINISTRATEUR, "es", "690000013"),
     ("ars_valideur", "Valérie", "CMSI", Role.ARS_VALIDEUR, "ars", "84"),
     ("ars_lecteur", "Louis", "Lecteur ARS", Role.ARS_LECTEUR, "ars", "84"),

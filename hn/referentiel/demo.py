@@ -1,7 +1,9 @@
 """Demo data of the référentiel (``python manage.py demo``): a few hundred établissements with
 realistic activity figures over the former régions, the three fixed ones of API.md (ES A, B and
-C), and GHT. Deterministic (the caller's random generator) and idempotent."""
+C), and GHT (région 84's demo GHT on fixed établissements: :data:`ES_GHT`). Deterministic (the
+caller's random generator) and idempotent."""
 
+import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -135,6 +137,38 @@ ES_FIXES = [
     ("690000021", "Clinique de démonstration B", "84", "82", Statut.PRIVE_LUCRATIF, "clinique"),
     ("750000036", "Hôpital de démonstration C", "11", "11", Statut.PRIVE_NON_LUCRATIF, "espic"),
 ]
+
+# Demo GHT of région 84 (issue 15), on fixed public établissements of their own so that no
+# plan of the demo (dossiers, audits, calls) draws them: the demo GHT of the accounts
+# ``ght_support`` (its support, ES D) and ``ght_membre`` (ES E), ES A a plain member; and two
+# GHT whose dossiers the demo brings to instruction and to follow-up (``dossiers.demo``).
+# GHT name -> [(FINESS without its key, raison sociale, kind)], the support first.
+GHT_DEMO = "GHT Rhône Centre (démonstration)"
+GHT_INSTRUCTION = "GHT Loire Sud (démonstration)"
+GHT_SUIVI = "GHT Isère Nord (démonstration)"
+ES_GHT = {
+    GHT_DEMO: [
+        ("69000004", "Centre hospitalier de démonstration D", "ch"),
+        ("69000005", "Hôpital de démonstration E", "hl"),
+        ("69000006", "Centre hospitalier spécialisé de démonstration F", "chs"),
+    ],
+    GHT_INSTRUCTION: [
+        ("42000001", "Centre hospitalier de démonstration de Saint-Étienne", "ch"),
+        ("42000002", "Hôpital local de démonstration de Firminy", "hl"),
+        ("42000003", "Centre hospitalier de démonstration de Montbrison", "ch"),
+    ],
+    GHT_SUIVI: [
+        ("38000001", "Centre hospitalier de démonstration de Grenoble", "ch"),
+        ("38000002", "Hôpital local de démonstration de Voiron", "hl"),
+        ("38000003", "Centre hospitalier spécialisé de démonstration de Bourgoin", "chs"),
+        ("38000004", "Centre hospitalier de démonstration de Vienne", "ch"),
+    ],
+}
+
+
+def finess_ght(nom: str) -> list[str]:
+    """The FINESS of the fixed établissements of a demo GHT, its support first."""
+    return [completer_finess(f) for f, *_ in ES_GHT[nom]]
 
 
 def _finess(departement: str, sequences: dict) -> str:
@@ -282,21 +316,46 @@ def charger_etablissements(nombre: int, rng, *, poids: dict) -> EtablissementsDe
         )
         par_region_actuelle.setdefault("06", []).append(etab)
         resultat.cree += 1
-    _ghts(actuelles, par_region_actuelle, fixes)
+    resultat.cree += _ghts_fixes(actuelles, anciennes, programmes, fixes)
+    _ghts(actuelles, par_region_actuelle)
     return resultat
 
 
-def _ghts(actuelles, par_region_actuelle, fixes):
-    """One or two GHT per région grouping its public établissements; support = the largest."""
+def _ghts_fixes(actuelles, anciennes, programmes, fixes) -> int:
+    """The demo GHT of :data:`ES_GHT` (région 84) on their fixed établissements, ES A a plain
+    member of the first, ES B (a private clinic) in none. Their own generator: the other
+    établissements' figures do not move. Returns how many établissements."""
+    rng = random.Random(20_240_115)
     es_a, es_b, _ = fixes
-    ght_demo, _ = GHT.objects.update_or_create(
-        nom="GHT Rhône Centre (démonstration)", defaults={"region": actuelles["84"]}
-    )
-    for etab in (es_a, es_b):
-        etab.ght = ght_demo
-        etab.save(update_fields=["ght"])
-    ght_demo.support = es_a
-    ght_demo.save(update_fields=["support"])
+    cree = 0
+    for nom, lignes in ES_GHT.items():
+        ght, _ = GHT.objects.update_or_create(nom=nom, defaults={"region": actuelles["84"]})
+        membres = []
+        for finess, raison_sociale, kind in lignes:
+            membres.append(
+                _upsert_etablissement(
+                    completer_finess(finess), raison_sociale, actuelles["84"], anciennes["82"],
+                    Statut.PUBLIC, kind, rng, programmes,
+                )
+            )  # fmt: skip
+            cree += 1
+        if nom == GHT_DEMO:
+            membres.append(es_a)
+        for etab in membres:
+            if etab.ght_id != ght.pk:
+                etab.ght = ght
+                etab.save(update_fields=["ght"])
+        if ght.support_id != membres[0].pk:
+            ght.support = membres[0]
+            ght.save(update_fields=["support"])
+    if es_b.ght_id is not None:
+        es_b.ght = None
+        es_b.save(update_fields=["ght"])
+    return cree
+
+
+def _ghts(actuelles, par_region_actuelle):
+    """One GHT per région grouping its public établissements; support = the largest."""
     for code, etabs in sorted(par_region_actuelle.items()):
         publics = [e for e in etabs if e.statut == Statut.PUBLIC]
         if len(publics) < 2:

@@ -31,6 +31,7 @@ from dossiers.models import (
 )
 from enveloppes.models import enveloppe_de
 from hn.bulk import repartir
+from hn.comptes.models import User
 from hn.comptes.perms import peut_instruire, peut_saisir
 from hn.dates import aujourd_hui, date_paris, echeance_decision
 from hn.journal.models import Evenement
@@ -336,3 +337,94 @@ def test_semester_reports_follow_the_decision(jeu):
         domaine_dossier__dossier=models.F("rapport__dossier")
     ).exists()
     assert not AvancementSuivi.objects.exclude(domaine_dossier__decision="selectionne").exists()
+
+
+# Enough établissements for GHT of a dozen public ones (the 40 of TAILLES make none).
+TAILLES_GHT = Tailles(etablissements=1_200, dossiers=500, demandes_en_attente=6, graine=7)
+
+
+def test_ght_dossiers_with_their_members_and_member_values():
+    """About one GHT in five applies to HOP'EN (issue 15): its support files the dossier for 2
+    to 12 of its établissements, none with an open HOP'EN dossier of its own; the domaine
+    indicators of the requested domaines carry one value per member; the engaged forfait is
+    the members' sum."""
+    from dossiers.models import MembreDossier
+    from dossiers.services import activite_et_forfaits
+    from enveloppes.models import MouvementEnveloppe
+
+    jeu = generer_jeu(TAILLES_GHT, sortie=StringIO())
+    ghts = Dossier.objects.filter(ght__isnull=False).prefetch_related("membres__etablissement")
+    assert ghts.exists()
+    vitrine = ghts.get(numero=jeu["vitrines"]["ght"])
+    assert vitrine.etat == Etat.ACCEPTE and vitrine.membres.count() == 12
+    ouverts = Dossier.objects.exclude(etat__in=ETATS_REFUSES)
+    for d in ghts:
+        membres = [m.etablissement for m in d.membres.all()]
+        assert 2 <= len(membres) <= 12
+        assert d.programme.code == "HOPEN" and d.etablissement == d.ght.support
+        assert all(e.ght_id == d.ght_id for e in membres)
+        autres = ouverts.filter(programme=d.programme).exclude(pk=d.pk)
+        assert not autres.filter(etablissement__in=membres).exists()
+        assert not MembreDossier.objects.filter(
+            dossier__in=autres, etablissement__in=membres
+        ).exists()
+        demandes = set(d.domaines.filter(demande=True).values_list("domaine__code", flat=True))
+        par_membre = d.valeurs.filter(etablissement__isnull=False)
+        assert set(par_membre.values_list("indicateur__domaine__code", flat=True)) <= demandes
+        if d.etat != Etat.EN_SAISIE and demandes:
+            assert set(par_membre.values_list("etablissement", flat=True)) == {
+                e.pk for e in membres
+            }
+        assert not d.valeurs.filter(etablissement__isnull=True, indicateur__domaine__isnull=False)
+        if d.etat == Etat.ACCEPTE:
+            _activite, forfaits = activite_et_forfaits(d)
+            for ligne in MouvementEnveloppe.objects.filter(dossier=d, nature="engagement"):
+                assert ligne.montant == forfaits[ligne.domaine.domaine.code][0]
+    # The bench's GHT measures read that showcase (bench.mesures_ght).
+    _mesures_ght(jeu["vitrines"]["ght"], vitrine)
+
+
+class _BancGHT:
+    """What ``bench.mesures_ght`` uses of ``bench.mesurer.Banc``; pages are only noted."""
+
+    requetes, echauffement = 2, 1
+
+    def __init__(self):
+        self.connection = connection
+        self.clients, self.pages, self.resultats = {}, [], []
+
+    def log(self, message=""):
+        pass
+
+    def noter_charge(self):
+        return None
+
+    def ajouter(self, resultat):
+        self.resultats.append(resultat)
+
+    def page(self, nom, username, url, budget, categorie, **kw):
+        self.pages.append((nom, username, url, budget))
+
+
+def _mesures_ght(numero, vitrine):
+    from django.urls import NoReverseMatch, reverse
+
+    from bench import mesures_ght
+
+    banc = _BancGHT()
+    mesures_ght.scenarios(banc, {"ght": numero})
+    pages = {(username, url): budget for _nom, username, url, budget in banc.pages}
+    support = next(u for u, url in pages if url.endswith("/pages/engagements/"))
+    assert User.objects.get(username=support).attributions.get().etablissement == (
+        vitrine.etablissement
+    )
+    assert sum(url == f"/dossiers/{numero}/pages/engagements/" for _u, url in pages) == 2
+    assert set(pages.values()) <= {150, 100}
+    try:
+        url = reverse("api:dossier-forfaits", kwargs={"numero": numero})
+    except NoReverseMatch:  # the route not there yet: the service is timed alone
+        (resultat,) = banc.resultats
+        assert resultat.name == mesures_ght.NOM_SERVICE
+        assert resultat.rows == 12 and resultat.budget_ms == 100 and resultat.n == 2
+    else:
+        assert 100 in {budget for (_u, u), budget in pages.items() if u == url}

@@ -31,6 +31,7 @@ from hn.referentiel.models import (
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 ES_A, ES_B, ES_C = "690000013", "690000021", "750000036"
+ES_D, ES_E, ES_F = "690000047", "690000054", "690000062"  # the demo GHT's (issue 15)
 
 # API.md: username -> (perimetre, role, FINESS or région code)
 COMPTES = {
@@ -38,6 +39,8 @@ COMPTES = {
     "es_lecteur": (Perimetre.ETABLISSEMENT, Role.ES_LECTEUR, ES_A),
     "es2_gestionnaire": (Perimetre.ETABLISSEMENT, Role.ES_GESTIONNAIRE, ES_B),
     "es3_gestionnaire": (Perimetre.ETABLISSEMENT, Role.ES_GESTIONNAIRE, ES_C),
+    "ght_support": (Perimetre.ETABLISSEMENT, Role.ES_GESTIONNAIRE, ES_D),
+    "ght_membre": (Perimetre.ETABLISSEMENT, Role.ES_GESTIONNAIRE, ES_E),
     "ars_valideur": (Perimetre.ARS, Role.ARS_VALIDEUR, "84"),
     "ars_lecteur": (Perimetre.ARS, Role.ARS_LECTEUR, "84"),
     "ars_auditeur": (Perimetre.ARS, Role.ARS_AUDITEUR, "84"),
@@ -124,10 +127,15 @@ def test_fixed_etablissements_and_their_regions(demo):
         assert etab.region.decoupage == Decoupage.ACTUEL
         assert etab.region_historique.region_actuelle_id == etab.region_id
         assert set(etab.volumes.values_list("programme__code", flat=True)) == {"HN", "HOPEN"}
-    # ES A is the support of the demo GHT that also holds ES B.
+    # The demo GHT of région 84: ES D its support, ES A a plain member, public members only;
+    # ES B (a private clinic) in no GHT.
     ght = GHT.objects.get(nom="GHT Rhône Centre (démonstration)")
-    assert ght.support == etabs[ES_A]
-    assert set(ght.membres.values_list("finess", flat=True)) == {ES_A, ES_B}
+    assert ght.region.code == "84"
+    assert ght.support.finess == ES_D
+    assert set(ght.membres.values_list("finess", flat=True)) == {ES_A, ES_D, ES_E, ES_F}
+    assert set(ght.membres.values_list("statut", flat=True)) == {"public"}
+    assert etabs[ES_B].ght is None
+    assert not etabs[ES_A].est_support_ght
 
 
 @pytest.mark.parametrize("username", [*COMPTES, "admin"])

@@ -14,6 +14,8 @@ COMPTES = {
     "es_lecteur": ("#espace-etablissement", "Lecteur (établissement)"),
     "es2_gestionnaire": ("#espace-etablissement", "Gestionnaire de fichiers"),
     "es3_gestionnaire": ("#espace-etablissement", "Gestionnaire de fichiers"),
+    "ght_support": ("#espace-etablissement", "Gestionnaire de fichiers"),
+    "ght_membre": ("#espace-etablissement", "Gestionnaire de fichiers"),
     "ars_valideur": ("#espace-ars", "Valideur (CMSI)"),
     "ars_lecteur": ("#espace-ars", "Lecteur (ARS)"),
     "ars_auditeur": ("#espace-ars", "Auditeur"),
