@@ -287,22 +287,23 @@ def generer_audits(graine: int = Tailles.graine) -> dict[str, int]:
 
 
 def marquer_dus(part: float, *, graine: int = 1) -> list[tuple]:
-    """``dossiers.bench.marquer_dus``: ``part`` of the deposited dossiers made due."""
-    from dossiers.bench import marquer_dus as marquer
+    """``dossiers.bench_dus.marquer_dus``: ``part`` of the deposited dossiers made due."""
+    from dossiers.bench_dus import marquer_dus as marquer
 
     return marquer(part, graine=graine)
 
 
 def restaurer_dus(originaux: list[tuple]) -> int:
-    """``dossiers.bench.restaurer_dus``: the dossiers :func:`marquer_dus` changed put back."""
-    from dossiers.bench import restaurer_dus as restaurer
+    """``dossiers.bench_dus.restaurer_dus``: the dossiers :func:`marquer_dus` changed put back."""
+    from dossiers.bench_dus import restaurer_dus as restaurer
 
     return restaurer(originaux)
 
 
 def rafraichir_echeances() -> int:
-    """``dossiers.bench.rafraichir_echeances``: deadlines passed since the generation re-dated."""
-    from dossiers.bench import rafraichir_echeances as rafraichir
+    """``dossiers.bench_dus.rafraichir_echeances``: the deadlines passed since the generation,
+    re-dated."""
+    from dossiers.bench_dus import rafraichir_echeances as rafraichir
 
     return rafraichir()
 

@@ -5,8 +5,6 @@ the current state, 409), :class:`DepotIncomplet` (missing fields, 409), ``Permis
 (the role may not, 403). Messages are French, for the user.
 """
 
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -80,21 +78,6 @@ def tracer_dossier(action, dossier, acteur, **kw):
     return evenement
 
 
-OUI = (True, "true", "oui", 1, "1", 100, "100")
-NON = (False, "false", "non", 0, "0")
-
-
-def oui_non(valeur) -> Decimal | None:
-    """A yes/no indicator's answer as stored (100 / 0), None when it is neither."""
-    if isinstance(valeur, str):
-        valeur = valeur.strip().lower()
-    if valeur in OUI:
-        return Decimal(100)
-    if valeur in NON:
-        return Decimal(0)
-    return None
-
-
 def verrouiller(dossier) -> Dossier:
     """Lock the row and reload it: concurrent actions on one dossier run one after the other."""
     return (
@@ -134,28 +117,28 @@ def _verifier_recandidature(programme, etablissement):
         )
 
 
+def _sans_dossier_ouvert(programme, etablissement):
+    if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
+        raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
+
+
 @transaction.atomic
 def demander_initialisation(
     *, programme, etablissement, acting_user, membres=None
 ) -> DemandeInitialisation:
-    """A request for a dossier; ``membres`` (FINESS list) makes it a GHT request filed by the
-    GHT's support for those candidate members [SPEC §10]."""
+    """A request for a dossier; ``membres`` (FINESS) makes it the support's GHT request."""
     if not peut_saisir(acting_user, etablissement):
         raise PermissionDenied("Seul le gestionnaire de l'établissement peut demander un dossier.")
-    # The région's lock serialises the requests and initialisations naming its établissements
-    # (dossiers.ght: one candidature per établissement and programme).
+    # The région's lock serialises its requests and initialisations (dossiers.ght).
     Region.objects.select_for_update().get(pk=etablissement.region_id)
-    if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
-        raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
+    _sans_dossier_ouvert(programme, etablissement)
     if (
         DemandeInitialisation.objects.en_attente()
         .filter(programme=programme, etablissement=etablissement)
         .exists()
     ):
         raise DossierError("Une demande est déjà en attente d'initialisation par l'ARS.")
-    ght_demande, candidats = None, [etablissement]
-    if membres is not None:
-        ght_demande, candidats = ght.membres_demandes(etablissement, membres)
+    ght_demande, candidats = ght.membres_demandes(etablissement, membres)
     ght.verifier_disponibles(programme, candidats)
     _verifier_recandidature(programme, etablissement)
     if refus := refus_sans_preselection(programme, etablissement):
@@ -168,9 +151,7 @@ def demander_initialisation(
         echeance=echeance_initialisation(aujourd_hui()),
     )
     apres = {"programme": programme.code, "echeance": demande.echeance}
-    if ght_demande is not None:
-        demande.membres.set(candidats)
-        apres |= {"ght": ght_demande.nom, "membres": [e.finess for e in candidats]}
+    apres |= ght.enregistrer_membres(demande, candidats)
     tracer(
         "dossier_demande",
         acteur=acting_user,
@@ -210,8 +191,7 @@ def initialiser_dossier(
             raise DossierError("Cette demande concerne un autre établissement ou programme.")
         if demande.initialisee_le is not None:
             raise DossierError("Cette demande a déjà été initialisée.")
-    if Dossier.objects.ouverts().filter(programme=programme, etablissement=etablissement).exists():
-        raise DossierError(f"L'établissement a déjà un dossier {programme.code} en cours.")
+    _sans_dossier_ouvert(programme, etablissement)
     candidats = ght.candidats_de_la_demande(demande) if demande is not None else [etablissement]
     ght.verifier_disponibles(programme, candidats, sauf_demande=demande)
     _verifier_recandidature(programme, etablissement)

@@ -10,11 +10,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from dossiers import actions as dossier_actions
-from dossiers.enums import DecisionDomaine, DecisionPrerequis, MotifRefus
+from dossiers.eligibilite import indicateurs_de_convergence
+from dossiers.enums import (
+    CategoriePiece,
+    DecisionDomaine,
+    DecisionPrerequis,
+    MotifRefus,
+    TypeContact,
+)
 from dossiers.models import DemandeInitialisation, Dossier, ValeurIndicateur
+from dossiers.pieces import ajouter_piece
 from dossiers.saisie import enregistrer_saisie
 from hn.comptes.demo import gestionnaire_demo
 from hn.comptes.models import User
@@ -321,11 +330,51 @@ def charger_dossiers_ght(*, suites: Suites = Suites()) -> int:
             {"code": code, "demande": False}
             for code in programme.domaines.exclude(code__in=demandes).values_list("code", flat=True)
         ]
+        conditions = _conditions_ght(programme, demandes)
+        data |= conditions | {"contacts": data["contacts"] + conditions["contacts"]}
         enregistrer_saisie(dossier=dossier, data=data, acting_user=gestionnaire)
+        ajouter_piece(
+            dossier=dossier,
+            fichier=SimpleUploadedFile(f"SDSI {nom}.pdf", PDF_SDSI),
+            categorie=CategoriePiece.SDSI_GHT,
+            acting_user=gestionnaire,
+        )
         _valeurs_des_membres(dossier, demandes, rng)
         dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
         _decider(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites)
     return cree
+
+
+# The GHT's schéma directeur SI, a one-page PDF (the SDSI condition wants the attachment).
+PDF_SDSI = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def _conditions_ght(programme, demandes) -> dict:
+    """The GHT conditions met [003 §5.3.1]: the support director's validations, the GHT's DSI,
+    a convergence answer for each convergence indicator (converged on the prérequis, not yet
+    on the domaines: the project's aim)."""
+    indicateurs = programme.indicateurs.select_related("domaine")
+    return {
+        "validation_directeur_support": True,
+        "dsi_ght_valide": True,
+        "convergence": {
+            ind.code: ind.prerequis_id is not None
+            for ind in indicateurs_de_convergence(indicateurs, set(demandes))
+        },
+        "contacts": [
+            {
+                "type": TypeContact.DSI_GHT.value,
+                "nom": "Camille Moreau",
+                "fonction": "DSI du GHT",
+                "email": "dsi@ght.demo",
+                "telephone": "0472000000",
+            }
+        ],
+    }
 
 
 def _valeurs_des_membres(dossier, domaines, rng):

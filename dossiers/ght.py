@@ -94,9 +94,12 @@ def verifier_disponibles(programme, etablissements, *, sauf_demande=None, champ=
     raise SaisieRefusee(message, {champ: lignes})
 
 
-def membres_demandes(support, finess: list) -> tuple[object, list]:
+def membres_demandes(support, finess: list | None) -> tuple[object, list]:
     """(GHT, candidate members) of a GHT request filed by ``support``: the members must be
-    établissements of the GHT whose support it is, each once, at least one."""
+    établissements of the GHT whose support it is, each once, at least one. ``finess`` None:
+    a single établissement's request, (None, [support])."""
+    if finess is None:
+        return None, [support]
     ght = getattr(support, "ght_support", None) if support.ght_id else None
     if ght is None or ght.pk != support.ght_id:
         raise SaisieRefusee(
@@ -124,6 +127,14 @@ def membres_demandes(support, finess: list) -> tuple[object, list]:
             {"membres": [f"{c} : pas membre du {ght.nom}." for c in hors_ght]},
         )
     return ght, sorted(trouves.values(), key=lambda e: e.finess)
+
+
+def enregistrer_membres(demande, etablissements) -> dict:
+    """A GHT request's candidate members recorded; what the journal says of them."""
+    if not demande.ght_id:
+        return {}
+    demande.membres.set(etablissements)
+    return {"ght": demande.ght.nom, "membres": [e.finess for e in etablissements]}
 
 
 def creer_membres(dossier, etablissements) -> None:

@@ -4,6 +4,9 @@ The state field is protected: it changes only through the transitions below, cal
 ``dossiers.actions`` inside a transaction that holds the row lock.
 """
 
+# Long: the dossier's models (request, dossier, GHT members, domaines, values, snapshots,
+# attachments) in the one module that Django, the migrations and the triggers refer to.
+
 import uuid
 
 from django.conf import settings

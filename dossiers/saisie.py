@@ -11,7 +11,6 @@ from django.db import transaction
 from dossiers.actions import (
     DossierError,
     TransitionRefusee,
-    oui_non,
     tracer_dossier,
     verrouiller,
 )
@@ -23,6 +22,7 @@ from hn.champs import (
     booleen_ou_erreur,
     date_ou_erreur,
     decimal_ou_erreur,
+    oui_non,
     texte_ou_erreur,
 )
 from hn.comptes.perms import peut_saisir

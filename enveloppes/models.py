@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
 from enveloppes import regles
@@ -436,3 +436,14 @@ class CommentaireSynthese(models.Model):
 
     def __str__(self):
         return f"Synthèse {self.annee} — dossier {self.dossier.numero}"
+
+
+def membres_ght_du_domaine() -> Subquery:
+    """A GHT dossier's members as its domaine's ledger lines name them (SPEC §10): a
+    subquery for a query over ``DomaineDossier`` rows (the envelope's retained table)."""
+    return Subquery(
+        MouvementEnveloppe.objects.filter(domaine=OuterRef("pk"))
+        .exclude(membres="")
+        .order_by("pk")
+        .values("membres")[:1]
+    )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.http import Http404
 
 from dossiers.enums import SuiviDomaine
@@ -34,6 +34,7 @@ from enveloppes.models import (
     Enveloppe,
     MouvementEnveloppe,
     enveloppes_visibles,
+    membres_ght_du_domaine,
 )
 from hn.comptes.scopes import acces
 from hn.dates import aujourd_hui
@@ -297,15 +298,6 @@ CHAMPS_LEGERS = (
 )
 
 
-# A GHT dossier's members as its ledger lines name them (SPEC §10), read in the rows' query.
-_MEMBRES_GHT = Subquery(
-    MouvementEnveloppe.objects.filter(domaine=OuterRef("pk"))
-    .exclude(membres="")
-    .order_by("pk")
-    .values("membres")[:1]
-)
-
-
 def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) -> Tableau:
     """The envelope's figures from its lines dated up to ``au`` (all when None), in 4 queries.
     Late domaines are flagged for the current state only (``au`` None).
@@ -340,7 +332,7 @@ def tableau(enveloppe: Enveloppe, *, au: dt.date | None = None, selection=None) 
     domaines = (
         lignes_domaines.select_related("domaine", "dossier__etablissement")
         .only(*CHAMPS_RETENUS)
-        .annotate(membres_ght=_MEMBRES_GHT)
+        .annotate(membres_ght=membres_ght_du_domaine())
     )
     if selection is not None:
         domaines = domaines.filter(dossier__etablissement_id__in=choisis)

@@ -465,3 +465,18 @@ class DateFormulaire(_ChampFormulaire):
 class EntierFormulaire(_ChampFormulaire):
     lecteur = staticmethod(entier)
     options_permises = ("minimum", "maximum", "message")
+
+
+OUI = (True, "true", "oui", 1, "1", 100, "100")
+NON = (False, "false", "non", 0, "0")
+
+
+def oui_non(valeur) -> Decimal | None:
+    """A yes/no indicator's answer as stored (100 / 0), None when it is neither."""
+    if isinstance(valeur, str):
+        valeur = valeur.strip().lower()
+    if valeur in OUI:
+        return Decimal(100)
+    if valeur in NON:
+        return Decimal(0)
+    return None

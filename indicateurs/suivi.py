@@ -25,7 +25,6 @@ from dossiers.actions import (
     DossierError,
     TransitionRefusee,
     instruire,
-    oui_non,
     tracer_dossier,
     verrouiller,
 )
@@ -49,6 +48,7 @@ from hn.champs import (
     decimal_ou_erreur,
     entier,
     exiger,
+    oui_non,
     texte_ou_erreur,
 )
 from hn.comptes.perms import peut_saisir
