@@ -540,6 +540,7 @@ class DossiersBench:
                     "telephone": contacts[t.value][4] if t.value in contacts else "",
                 }
                 for t in TypeContact
+                if d.ght_id or t != TypeContact.DSI_GHT
             ],
             "mutualise": d.mutualise,
             "partenaires": textes["partenaires"],
@@ -566,5 +567,31 @@ class DossiersBench:
                 }
                 for pk, code, *_ in self.programmes[d.programme]["indicateurs"]
             ],
+            **(self._contenu_ght(d) if d.ght_id else {}),
             "pieces": [],
+        }
+
+    def _contenu_ght(self, d: PlanDossier) -> dict:
+        """What ``dossiers.contenu.contenu`` adds for a GHT dossier: each member's domaine values
+        (by FINESS, then indicator), the GHT conditions (left at their defaults here)."""
+        valeurs = {(v[0], v[1]): v for v in self.valeurs_membres(d)}
+        return {
+            "indicateurs_membres": [
+                {
+                    "finess": membre.finess,
+                    "code": code,
+                    "valeur": valeurs[(pk, membre.id)][2] if (pk, membre.id) in valeurs else None,
+                    "non_applicable": bool(
+                        (pk, membre.id) in valeurs and valeurs[(pk, membre.id)][3]
+                    ),
+                }
+                for membre in sorted(d.membres, key=lambda e: e.finess)
+                for pk, code, _type, _cible, _prerequis, domaine in self.programmes[d.programme][
+                    "indicateurs"
+                ]
+                if domaine is not None
+            ],
+            "validation_directeur_support": False,
+            "dsi_ght_valide": False,
+            "convergence": {},
         }

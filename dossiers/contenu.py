@@ -48,13 +48,20 @@ def contenu(dossier) -> dict:
     indicateurs = [
         {"code": ind.code, **_valeur(valeurs.get(ind.pk))} for ind in programme_indicateurs
     ]
-    # A GHT dossier only: a single ES's content (and its deposited snapshots' fingerprints)
-    # keeps its shape.
-    membres = (
-        {"indicateurs_membres": indicateurs_membres(dossier, valeurs, programme_indicateurs)}
+    # A GHT dossier only [SPEC §10]: its members' values, its GHT conditions (the GHT's DSI
+    # is the contact "dsi_ght"). A single ES's content (and its deposited snapshots'
+    # fingerprints) keeps its shape.
+    ght = (
+        {
+            "indicateurs_membres": indicateurs_membres(dossier, valeurs, programme_indicateurs),
+            "validation_directeur_support": dossier.validation_directeur_support,
+            "dsi_ght_valide": dossier.dsi_ght_valide,
+            "convergence": dict(sorted(dossier.convergence.items())),
+        }
         if dossier.ght_id
         else {}
     )
+    types = [t for t in TypeContact if dossier.ght_id or t != TypeContact.DSI_GHT]
     return {
         "engagements": sorted(dossier.engagements),
         "commentaire_etablissement": dossier.commentaire_etablissement,
@@ -67,12 +74,8 @@ def contenu(dossier) -> dict:
                 "email": contacts[t].email if t in contacts else "",
                 "telephone": contacts[t].telephone if t in contacts else "",
             }
-            for t in TypeContact
+            for t in types
         ],
-        # GHT conditions [SPEC §10] (the GHT's DSI is the contact "dsi_ght").
-        "validation_directeur_support": dossier.validation_directeur_support,
-        "dsi_ght_valide": dossier.dsi_ght_valide,
-        "convergence": dict(sorted(dossier.convergence.items())),
         "mutualise": dossier.mutualise,
         "partenaires": dossier.partenaires,
         "description_projet": dossier.description_projet,
@@ -88,7 +91,7 @@ def contenu(dossier) -> dict:
             for dd in dossier.domaines.select_related("domaine")
         ],
         "indicateurs": indicateurs,
-        **membres,
+        **ght,
         "pieces": [
             {
                 "id": p.pk,
@@ -132,23 +135,28 @@ def manquants_ght(dossier, dsi_ght) -> list[tuple[str, str]]:
     """(field, label) of the GHT conditions left empty on a GHT dossier [003 §5.3.1]: the
     support director's validation, the GHT's DSI named and validated, an answer for each
     convergence indicator, the GHT's SDSI (all on the page "GHT")."""
+    # Only the items whose rule the programme lists (programme data: dossiers.eligibilite).
+    regles = {r.get("regle") for r in dossier.programme.eligibilite}
     result = []
-    if not dossier.validation_directeur_support:
+    if "ght_validation_directeur" in regles and not dossier.validation_directeur_support:
         result.append(
             (
                 "validation_directeur_support",
                 "Validation du dossier par le directeur de l'établissement support",
             )
         )
-    if not getattr(dsi_ght, "nom", ""):
+    if "ght_dsi" in regles and not getattr(dsi_ght, "nom", ""):
         result.append((f"contacts.{TypeContact.DSI_GHT.value}.nom", "DSI du GHT : nom"))
-    if not dossier.dsi_ght_valide:
+    if "ght_dsi" in regles and not dossier.dsi_ght_valide:
         result.append(
             ("dsi_ght_valide", "DSI du GHT validé par le directeur de l'établissement support")
         )
     demandes = {dd.domaine.code for dd in dossier.domaines.select_related("domaine") if dd.demande}
     indicateurs = dossier.programme.indicateurs.select_related("domaine")
-    for ind in indicateurs_de_convergence(indicateurs, demandes):
+    convergence = (
+        indicateurs_de_convergence(indicateurs, demandes) if "ght_convergence" in regles else []
+    )
+    for ind in convergence:
         if not isinstance(dossier.convergence.get(ind.code), bool):
             result.append(
                 (f"convergence.{ind.code}", f"Convergence GHT de l'indicateur {ind.code}")
@@ -156,7 +164,7 @@ def manquants_ght(dossier, dsi_ght) -> list[tuple[str, str]]:
     sdsi = dossier.pieces.filter(
         categorie=CategoriePiece.SDSI_GHT, remplacee_par__isnull=True, supprimee_le__isnull=True
     )
-    if not sdsi.exists():
+    if "ght_sdsi" in regles and not sdsi.exists():
         result.append(("pieces.sdsi_ght", "Schéma directeur SI du GHT (pièce jointe)"))
     return result
 

@@ -64,7 +64,10 @@ def _section(dossier, page, contenu, pieces_par_prerequis, *, user=None):
         gabarit = "contacts"
     elif page.prerequis_id or page.domaine_id:
         gabarit = "indicateurs"
-        for ligne in contexte["lignes"]:
+        groupes = [m["lignes"] for m in contexte.get("membres", [])]  # a GHT's domaine page
+        for ligne in [
+            ligne for lignes in [contexte.get("lignes", []), *groupes] for ligne in lignes
+        ]:
             ligne["affichage"] = _valeur_affichee(ligne)
         if page.prerequis_id:
             code = page.slug.removeprefix("prerequis-")

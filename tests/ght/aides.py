@@ -6,6 +6,7 @@ directly from a complete dossier (``dossier_ght``, HOP'EN, with the GHT conditio
 from dataclasses import dataclass
 
 from dossiers import actions
+from dossiers import ght as regles_ght
 from dossiers.contenu import contenu
 from dossiers.eligibilite import controles
 from dossiers.models import Dossier, MembreDossier
@@ -102,7 +103,40 @@ def dossier_ght(domaines=("D2", "D3")):
     Dossier.objects.filter(pk=dossier.pk).update(ght=groupe)
     for etab in (support, *autres):
         MembreDossier.objects.create(dossier=dossier, etablissement=etab)
+    dossier = Dossier.objects.get(pk=dossier.pk)
+    # A GHT's domaine indicators are per member [SPEC §10].
+    enregistrer_saisie(
+        dossier=dossier, data=saisie_ght(dossier, domaines), acting_user=gestionnaire
+    )
     return Dossier.objects.get(pk=dossier.pk), gestionnaire, autres
+
+
+def saisie_ght(dossier, domaines=("D2", "D3"), *, atteints=False) -> dict:
+    """``dossiers_factories.saisie_complete`` for a GHT dossier: the domaine indicators' values
+    given once per candidate member (``"finess"``), the prérequis' once for the dossier."""
+    data = df.saisie_complete(dossier.programme, domaines, atteints=atteints)
+    du_domaine = set(
+        dossier.programme.indicateurs.filter(domaine__isnull=False).values_list("code", flat=True)
+    )
+    membres = [e.finess for e in regles_ght.candidats(dossier)]
+    data["indicateurs"] = [i for i in data["indicateurs"] if i["code"] not in du_domaine] + [
+        {**i, "finess": finess}
+        for i in data["indicateurs"]
+        if i["code"] in du_domaine
+        for finess in membres
+    ]
+    return data
+
+
+def complet_ght(dossier, gestionnaire, domaines=("D2", "D3"), *, atteints=False, sauf=()):
+    """Every mandatory field of a GHT dossier filled (the GHT conditions but ``sauf``): ready
+    for its dépôt."""
+    enregistrer_saisie(
+        dossier=dossier,
+        data=saisie_ght(dossier, domaines, atteints=atteints),
+        acting_user=gestionnaire,
+    )
+    return remplir(dossier, gestionnaire, sauf=sauf)
 
 
 def conditions_remplies(dossier, *, sauf=()):

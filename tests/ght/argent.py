@@ -6,11 +6,11 @@ from dossiers import actions
 from dossiers import ght as regles_ght
 from dossiers.enums import DecisionDomaine
 from dossiers.models import Dossier
-from dossiers.saisie import enregistrer_saisie
 from hn.referentiel import regles
 from hn.referentiel.models import GHT, ActiviteEtablissement
 from tests import dossiers_factories as d
 from tests import factories as f
+from tests.ght.aides import complet_ght
 
 # Journées MCO of the members in turn: different activités, hence different categories.
 JOURNEES = (4_000, 10_000, 25_000, 60_000, 1_500, 150_000)
@@ -38,11 +38,7 @@ def dossier_ght(n: int, *, domaines=("D2", "D3"), region="84"):
     regles_ght.creer_membres(dossier, membres)
     dossier = Dossier.objects.get(pk=dossier.pk)
     gestionnaire = f.es_gestionnaire(support)
-    enregistrer_saisie(
-        dossier=dossier,
-        data=d.saisie_complete(dossier.programme, domaines),
-        acting_user=gestionnaire,
-    )
+    dossier = complet_ght(dossier, gestionnaire, domaines)
     return dossier, gestionnaire, membres
 
 

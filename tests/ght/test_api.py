@@ -6,12 +6,10 @@ import pytest
 
 from dossiers import actions
 from dossiers.models import DemandeInitialisation, Dossier, MembreDossier
-from dossiers.saisie import enregistrer_saisie
 from dossiers.services import activite_et_forfaits
 from hn.journal.models import Evenement
-from tests import dossiers_factories as d
 from tests import factories as f
-from tests.ght.aides import API, CODE, appel, initialiser_ght, monde_ght
+from tests.ght.aides import API, CODE, appel, complet_ght, initialiser_ght, monde_ght
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -166,12 +164,7 @@ def test_a_member_of_an_open_ght_dossier_cannot_request_its_own(client, monde):
 
 def test_refusing_a_ght_dossier_frees_its_members(monde):
     m1, m2, _ = monde.membres
-    dossier = initialiser_ght(monde, [m1, m2])
-    enregistrer_saisie(
-        dossier=dossier,
-        data=d.saisie_complete(monde.programme),
-        acting_user=monde.gestionnaire,
-    )
+    dossier = complet_ght(initialiser_ght(monde, [m1, m2]), monde.gestionnaire)
     dossier = actions.deposer(dossier=dossier, acting_user=monde.gestionnaire)
     with pytest.raises(actions.DossierError):  # m2 is a candidate of the deposited dossier
         actions.demander_initialisation(

@@ -1,0 +1,32 @@
+"""What the merge of the GHT parts had to join: the printed domaine page of a GHT dossier
+shows each member's values (it printed "Aucun indicateur"), and the dépôt asks for the GHT
+items only where the programme's data lists their rules (HN lists none)."""
+
+import pytest
+from django.urls import reverse
+
+from dossiers.contenu import manquants
+from dossiers.saisie import enregistrer_saisie
+from tests.ght.aides import initialiser_ght, monde_ght, saisie_ght
+from tests.ght.argent import dossier_ght
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_print_preview_shows_each_members_domaine_values(client):
+    dossier, gestionnaire, membres = dossier_ght(2, domaines=("D2",))
+    client.force_login(gestionnaire)
+    response = client.get(reverse("dossiers:apercu", args=[dossier.numero]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for etab in membres:
+        assert f"{etab.raison_sociale} ({etab.finess})</caption>" in html
+    assert "Aucun indicateur." not in html
+
+
+def test_a_programme_without_ght_rules_asks_for_no_ght_item():
+    monde = monde_ght(2)
+    dossier = initialiser_ght(monde, monde.membres)
+    enregistrer_saisie(dossier=dossier, data=saisie_ght(dossier), acting_user=monde.gestionnaire)
+    assert not any(r.get("regle", "").startswith("ght_") for r in dossier.programme.eligibilite)
+    assert [m for m in manquants(dossier) if m["page_slug"] == "ght"] == []
