@@ -1,0 +1,140 @@
+"""A GHT dossier in a real browser (issue 15): the demo's ``ght_support`` asks for a GHT
+dossier for itself and ``ght_membre``'s établissement, the CMSI initialises it, the support
+meets the GHT conditions on the page "GHT" and deposits it, the CMSI accepts it, and the
+envelope shows one engagement at the support for the sum of both members' forfaits, the
+members named; ``ght_membre`` reads the dossier and its own line of the breakdown."""
+
+import re
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from dossiers.models import Dossier
+from dossiers.saisie import enregistrer_saisie
+from dossiers.services import forfaits_par_etablissement
+from enveloppes.templatetags.enveloppes_tags import euros
+from hn.comptes.models import User
+from hn.referentiel.models import Programme
+from tests.dossiers_factories import PDF_MINIMAL, saisie_complete
+from tests.e2e.conftest import charger_la_demo, se_connecter
+from tests.e2e.test_instruction import cocher, confirmer, deconnecter, ouvrir_page
+
+pytestmark = pytest.mark.e2e
+
+SUPPORT, MEMBRE = "690000047", "690000054"  # ES D (ght_support), ES E (ght_membre)
+
+
+@pytest.fixture
+def demo(referentiel):
+    charger_la_demo(nombre_etablissements=40)
+
+
+def _saisie_ordinaire(dossier):
+    """The pages every dossier has, typed through the saisie (the browser journeys of a single
+    dossier cover them): D2 requested alone, the domaine values one per member."""
+    programme = dossier.programme
+    data = saisie_complete(programme, domaines=("D2",))
+    prerequis = set(programme.indicateurs.filter(prerequis__isnull=False).values_list("code"))
+    data["indicateurs"] = [i for i in data["indicateurs"] if (i["code"],) in prerequis] + [
+        {"code": i.code, "finess": finess, "valeur": False if i.type == "existence" else "10"}
+        for i in programme.indicateurs.filter(domaine__code="D2")
+        for finess in (SUPPORT, MEMBRE)
+    ]
+    data["domaines"] += [
+        {"code": code, "demande": False}
+        for code in programme.domaines.exclude(code="D2").values_list("code", flat=True)
+    ]
+    enregistrer_saisie(
+        dossier=dossier, data=data, acting_user=User.objects.get(username="ght_support")
+    )
+
+
+def test_ght_support_files_the_cmsi_accepts_the_envelope_engages_the_sum(live_server, page, demo):
+    mdp = settings.DEMO_PASSWORD
+    hopen = Programme.objects.get(code="HOPEN")
+    # 1. The support asks for a GHT dossier for itself and one other member.
+    se_connecter(page, live_server, "ght_support", mdp)
+    page.goto(f"{live_server.url}/dossiers/")
+    page.get_by_label("Programme").first.select_option("HOPEN")
+    cocher(page, f"demande-membre-{SUPPORT}")
+    cocher(page, f"demande-membre-{MEMBRE}")
+    page.get_by_role("button", name="Demander un dossier").click()
+    expect(page.get_by_text("Demande transmise à l'ARS")).to_be_visible()
+    deconnecter(page, live_server)
+
+    # 2. The CMSI initialises it from the pending request, which names the GHT's candidates.
+    se_connecter(page, live_server, "ars_valideur", mdp)
+    page.goto(f"{live_server.url}/dossiers/")
+    ligne = page.locator("#demandes tr", has_text=SUPPORT)
+    expect(ligne.get_by_text(re.compile(f"{SUPPORT}, {MEMBRE}"))).to_be_visible()
+    ligne.get_by_role("link", name="Initialiser").click()
+    page.get_by_role("button", name="Initialiser le dossier").click()
+    expect(page.get_by_text(re.compile(r"Dossier 84-\d{8}-\d{3} initialisé"))).to_be_visible()
+    dossier = Dossier.objects.get(etablissement__finess=SUPPORT, programme=hopen)
+    assert sorted(m.etablissement.finess for m in dossier.membres.all()) == [SUPPORT, MEMBRE]
+    deconnecter(page, live_server)
+
+    # 3. The support meets the GHT conditions on the page "GHT", then deposits.
+    _saisie_ordinaire(dossier)
+    se_connecter(page, live_server, "ght_support", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/")
+    ouvrir_page(page, "GHT")
+    cocher(page, "validation_directeur_support")
+    page.fill("[id='contacts.dsi_ght.nom']", "Camille Moreau")
+    cocher(page, "dsi_ght_valide")
+    for radio in page.locator("input[type=radio][id$='.oui']").all():
+        cocher(page, radio.get_attribute("id"))
+    page.get_by_role("button", name="Enregistrer cette page").click()
+    expect(page.get_by_text("Page enregistrée.")).to_be_visible()
+    page.set_input_files(
+        "input[name=fichier]",
+        files=[{"name": "sdsi.pdf", "mimeType": "application/pdf", "buffer": PDF_MINIMAL}],
+    )
+    page.get_by_role("button", name="Joindre le fichier").click()
+    expect(page.get_by_text("Pièce « sdsi.pdf » ajoutée.")).to_be_visible()
+    page.get_by_role("link", name="Déposer").click()
+    page.get_by_role("button", name="Déposer le dossier").click()
+    confirmer(page, "Confirmer le dépôt")
+    expect(page.get_by_text("Dossier déposé.")).to_be_visible()
+    deconnecter(page, live_server)
+
+    # 4. The CMSI accepts every prérequis, selects D2 and accepts.
+    se_connecter(page, live_server, "ars_valideur", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/instruction/")
+    for p in hopen.prerequis.all():
+        cocher(page, f"prerequis-{p.code}-accepte")
+    page.get_by_role("button", name="Enregistrer la validation des prérequis").click()
+    cocher(page, "domaine-D2-selectionne")
+    page.get_by_role("button", name="Enregistrer la sélection des domaines").click()
+    page.get_by_role("button", name="Accepter").click()
+    confirmer(page, "Confirmer l'acceptation")
+    expect(page.get_by_text("Dossier accepté : ses forfaits sont engagés sur l")).to_be_visible()
+
+    # 5. The envelope: one engagement, at the support, for the members' summed forfaits.
+    par_membre = {
+        ligne["etablissement"].finess: ligne["forfaits"]["D2"][0]
+        for ligne in forfaits_par_etablissement(dossier)
+    }
+    assert sorted(par_membre) == [SUPPORT, MEMBRE]
+    page.goto(f"{live_server.url}/enveloppes/HOPEN/84/")
+    retenus = page.locator("#tableau-retenus")
+    lignes = retenus.locator("tr", has=page.get_by_role("link", name=dossier.numero))
+    expect(lignes).to_have_count(1)
+    expect(lignes.get_by_text(f"GHT, membres : {SUPPORT}, {MEMBRE}")).to_be_visible()
+    expect(lignes.get_by_text(euros(sum(par_membre.values())), exact=True).first).to_be_visible()
+    groupe = retenus.locator("tbody", has=page.get_by_role("link", name=dossier.numero))
+    expect(groupe.get_by_role("rowheader")).to_contain_text(f"FINESS {SUPPORT}")
+    deconnecter(page, live_server)
+
+    # 6. The other member reads the dossier: its own line of the breakdown and the GHT total.
+    se_connecter(page, live_server, "ght_membre", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/")
+    ouvrir_page(page, "Coût du projet")
+    tableau = page.get_by_role("table", name=re.compile("^Forfait par établissement candidat"))
+    expect(tableau.get_by_text(MEMBRE)).to_have_count(1)
+    expect(tableau.get_by_text(SUPPORT)).to_have_count(0)  # the support's line is not its own
+    total = f"{sum(par_membre.values()):,}".replace(",", r"\s")
+    expect(tableau.get_by_role("row", name=re.compile("^Total du GHT"))).to_contain_text(
+        re.compile(total)
+    )
