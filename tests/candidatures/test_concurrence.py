@@ -3,11 +3,8 @@ programmation at the same instant run one after the other on its row (both edits
 versions 1 and 2, never a duplicate rank); two creations of one établissement's
 pré-candidature at the same instant make one, the other gets the 409."""
 
-import threading
-
 import pytest
 import time_machine
-from django.db import connection
 
 from candidatures import actions
 from candidatures.models import Ajustement, Precandidature, Version
@@ -17,35 +14,10 @@ from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement, Region
 from tests import factories as f
 from tests.candidatures import aides as a
+from tests.concurrence import en_parallele
 from tests.indicateurs.aides import paris
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def en_parallele(preparations):
-    """Each preparation runs in its own thread (its reads open the thread's connection), then
-    every action it returned is released at once; (results, errors) in order."""
-    barriere = threading.Barrier(len(preparations))
-    resultats = [None] * len(preparations)
-    erreurs = [None] * len(preparations)
-
-    def run(i, preparer):
-        try:
-            action = preparer()
-            barriere.wait(timeout=30)
-            resultats[i] = action()
-        except Exception as exc:
-            erreurs[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(preparations)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return resultats, erreurs
 
 
 def _programmee():

@@ -2,14 +2,13 @@
 ES's request and its deadline, the ARS's creation, numbering, one open dossier per candidature,
 the recandidature delay, and the PostgreSQL concurrency guarantees."""
 
-import threading
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from dossiers import actions
 from dossiers.models import DemandeInitialisation, Depot, DomaineDossier, Dossier
@@ -18,6 +17,7 @@ from hn.journal.models import Evenement
 from hn.referentiel.models import Etablissement
 from tests import dossiers_factories as d
 from tests import factories as f
+from tests.concurrence import en_parallele
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -431,33 +431,6 @@ def test_recandidature_after_an_implicit_refusal_counts_from_the_expiry_date():
 # --- PostgreSQL concurrency ---------------------------------------------------------------------
 
 
-def _en_parallele(preparations):
-    """Run each preparation in its own thread (fetching its rows, which opens the thread's
-    connection), then release all the actions it returned at once; returns (results, errors)
-    in order. Each thread closes its own connection."""
-    barriere = threading.Barrier(len(preparations))
-    resultats = [None] * len(preparations)
-    erreurs = [None] * len(preparations)
-
-    def run(i, preparer):
-        try:
-            action = preparer()
-            barriere.wait(timeout=30)
-            resultats[i] = action()
-        except Exception as exc:
-            erreurs[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(preparations)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return resultats, erreurs
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_initialisations_in_one_region_get_consecutive_numbers(referentiel):
@@ -478,7 +451,7 @@ def test_concurrent_initialisations_in_one_region_get_consecutive_numbers(refere
         return preparer
 
     with time_machine.travel(paris(2026, 11, 23, 10, 0), tick=False):
-        numeros, erreurs = _en_parallele([initialiser_pour(pk) for pk in etab_pks])
+        numeros, erreurs = en_parallele([initialiser_pour(pk) for pk in etab_pks])
     assert erreurs == [None] * 8
     assert sorted(numeros) == [f"84-20261123-{i:03d}" for i in range(1, 9)]
     assert Dossier.objects.count() == 8
@@ -504,7 +477,7 @@ def test_concurrent_initialisations_of_one_etablissement_create_one_dossier(refe
 
         return preparer
 
-    numeros, erreurs = _en_parallele([fn(pk) for pk in valideurs])
+    numeros, erreurs = en_parallele([fn(pk) for pk in valideurs])
     assert sum(n is not None for n in numeros) == 1
     [erreur] = [e for e in erreurs if e is not None]
     assert isinstance(erreur, actions.DossierError)
@@ -540,7 +513,7 @@ def test_concurrent_accept_and_refuse_one_wins(referentiel, essai):
             ).etat
         )
 
-    etats, erreurs = _en_parallele([accepter, refuser])
+    etats, erreurs = en_parallele([accepter, refuser])
     gagnants = [e for e in etats if e is not None]
     perdants = [e for e in erreurs if e is not None]
     assert len(gagnants) == 1 and len(perdants) == 1, (etats, erreurs)
@@ -576,7 +549,7 @@ def test_concurrent_depots_freeze_one_snapshot(referentiel):
         dossier, user = Dossier.objects.get(pk=pk), User.objects.get(pk=user_pk)
         return lambda: actions.deposer(dossier=dossier, acting_user=user).etat
 
-    etats, erreurs = _en_parallele([deposer, deposer])
+    etats, erreurs = en_parallele([deposer, deposer])
     assert sorted(map(str, etats)) == ["None", "depose"]
     [perdant] = [e for e in erreurs if e is not None]
     assert isinstance(perdant, actions.TransitionRefusee)

@@ -3,7 +3,6 @@ traced, and changing nothing when refused; HN on the former régions; the concur
 CMSI deciding amorçage at the same instant (PostgreSQL)."""
 
 import datetime as dt
-import threading
 import time
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
@@ -11,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from dossiers.models import Dossier
 from enveloppes import actions, regles
@@ -29,6 +27,7 @@ from hn.referentiel.enums import Statut
 from hn.referentiel.models import Region
 from tests import dossiers_factories as d
 from tests import factories as f
+from tests.concurrence import en_parallele
 
 PARIS = ZoneInfo("Europe/Paris")
 JOUR = dt.date(2020, 3, 2)
@@ -708,32 +707,6 @@ def test_engager_warns_when_the_selection_drifts_from_the_region_balance():
 # --- concurrency (PostgreSQL) -------------------------------------------------------------------
 
 
-def _en_parallele(preparations):
-    """Run each preparation in its own thread (its own connection), release the actions at
-    once, return (results, errors); each thread closes its connection."""
-    barriere = threading.Barrier(len(preparations))
-    resultats = [None] * len(preparations)
-    erreurs = [None] * len(preparations)
-
-    def run(i, preparer):
-        try:
-            action = preparer()
-            barriere.wait(timeout=30)
-            resultats[i] = action()
-        except Exception as exc:
-            erreurs[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(preparations)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return resultats, erreurs
-
-
 def _decider(dossier_pk, user_pk, montant):
     def preparer():
         dossier, user = Dossier.objects.get(pk=dossier_pk), User.objects.get(pk=user_pk)
@@ -771,7 +744,7 @@ def test_two_cmsi_deciding_amorcage_at_the_same_instant_cannot_exceed_20_percent
     is written, the other is refused with the figures the first produced."""
     premier, second, cmsi_1, cmsi_2 = _deux_cmsi()
     _ralentir_la_section_critique(monkeypatch)
-    resultats, erreurs = _en_parallele(
+    resultats, erreurs = en_parallele(
         [_decider(premier, cmsi_1, 80_000), _decider(second, cmsi_2, 80_000)]
     )
     gagnants = [r for r in resultats if r is not None]
@@ -801,7 +774,7 @@ def test_without_the_row_lock_the_same_race_would_exceed_20_percent(referentiel,
         "_verrouiller",
         lambda e: Enveloppe.objects.select_related("programme", "region").get(pk=e.pk),
     )
-    resultats, erreurs = _en_parallele(
+    resultats, erreurs = en_parallele(
         [_decider(premier, cmsi_1, 80_000), _decider(second, cmsi_2, 80_000)]
     )
     assert erreurs == [None, None]

@@ -2,40 +2,15 @@
 the support's GHT request and a member's own request, filed at the same instant, cannot both
 name the member — the région's row lock serialises them and the second sees the first."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dossiers import actions
 from dossiers.models import DemandeInitialisation
 from hn.comptes.models import User
 from hn.referentiel.models import Etablissement, Programme
 from tests import factories as f
+from tests.concurrence import en_parallele
 from tests.ght.aides import CODE, monde_ght
-
-
-def _en_parallele(actions_):
-    barriere = threading.Barrier(len(actions_))
-    resultats, erreurs = [None] * len(actions_), [None] * len(actions_)
-
-    def run(i, preparer):
-        try:
-            action = preparer()  # opens the thread's connection before the start line
-            barriere.wait(timeout=30)
-            resultats[i] = action()
-        except Exception as exc:
-            erreurs[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(actions_)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return resultats, erreurs
 
 
 @pytest.mark.postgres
@@ -64,7 +39,7 @@ def test_two_requests_naming_one_member_at_once_one_succeeds(referentiel):
 
         return preparer
 
-    resultats, erreurs = _en_parallele([demande(support_pk, [m1_pk, m2_pk]), demande(m1_pk, None)])
+    resultats, erreurs = en_parallele([demande(support_pk, [m1_pk, m2_pk]), demande(m1_pk, None)])
     assert sum(r is not None for r in resultats) == 1, erreurs
     [erreur] = [e for e in erreurs if e is not None]
     assert isinstance(erreur, actions.DossierError)
