@@ -11,9 +11,10 @@ from dossiers.enums import CategoriePiece, TypeContact
 from dossiers.forms import CONTACTS_PAR_PAGE
 from dossiers.ght import candidats
 from dossiers.pieces import pieces_lisibles
-from dossiers.repartition import membres_ght, repartition_ght
+from dossiers.repartition import membres_ght, repartition_ght, voit_toutes_les_lignes
 from dossiers.services import actions_possibles, activite_et_forfaits
 from hn.comptes.perms import peut_instruire, peut_saisir
+from hn.comptes.scopes import acces
 
 
 def contexte_dossier(request, dossier, **extra):
@@ -164,7 +165,12 @@ def contexte_page(dossier, page, contenu, *, user=None):
     if page.domaine_id:
         indicateurs = list(dossier.programme.indicateurs.filter(domaine_id=page.domaine_id))
         if dossier.ght_id:
-            return {"membres": lignes_des_membres(dossier, indicateurs, contenu)}
+            membres = lignes_des_membres(dossier, indicateurs, contenu)
+            if user is not None and not voit_toutes_les_lignes(user, dossier):
+                # A member's users read their own values (SPEC §10), as their forfait lines.
+                siens = acces(user).etablissements_lecture
+                membres = [m for m in membres if m["etablissement"].pk in siens]
+            return {"membres": membres}
         return {"lignes": lignes_indicateurs(indicateurs, contenu)}
     if page.slug == "ght":
         return contexte_ght(dossier, contenu)

@@ -283,3 +283,17 @@ def test_suivi_page_query_count_does_not_grow_with_members(client, django_assert
     url = _page_suivi(client, 8)
     with a.le(2022, 4, 1), django_assert_num_queries(requetes):
         assert client.get(url).status_code == 200
+
+
+def test_a_members_user_reads_its_own_values_the_support_every_members(saisi, client):
+    dossier, (m2, m1), gestionnaire = saisi  # m2 is the support, m1 another member
+    ind = next(i for i in d2(dossier) if i.type != "existence")
+    url = reverse("dossiers:page", args=[dossier.numero, "domaine-D2"])
+    client.force_login(f.es_lecteur(m1))
+    page = client.get(url).content.decode()
+    assert f"<caption>{m1.raison_sociale} (FINESS {m1.finess})</caption>" in page
+    # Another member's values are not its to read (SPEC §10); the header still names it.
+    assert f"<caption>{m2.raison_sociale} (FINESS {m2.finess})</caption>" not in page
+    client.force_login(gestionnaire)
+    page = client.get(url).content.decode()
+    assert all(f'name="indicateurs.{ind.code}.{m.finess}"' in page for m in (m1, m2))
