@@ -505,6 +505,7 @@ class MembreDossier(models.Model):
 
     class Meta:
         verbose_name = "membre candidat"
+        verbose_name_plural = "membres candidats"
         ordering = ["dossier", "etablissement__finess"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "etablissement"], name="membre_unique"),

@@ -139,6 +139,31 @@ def versionner_par_region(table: str, colonnes: list[str], region: str) -> migra
     return migrations.RunPython(installer, desinstaller)
 
 
+def _declencheurs_sqlite(installer: bool):
+    def operation(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        for table, colonnes, region in TABLES_VERSIONNEES:
+            creer, supprimer = _sqlite(table, colonnes, region)
+            for instruction in [*supprimer, *(creer if installer else [])]:
+                schema_editor.execute(instruction)
+
+    return operation
+
+
+def sans_versions_sqlite(*operations) -> list:
+    """``operations`` that rebuild a versioned table on SQLite (a new field with a default:
+    SQLite copies the table into a new one), run between the removal and the reinstallation
+    of every version trigger: the rebuild drops the table's own triggers, and the other
+    tables' triggers that read it fail its renaming ("no such table"). PostgreSQL alters in
+    place: nothing to do there."""
+    return [
+        migrations.RunPython(_declencheurs_sqlite(False), _declencheurs_sqlite(True)),
+        *operations,
+        migrations.RunPython(_declencheurs_sqlite(True), _declencheurs_sqlite(False)),
+    ]
+
+
 def supprimer_les_versions_orphelines() -> migrations.RunPython:
     """A région deleted takes its version row with it, in the database (any code path, and
     SQLite's flush, which deletes table by table): no row ever points to a deleted région."""

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from dossiers.versions import TABLES_VERSIONNEES
 from hn.env import envbool, envint
 
 # What the test run itself sets (tests/settings.py: the local mode; Playwright) or what a
@@ -208,3 +210,16 @@ def test_embedded_sqlite_works_in_a_fresh_checkout(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (var / "db.sqlite3").stat().st_size > 0
+    # The tables that SQLite rebuilt in a migration (dossiers 0012) keep their version
+    # triggers, and the other tables' triggers survived the rebuild.
+    with sqlite3.connect(var / "db.sqlite3") as base_sqlite:
+        declencheurs = {
+            nom
+            for (nom,) in base_sqlite.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+    attendus = {
+        f"{table}_version_{suffixe}"
+        for table, *_ in TABLES_VERSIONNEES
+        for suffixe in ("insertion", "suppression", "modification")
+    }
+    assert attendus <= declencheurs, attendus - declencheurs

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from dossiers.versions import sans_versions_sqlite
+
 
 class Migration(migrations.Migration):
 
@@ -11,7 +13,8 @@ class Migration(migrations.Migration):
         ('referentiel', '0005_indicateur_declinaison_ght'),
     ]
 
-    operations = [
+    # SQLite rebuilds the dossier table for its new fields: the version triggers are set aside.
+    operations = sans_versions_sqlite(
         migrations.CreateModel(
             name='MembreDossier',
             fields=[
@@ -19,6 +22,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'membre candidat',
+                'verbose_name_plural': 'membres candidats',
                 'ordering': ['dossier', 'etablissement__finess'],
             },
         ),
@@ -93,4 +97,4 @@ class Migration(migrations.Migration):
             model_name='membredossier',
             constraint=models.UniqueConstraint(fields=('dossier', 'etablissement'), name='membre_unique'),
         ),
-    ]
+    )

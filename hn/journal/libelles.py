@@ -163,9 +163,12 @@ def _champ_du_modele(nom: str, objet_type: str) -> str | None:
         if nom in (f.name, f.attname):
             return str(f.verbose_name).capitalize()
     try:
-        return str(modele._meta.get_field(nom).verbose_name).capitalize()
+        champ = modele._meta.get_field(nom)
     except FieldDoesNotExist:
         return None
+    # A reverse relation (the GHT dossier's "membres") is named by its model.
+    libelle = getattr(champ, "verbose_name", None) or champ.related_model._meta.verbose_name_plural
+    return str(libelle).capitalize()
 
 
 def libelle_connu(nom: str, action: Action | None = None, *, parent="", objet_type="") -> str:

@@ -2,9 +2,11 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management.color import no_style
@@ -86,6 +88,20 @@ def se_connecter(page, live_server, username, password):
 # is loaded once per worker, its rows copied (COPY TO) in memory, and put back (COPY FROM) for
 # the next journeys, identical to a fresh load (same rows, same primary keys).
 _COPIES: dict[int, list[tuple[str, bytes]]] = {}
+# The files the demo stored (the GHT dossiers' SDSI), put back in each journey's media folder.
+_FICHIERS: dict[int, dict[str, bytes]] = {}
+
+
+def _fichiers_des_medias() -> dict[str, bytes]:
+    racine = Path(settings.MEDIA_ROOT)
+    return {str(f.relative_to(racine)): f.read_bytes() for f in racine.rglob("*") if f.is_file()}
+
+
+def _remettre_les_fichiers(fichiers: dict[str, bytes]) -> None:
+    racine = Path(settings.MEDIA_ROOT)
+    for chemin, contenu in fichiers.items():
+        (racine / chemin).parent.mkdir(parents=True, exist_ok=True)
+        (racine / chemin).write_bytes(contenu)
 
 
 def _tables() -> list[str]:
@@ -109,6 +125,7 @@ def charger_la_demo(nombre_etablissements: int = 40) -> None:
                 if lignes:
                     copie.append((table, lignes))
         _COPIES[nombre_etablissements] = copie
+        _FICHIERS[nombre_etablissements] = _fichiers_des_medias()
         return
     # Every table emptied first (the référentiel and the content types are in the copy too);
     # the foreign keys are deferred (PostgreSQL's Django constraints) until the commit.
@@ -121,6 +138,7 @@ def charger_la_demo(nombre_etablissements: int = 40) -> None:
         for sql in connection.ops.sequence_reset_sql(no_style(), modeles):
             cursor.execute(sql)
     ContentType.objects.clear_cache()
+    _remettre_les_fichiers(_FICHIERS.get(nombre_etablissements, {}))
     # The same keys as in the journeys before (same primary keys, same perimeter versions:
     # dossiers.tableau) must not read what those journeys cached: the worker's cache emptied.
     cache.clear()

@@ -30,3 +30,13 @@ def test_a_programme_without_ght_rules_asks_for_no_ght_item():
     enregistrer_saisie(dossier=dossier, data=saisie_ght(dossier), acting_user=monde.gestionnaire)
     assert not any(r.get("regle", "").startswith("ght_") for r in dossier.programme.eligibilite)
     assert [m for m in manquants(dossier) if m["page_slug"] == "ght"] == []
+
+
+def test_the_journal_and_the_history_name_the_members_of_a_ght_initialisation(client):
+    monde = monde_ght(2)
+    dossier = initialiser_ght(monde, monde.membres)
+    client.force_login(monde.valideur)
+    for url in (reverse("journal:liste"), reverse("dossiers:historique", args=[dossier.numero])):
+        response = client.get(url)
+        assert response.status_code == 200, url  # was a 500: a reverse relation has no label
+        assert "Membres candidats" in response.content.decode(), url
