@@ -2,17 +2,18 @@
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from playwright.sync_api import sync_playwright
 
+from dossiers.models import PieceJointe
 from hn.demo import charger_demo
 
 CHROMIUM_ARGS = [
@@ -93,15 +94,20 @@ _FICHIERS: dict[int, dict[str, bytes]] = {}
 
 
 def _fichiers_des_medias() -> dict[str, bytes]:
-    racine = Path(settings.MEDIA_ROOT)
-    return {str(f.relative_to(racine)): f.read_bytes() for f in racine.rglob("*") if f.is_file()}
+    """The demo's attachments only (read through the storage of the test, never a folder walk:
+    the storage's location is the test's own temporary folder)."""
+    fichiers = {}
+    for nom in PieceJointe.objects.exclude(fichier="").values_list("fichier", flat=True):
+        with default_storage.open(nom) as f:
+            fichiers[nom] = f.read()
+    return fichiers
 
 
 def _remettre_les_fichiers(fichiers: dict[str, bytes]) -> None:
-    racine = Path(settings.MEDIA_ROOT)
-    for chemin, contenu in fichiers.items():
-        (racine / chemin).parent.mkdir(parents=True, exist_ok=True)
-        (racine / chemin).write_bytes(contenu)
+    for nom, contenu in fichiers.items():
+        if not default_storage.exists(nom):
+            enregistre = default_storage.save(nom, ContentFile(contenu))
+            assert enregistre == nom, (nom, enregistre)
 
 
 def _tables() -> list[str]:
