@@ -2,7 +2,11 @@
 dossier for itself and ``ght_membre``'s établissement, the CMSI initialises it, the support
 meets the GHT conditions on the page "GHT" and deposits it, the CMSI accepts it, and the
 envelope shows one engagement at the support for the sum of both members' forfaits, the
-members named; ``ght_membre`` reads the dossier and its own line of the breakdown."""
+members named; ``ght_membre`` reads the dossier and its own line of the breakdown. Then the
+follow-up to a funded domaine: a report where ``ght_membre``'s établissement misses its D2
+targets shows the CMSI that member as the blocking one (no funding possible), the next report
+meets them for both members, and the CMSI notifies D2's usage funding: the GHT's summed forfait
+less its amorçage, on the support's ledger."""
 
 import re
 
@@ -10,9 +14,12 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from dossiers.enums import SuiviDomaine
 from dossiers.models import Dossier
 from dossiers.saisie import enregistrer_saisie
 from dossiers.services import forfaits_par_etablissement
+from enveloppes.enums import Nature
+from enveloppes.models import MouvementEnveloppe
 from enveloppes.templatetags.enveloppes_tags import euros
 from hn.comptes.models import User
 from hn.referentiel.models import Programme
@@ -50,7 +57,32 @@ def _saisie_ordinaire(dossier):
     )
 
 
-def test_ght_support_files_the_cmsi_accepts_the_envelope_engages_the_sum(live_server, page, demo):
+def _rapport(page, programme, *, membre_a_la_cible: bool):
+    """Files a follow-up report on the suivi page: every prérequis and the support's D2 values
+    at their target, ``ght_membre``'s D2 values at target or at 0."""
+    indicateurs = {i.code: i for i in programme.indicateurs.all()}
+    formulaire = page.locator("#nouveau-rapport")
+    for champ in formulaire.locator(
+        "select[id^='valeurs.'], input[type=number][id^='valeurs.']"
+    ).all():
+        code = champ.get_attribute("id").removeprefix("valeurs.")
+        base, _, finess = code.rpartition(".")
+        if len(finess) == 9 and finess.isdigit():  # a member's value: "valeurs.D2.1.<finess>"
+            code = base
+        indicateur = indicateurs[code]
+        a_la_cible = finess != MEMBRE or membre_a_la_cible
+        if indicateur.type == "existence":
+            champ.select_option("100" if a_la_cible else "0")
+        else:
+            champ.fill(str(indicateur.cible) if a_la_cible else "0")
+    formulaire.locator("[id='avancements.D2']").select_option("deploiement")
+    formulaire.get_by_label("Budget engagé depuis le début (€)").fill("80000")
+    formulaire.get_by_label("Ressources humaines engagées (ETP)").fill("1.5")
+    formulaire.get_by_role("button", name="Déposer le rapport de suivi").click()
+    expect(page.get_by_text(re.compile(r"Rapport de suivi n° \d+ déposé\."))).to_be_visible()
+
+
+def test_ght_dossier_from_request_to_funded_domaine(live_server, page, demo):
     mdp = settings.DEMO_PASSWORD
     hopen = Programme.objects.get(code="HOPEN")
     # 1. The support asks for a GHT dossier for itself and one other member.
@@ -138,3 +170,36 @@ def test_ght_support_files_the_cmsi_accepts_the_envelope_engages_the_sum(live_se
     expect(tableau.get_by_role("row", name=re.compile("^Total du GHT"))).to_contain_text(
         re.compile(total)
     )
+    deconnecter(page, live_server)
+
+    # 7. A first report: ght_membre's établissement misses its D2 targets. The CMSI sees that
+    # member as the blocking one, and D2 cannot be funded.
+    se_connecter(page, live_server, "ght_support", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+    _rapport(page, hopen, membre_a_la_cible=False)
+    deconnecter(page, live_server)
+    se_connecter(page, live_server, "ars_valideur", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+    blocages = page.locator("#blocages-D2")
+    expect(blocages).to_contain_text(f"({MEMBRE})")
+    expect(blocages).not_to_contain_text(f"({SUPPORT})")
+    expect(page.get_by_role("button", name="Notifier le financement D2")).to_have_count(0)
+    deconnecter(page, live_server)
+
+    # 8. The next report meets the targets for both members; the CMSI notifies D2's funding:
+    # the usage is the GHT's summed forfait less the amorçage decided on D2.
+    se_connecter(page, live_server, "ght_support", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+    _rapport(page, hopen, membre_a_la_cible=True)
+    deconnecter(page, live_server)
+    se_connecter(page, live_server, "ars_valideur", mdp)
+    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+    expect(page.locator("#blocages-D2")).to_have_count(0)
+    page.get_by_role("button", name="Notifier le financement D2").click()
+    expect(page.get_by_text("Financement du domaine D2 notifié.")).to_be_visible()
+    assert dossier.domaines.get(domaine__code="D2").suivi == SuiviDomaine.FINANCE
+    lignes = MouvementEnveloppe.objects.filter(dossier=dossier, domaine__domaine__code="D2")
+    amorcage = sum(m.montant for m in lignes.filter(nature=Nature.AMORCAGE_DECIDE))
+    usage = list(lignes.filter(nature=Nature.USAGE_NOTIFIE))
+    assert len(usage) == 1 and usage[0].montant == sum(par_membre.values()) - amorcage
+    assert usage[0].enveloppe.region.code == "84" and usage[0].membres == f"{SUPPORT}, {MEMBRE}"

@@ -250,9 +250,10 @@ def test_the_journal_table_wraps_in_the_dsfr_scrolling_container(client, lignes)
     html = _journal(client, f.es_lecteur(etab)).content.decode()
     assert re.search(
         r'class="fr-table fr-table--multiline[^"]*"[^>]*><div class="fr-table__wrapper">'
-        r'<div class="fr-table__container"><div class="fr-table__content"><table>',
+        r'<div class="fr-table__container" tabindex="0" role="region" aria-label="[^"]+">'
+        r'<div class="fr-table__content"><table>',
         html,
-    )
+    )  # the scrolling container takes a tab stop: keyboards scroll it (axe)
 
 
 # --- the journal's file ---------------------------------------------------------------------------
