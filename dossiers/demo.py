@@ -14,17 +14,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from dossiers import actions as dossier_actions
+from dossiers.analyse import analyser_piece
 from dossiers.eligibilite import indicateurs_de_convergence
 from dossiers.enums import (
     CategoriePiece,
     DecisionDomaine,
     DecisionPrerequis,
+    EtatAnalyse,
     MotifRefus,
     TypeContact,
 )
 from dossiers.models import DemandeInitialisation, Dossier, ValeurIndicateur
 from dossiers.pieces import ajouter_piece
 from dossiers.saisie import enregistrer_saisie
+from hn import antivirus
 from hn.comptes.demo import gestionnaire_demo
 from hn.comptes.models import User
 from hn.dates import (
@@ -333,16 +336,46 @@ def charger_dossiers_ght(*, suites: Suites = Suites()) -> int:
         conditions = _conditions_ght(programme, demandes)
         data |= conditions | {"contacts": data["contacts"] + conditions["contacts"]}
         enregistrer_saisie(dossier=dossier, data=data, acting_user=gestionnaire)
-        ajouter_piece(
+        sdsi = ajouter_piece(
             dossier=dossier,
             fichier=SimpleUploadedFile(f"SDSI {nom}.pdf", PDF_SDSI),
             categorie=CategoriePiece.SDSI_GHT,
             acting_user=gestionnaire,
         )
+        _analyser(sdsi)
         _valeurs_des_membres(dossier, demandes, rng)
         dossier = dossier_actions.deposer(dossier=dossier, acting_user=gestionnaire)
         _decider(dossier, etat, demandes, selectionnes, valideur, gestionnaire, suites)
     return cree
+
+
+class DemoImpossible(Exception):
+    """The demo cannot be loaded as planned (its message says why, in French)."""
+
+
+MSG_ANTIVIRUS = (
+    "La démonstration dépose des dossiers de GHT avec leur schéma directeur SI, que l'antivirus "
+    "doit analyser avant le dépôt : {cause}. Relancez quand clamd répond, ou avec ANTIVIRUS=aucun."
+)
+
+
+def exiger_antivirus() -> None:
+    """Called before the demo writes anything: with ``ANTIVIRUS=clamd``, clamd must answer
+    (the GHT dossiers' SDSI is scanned before their dépôt)."""
+    if antivirus.actif() and not antivirus.ping():
+        raise DemoImpossible(MSG_ANTIVIRUS.format(cause="clamd ne répond pas"))
+
+
+def _analyser(piece) -> None:
+    """Scans the demo's attachment now, before its dépôt. The upload's own scan runs once the
+    demo commits (``dossiers.analyse.programmer``), too late: a dépôt is refused while a piece
+    waits for the antivirus. With ``ANTIVIRUS=clamd``, clamd must answer."""
+    if piece.etat_analyse == EtatAnalyse.EN_ANALYSE:
+        etat = analyser_piece(piece.pk)
+        if etat != EtatAnalyse.SAINE:
+            piece.refresh_from_db()
+            cause = f"« {piece.nom} » non analysé ({piece.analyse_detail or etat})"
+            raise DemoImpossible(MSG_ANTIVIRUS.format(cause=cause))
 
 
 # The GHT's schéma directeur SI, a one-page PDF (the SDSI condition wants the attachment).

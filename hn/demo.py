@@ -23,9 +23,12 @@ from hn.referentiel import demo as referentiel_demo
 from hn.referentiel.chargement import charger_referentiel
 from indicateurs import demo as indicateurs_demo
 
+DemoImpossible = dossiers_demo.DemoImpossible
+
 
 @transaction.atomic
 def charger_demo(nombre_etablissements: int = 300) -> dict:
+    dossiers_demo.exiger_antivirus()  # before anything is written
     charger_referentiel()
     rng = random.Random(20130604)  # the date of the HN instruction: reproducible data
     etablissements = referentiel_demo.charger_etablissements(

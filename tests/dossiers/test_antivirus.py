@@ -7,6 +7,7 @@ service. Without clamd the tests are skipped, except on CI (``CI`` set) where th
 """
 
 import importlib
+import io
 import os
 import shutil
 import socket
@@ -21,14 +22,17 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from kombu.exceptions import OperationalError
 
 from dossiers import actions, analyse
-from dossiers.enums import EtatAnalyse
-from dossiers.models import PieceJointe
+from dossiers.enums import CategoriePiece, Etat, EtatAnalyse
+from dossiers.models import Dossier, PieceJointe
 from hn import antivirus
+from hn.demo import charger_demo
 from hn.journal.models import Evenement
 from hn.notifications.models import Notification
+from hn.referentiel.models import Etablissement
 from hn.taches.echeances import balayer
 from tests import dossiers_factories as d
 from tests import factories as f
@@ -355,3 +359,34 @@ def test_broker_down_at_upload_leaves_the_piece_waiting_for_the_sweep(
     assert response.status_code == 201, response.content
     piece = PieceJointe.objects.get()
     assert (piece.etat_analyse, piece.analyse_tentatives) == (EtatAnalyse.EN_ANALYSE, 0)
+
+
+# --- the demo under a production-like antivirus ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_to_start_when_clamd_does_not_answer_and_writes_nothing(
+    settings, tmp_path
+):
+    """The demo deposits GHT dossiers with their SDSI, which must be scanned before the dépôt:
+    with ``ANTIVIRUS=clamd`` and no clamd, ``manage.py demo`` says so before writing anything
+    (it used to fail half-way on the dépôt, "pendant l'analyse antivirus")."""
+    settings.ANTIVIRUS = "clamd"
+    settings.CLAMD_SOCKET = str(tmp_path / "nulle-part.sock")
+    settings.CLAMD_TIMEOUT = 1
+    with pytest.raises(CommandError, match="clamd ne répond pas"):
+        call_command("demo", "--force", stdout=io.StringIO())
+    assert not Dossier.objects.exists() and not Etablissement.objects.exists()
+    assert stockes() == []
+
+
+@pytest.mark.django_db
+def test_the_demo_scans_the_ght_sdsi_with_the_real_clamd_before_their_depot(avec_clamd):
+    charger_demo(nombre_etablissements=40)
+    ght = Dossier.objects.filter(ght__isnull=False)
+    assert ght.count() == 2 and not ght.filter(etat=Etat.EN_SAISIE).exists()  # deposited
+    pieces = PieceJointe.objects.filter(dossier__in=ght, categorie=CategoriePiece.SDSI_GHT)
+    assert pieces.count() == 2
+    for piece in pieces:  # analysed by clamd, not "non analysée (antivirus désactivé)"
+        assert (piece.etat_analyse, piece.analyse_detail) == (EtatAnalyse.SAINE, "")
+        assert piece.analysee_le is not None

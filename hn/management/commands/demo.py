@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hn.demo import charger_demo
+from hn.demo import DemoImpossible, charger_demo
 
 
 class Command(BaseCommand):
@@ -18,7 +18,10 @@ class Command(BaseCommand):
                 "Refus : DEBUG est désactivé (production ?). Relancez avec --force pour charger "
                 "quand même les données de démonstration."
             )
-        resultat = charger_demo()
+        try:
+            resultat = charger_demo()
+        except DemoImpossible as exc:  # nothing written: the demo is one transaction
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Démonstration : {resultat['etablissements']} établissements, "
             f"{resultat['dossiers']} dossiers, {resultat['demandes']} demandes et "
