@@ -6,17 +6,13 @@ member of each domaine indicator):
   page (every member's values) as the support's gestionnaire and as the CMSI of its région,
   and its instruction page, p95 ≤ 150 ms;
 - the forfaits endpoint ``GET /api/v1/dossiers/{numero}/forfaits/`` (each member's forfaits),
-  p95 ≤ 100 ms, as the CMSI. Until the route exists (URL name ``api:dossier-forfaits``), the
-  service it serves, ``dossiers.services.forfaits_par_etablissement``, is timed instead.
+  p95 ≤ 100 ms, as the CMSI;
+- the dossier's PDF (every member's values of every domaine), against the dossier PDF's budget
+  (1.5 s, ``budgets.PDF``: the issue sets none for a GHT's).
 
 Every name starts with « GHT » (``--filtre GHT``)."""
 
-import time
-
-from bench.budgets import FORFAITS_GHT, LISTE
-
-NOM_FORFAITS = "GHT — API forfaits par membre (12 membres, ARS)"
-NOM_SERVICE = "GHT — forfaits_par_etablissement (12 membres, service seul)"
+from bench.budgets import FORFAITS_GHT, LISTE, PDF
 
 
 def _client_support(banc, dossier) -> str:
@@ -40,35 +36,9 @@ def _client_support(banc, dossier) -> str:
     return username
 
 
-def _service(banc, dossier, filtre: str | None):
-    """``forfaits_par_etablissement`` timed alone (what the endpoint computes)."""
-    from bench.mesurer import Compteur, Resultat, _stats
-    from dossiers.models import Dossier
-    from dossiers.services import forfaits_par_etablissement
-
-    if filtre and filtre not in NOM_SERVICE:
-        return
-    banc.noter_charge()
-    durees, requetes = [], 0
-    for i in range(banc.echauffement + banc.requetes):
-        d = Dossier.objects.select_related("programme").get(pk=dossier.pk)
-        compteur = Compteur()
-        with banc.connection.execute_wrapper(compteur):
-            debut = time.perf_counter()
-            lignes = forfaits_par_etablissement(d)
-            duree = time.perf_counter() - debut
-        if i >= banc.echauffement:
-            durees.append(duree)
-            requetes = max(requetes, compteur.n)
-    banc.ajouter(
-        Resultat(NOM_SERVICE, *_stats(durees), requetes, FORFAITS_GHT, len(lignes or []),
-                 len(durees), "service", note="la route de l'API n'existe pas encore")
-    )  # fmt: skip
-
-
 def scenarios(banc, vitrines: dict, filtre: str | None = None):
     """The GHT lines of the bench's table."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from bench.mesures_candidatures import _client_valideur
     from dossiers.models import Dossier
@@ -94,9 +64,7 @@ def scenarios(banc, vitrines: dict, filtre: str | None = None):
     banc.page(f"GHT — page du domaine D2 ({n} membres, ARS)", cmsi, domaine, LISTE, "page")
     banc.page(f"GHT — instruction ({n} membres, ARS)", cmsi, f"/dossiers/{numero}/instruction/",
               LISTE, "page")  # fmt: skip
-    try:
-        url = reverse("api:dossier-forfaits", kwargs={"numero": numero})
-    except NoReverseMatch:
-        _service(banc, dossier, filtre)
-        return
-    banc.page(NOM_FORFAITS, cmsi, url, FORFAITS_GHT, "api")
+    url = reverse("api:dossier-forfaits", kwargs={"numero": numero})
+    banc.page(f"GHT — API forfaits par membre ({n} membres, ARS)", cmsi, url, FORFAITS_GHT, "api")
+    banc.page(f"GHT — PDF du dossier ({n} membres, API, ARS)", cmsi,
+              f"/api/v1/dossiers/{numero}/pdf/", PDF, "pdf", requetes=20)  # fmt: skip

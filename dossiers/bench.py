@@ -259,14 +259,18 @@ class DossiersBench:
 
     def _choisir_vitrines(self):
         """The dossiers the benchmark reads: a full accepted HOP'EN dossier and a deposited one
-        in région 84 (the demo ARS), and a full HN dossier of the demo's ES A."""
+        in région 84 (the demo ARS), both of a single établissement, the largest GHT dossier,
+        and a full HN dossier of the demo's ES A."""
 
         def premier(code, etat):
             return next(
                 (
                     d
                     for d in self.dossiers
-                    if d.programme == code and d.etat == etat and d.etab.region_code == "84"
+                    if d.programme == code
+                    and d.etat == etat
+                    and d.etab.region_code == "84"
+                    and not d.ght_id  # a single établissement's: the GHT showcase is apart
                 ),
                 None,
             )

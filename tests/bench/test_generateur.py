@@ -357,6 +357,10 @@ def test_ght_dossiers_with_their_members_and_member_values():
     assert ghts.exists()
     vitrine = ghts.get(numero=jeu["vitrines"]["ght"])
     assert vitrine.etat == Etat.ACCEPTE and vitrine.membres.count() == 12
+    # The single-dossier showcases stay single établissements' (a GHT there made "PDF du
+    # dossier complet" a 12-member print: +76 %, not comparable with the runs before).
+    for cle in ("pdf", "instruction"):
+        assert Dossier.objects.get(numero=jeu["vitrines"][cle]).ght_id is None, cle
     ouverts = Dossier.objects.exclude(etat__in=ETATS_REFUSES)
     for d in ghts:
         membres = [m.etablissement for m in d.membres.all()]
@@ -407,7 +411,7 @@ class _BancGHT:
 
 
 def _mesures_ght(numero, vitrine):
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from bench import mesures_ght
 
@@ -419,12 +423,7 @@ def _mesures_ght(numero, vitrine):
         vitrine.etablissement
     )
     assert sum(url == f"/dossiers/{numero}/pages/engagements/" for _u, url in pages) == 2
-    assert set(pages.values()) <= {150, 100}
-    try:
-        url = reverse("api:dossier-forfaits", kwargs={"numero": numero})
-    except NoReverseMatch:  # the route not there yet: the service is timed alone
-        (resultat,) = banc.resultats
-        assert resultat.name == mesures_ght.NOM_SERVICE
-        assert resultat.rows == 12 and resultat.budget_ms == 100 and resultat.n == 2
-    else:
-        assert 100 in {budget for (_u, u), budget in pages.items() if u == url}
+    assert set(pages.values()) <= {150, 100, 1500}
+    forfaits = reverse("api:dossier-forfaits", kwargs={"numero": numero})
+    assert pages[(next(u for u, url in pages if url == forfaits), forfaits)] == 100
+    assert 1500 in {budget for (_u, url), budget in pages.items() if url.endswith("/pdf/")}

@@ -2,6 +2,8 @@
 shows each member's values (it printed "Aucun indicateur"), and the dépôt asks for the GHT
 items only where the programme's data lists their rules (HN lists none)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -19,8 +21,21 @@ def test_the_print_preview_shows_each_members_domaine_values(client):
     response = client.get(reverse("dossiers:apercu", args=[dossier.numero]))
     assert response.status_code == 200
     html = response.content.decode()
+    codes = list(
+        dossier.programme.indicateurs.filter(domaine__code="D2").values_list("code", flat=True)
+    )
+    # Each indicator's label printed once, then one row per member with one cell per
+    # indicator (twelve members used to print twelve tables repeating every label).
+    for code in codes:
+        assert html.count(f"<strong>{code}</strong>") == 1, code
+    matrice = re.search(r'<table class="hn-imp-table hn-imp-membres">.*?</table>', html, re.S)
+    assert matrice, html
+    entetes = re.findall(r'<th scope="col">([^<]+)</th>', matrice.group())
+    assert entetes == ["Établissement candidat", *codes]
     for etab in membres:
-        assert f"{etab.raison_sociale} ({etab.finess})</caption>" in html
+        nom = re.escape(f"{etab.raison_sociale} ({etab.finess})")
+        ligne = re.search(rf'<th scope="row">{nom}</th>(.*?)</tr>', matrice.group(), re.S)
+        assert ligne and ligne.group(1).count("<td") == len(codes), etab.finess
     assert "Aucun indicateur." not in html
 
 
