@@ -26,6 +26,7 @@ from hn.referentiel.models import Programme
 from tests.dossiers_factories import PDF_MINIMAL, saisie_complete
 from tests.e2e.conftest import charger_la_demo, se_connecter
 from tests.e2e.test_instruction import cocher, confirmer, deconnecter, ouvrir_page
+from tests.e2e.test_suivi import saisir_valeur
 
 pytestmark = pytest.mark.e2e
 
@@ -69,12 +70,7 @@ def _rapport(page, programme, *, membre_a_la_cible: bool):
         base, _, finess = code.rpartition(".")
         if len(finess) == 9 and finess.isdigit():  # a member's value: "valeurs.D2.1.<finess>"
             code = base
-        indicateur = indicateurs[code]
-        a_la_cible = finess != MEMBRE or membre_a_la_cible
-        if indicateur.type == "existence":
-            champ.select_option("100" if a_la_cible else "0")
-        else:
-            champ.fill(str(indicateur.cible) if a_la_cible else "0")
+        saisir_valeur(champ, indicateurs[code], finess != MEMBRE or membre_a_la_cible, sous="0")
     formulaire.locator("[id='avancements.D2']").select_option("deploiement")
     formulaire.get_by_label("Budget engagé depuis le début (€)").fill("80000")
     formulaire.get_by_label("Ressources humaines engagées (ETP)").fill("1.5")
@@ -172,30 +168,26 @@ def test_ght_dossier_from_request_to_funded_domaine(live_server, page, demo):
     )
     deconnecter(page, live_server)
 
-    # 7. A first report: ght_membre's établissement misses its D2 targets. The CMSI sees that
-    # member as the blocking one, and D2 cannot be funded.
-    se_connecter(page, live_server, "ght_support", mdp)
-    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
-    _rapport(page, hopen, membre_a_la_cible=False)
-    deconnecter(page, live_server)
-    se_connecter(page, live_server, "ars_valideur", mdp)
-    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
-    blocages = page.locator("#blocages-D2")
-    expect(blocages).to_contain_text(f"({MEMBRE})")
-    expect(blocages).not_to_contain_text(f"({SUPPORT})")
-    expect(page.get_by_role("button", name="Notifier le financement D2")).to_have_count(0)
-    deconnecter(page, live_server)
-
-    # 8. The next report meets the targets for both members; the CMSI notifies D2's funding:
-    # the usage is the GHT's summed forfait less the amorçage decided on D2.
-    se_connecter(page, live_server, "ght_support", mdp)
-    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
-    _rapport(page, hopen, membre_a_la_cible=True)
-    deconnecter(page, live_server)
-    se_connecter(page, live_server, "ars_valideur", mdp)
-    page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+    # 7. A first report where ght_membre's établissement misses its D2 targets: the CMSI sees
+    # that member as the blocking one, and D2 cannot be funded. 8. The next report meets them
+    # for both members: the CMSI notifies D2's funding, the usage being the GHT's summed
+    # forfait less the amorçage decided on D2.
+    for membre_a_la_cible in (False, True):
+        se_connecter(page, live_server, "ght_support", mdp)
+        page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+        _rapport(page, hopen, membre_a_la_cible=membre_a_la_cible)
+        deconnecter(page, live_server)
+        se_connecter(page, live_server, "ars_valideur", mdp)
+        page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
+        notifier = page.get_by_role("button", name="Notifier le financement D2")
+        if not membre_a_la_cible:
+            blocages = page.locator("#blocages-D2")
+            expect(blocages).to_contain_text(f"({MEMBRE})")
+            expect(blocages).not_to_contain_text(f"({SUPPORT})")
+            expect(notifier).to_have_count(0)
+            deconnecter(page, live_server)
     expect(page.locator("#blocages-D2")).to_have_count(0)
-    page.get_by_role("button", name="Notifier le financement D2").click()
+    notifier.click()
     expect(page.get_by_text("Financement du domaine D2 notifié.")).to_be_visible()
     assert dossier.domaines.get(domaine__code="D2").suivi == SuiviDomaine.FINANCE
     lignes = MouvementEnveloppe.objects.filter(dossier=dossier, domaine__domaine__code="D2")

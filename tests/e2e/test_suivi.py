@@ -26,6 +26,15 @@ def montant_affiche(page, attr) -> str:
     return page.locator(f"#situation-{attr} td").inner_text().strip()
 
 
+def saisir_valeur(champ, indicateur, a_la_cible: bool, *, sous: str = "20"):
+    """Types one value of a follow-up report: the indicator's target, or ``sous`` (Non for an
+    existence indicator)."""
+    if indicateur.type == "existence":
+        champ.select_option("100" if a_la_cible else "0")
+    else:
+        champ.fill(str(indicateur.cible) if a_la_cible else sous)
+
+
 def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, referentiel):
     etab = f.EtablissementFactory()
     f.ActiviteEtablissementFactory(etablissement=etab, journees_mco=10_000)
@@ -56,11 +65,7 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
         if indicateur.domaine is not None and indicateur.domaine.code not in ("D1", "D2"):
             continue
         a_la_cible = indicateur.prerequis_id is not None or indicateur.domaine.code == "D2"
-        champ = page.locator(f"[id='valeurs.{indicateur.code}']")
-        if indicateur.type == "existence":
-            champ.select_option("100" if a_la_cible else "0")
-        else:
-            champ.fill(str(indicateur.cible) if a_la_cible else "20")
+        saisir_valeur(page.locator(f"[id='valeurs.{indicateur.code}']"), indicateur, a_la_cible)
     page.locator("[id='avancements.D1']").select_option("deploiement")
     page.locator("[id='avancements.D2']").select_option("deploiement")
     page.get_by_label("Budget engagé depuis le début (€)").fill("150000")
