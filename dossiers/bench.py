@@ -259,8 +259,7 @@ class DossiersBench:
 
     def _choisir_vitrines(self):
         """The dossiers the benchmark reads: a full accepted HOP'EN dossier and a deposited one
-        in région 84 (the demo ARS), both of a single établissement, the largest GHT dossier,
-        and a full HN dossier of the demo's ES A."""
+        in région 84 (single établissements'), the largest GHT dossier, ES A's full HN one."""
 
         def premier(code, etat):
             return next(
