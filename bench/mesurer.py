@@ -799,7 +799,7 @@ def _contexte(marqueur, args) -> dict:
 def _mesures_des_apps(banc, filtre: str | None, vitrines: dict) -> None:
     """The measures each app's issue added: audits (13), calls (14), GHT dossiers (15),
     pilotage and background exports (16)."""
-    mesures_ght.scenarios(banc, vitrines, filtre)
+    mesures_ght.scenarios(banc, vitrines)
     mesures_audits.scenarios(banc)
     mesures_candidatures.scenarios(banc)
     if not filtre or filtre in mesures_exports.NOM:

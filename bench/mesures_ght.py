@@ -36,7 +36,7 @@ def _client_support(banc, dossier) -> str:
     return username
 
 
-def scenarios(banc, vitrines: dict, filtre: str | None = None):
+def scenarios(banc, vitrines: dict):
     """The GHT lines of the bench's table."""
     from django.urls import reverse
 

@@ -391,20 +391,11 @@ def test_ght_dossiers_with_their_members_and_member_values():
 class _BancGHT:
     """What ``bench.mesures_ght`` uses of ``bench.mesurer.Banc``; pages are only noted."""
 
-    requetes, echauffement = 2, 1
-
     def __init__(self):
-        self.connection = connection
-        self.clients, self.pages, self.resultats = {}, [], []
+        self.clients, self.pages = {}, []
 
     def log(self, message=""):
         pass
-
-    def noter_charge(self):
-        return None
-
-    def ajouter(self, resultat):
-        self.resultats.append(resultat)
 
     def page(self, nom, username, url, budget, categorie, **kw):
         self.pages.append((nom, username, url, budget))
