@@ -25,7 +25,7 @@ def _style(page, selecteur, propriete, valeur):
     )
 
 
-def test_tab_stops_follow_the_scrolling_after_the_load(live_server, page, db):
+def test_tab_stops_follow_the_scrolling_after_the_load(live_server, page, referentiel):
     etab = f.EtablissementFactory()
     lecteur = f.es_lecteur(etab)
     for _ in range(3):
