@@ -80,8 +80,10 @@ def se_connecter(page, live_server, username, password):
     assert page.url.startswith(f"{live_server.url}/connexion/")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    # The form's answer (the home page, or the form again with its error) is loaded before the
+    # journey goes on: a bare wait_for_load_state() could return on the login page itself.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
 
 
 # The demo of the journeys (``charger_demo``, 40 établissements) costs seconds per test, and

@@ -27,31 +27,34 @@ def _compte(page, etat):
 def test_the_dashboard_follows_a_decision_at_once(live_server, page, demo):
     se_connecter(page, live_server, "ars_valideur", settings.DEMO_PASSWORD)
     page.locator("#navigation-principale").get_by_role("link", name="Tableau de bord").click()
+    page.wait_for_url("**/dossiers/tableau-de-bord/")
     assert page.get_by_role("heading", level=1).inner_text() == "Tableau de bord"
     deposes, reportes = _compte(page, Etat.DEPOSE), _compte(page, Etat.REPORTE)
     attendus = Dossier.objects.filter(region__code="84")
     assert deposes == attendus.filter(etat=Etat.DEPOSE).count() >= 1
     # The nearest deadline leads to the instruction page, where the CMSI reports the dossier.
     page.locator("#tableau-de-bord li a").first.click()
-    assert page.url.endswith("/instruction/")
+    page.wait_for_url("**/instruction/")
     page.fill("#commentaire", "Compléter le calendrier.")
     page.get_by_role("button", name="Reporter").click()
     expect(page.get_by_text("Dossier reporté").first).to_be_visible()
     page.locator("#navigation-principale").get_by_role("link", name="Tableau de bord").click()
+    page.wait_for_url("**/dossiers/tableau-de-bord/")
     assert _compte(page, Etat.DEPOSE) == deposes - 1
     assert _compte(page, Etat.REPORTE) == reportes + 1
     # A count leads to the list filtered on its état.
     page.locator(f"#tableau-de-bord a[href='/dossiers/?etat={Etat.REPORTE}']").click()
-    assert re.search(r"\?etat=reporte$", page.url)
+    page.wait_for_url(re.compile(r"\?etat=reporte$"))
     expect(page.get_by_text(f"{reportes + 1} dossier").first).to_be_visible()
 
 
 def test_the_national_level_sees_each_region(live_server, page, demo):
     se_connecter(page, live_server, "dgos", settings.DEMO_PASSWORD)
     page.locator("#navigation-principale").get_by_role("link", name="Tableau de bord").click()
+    page.wait_for_url("**/dossiers/tableau-de-bord/")
     lignes = page.locator("#tableau-regions tbody tr")
     assert lignes.count() >= 2
     total = sum(int(t) for t in lignes.locator("td:last-child").all_inner_texts())
     assert total == Dossier.objects.count()
     lignes.first.get_by_role("link").click()
-    assert re.search(r"\?region=\d+$", page.url)
+    page.wait_for_url(re.compile(r"\?region=\d+$"))
