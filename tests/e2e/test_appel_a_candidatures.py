@@ -51,10 +51,10 @@ def _marche(browser, live_server, user):
 
 def _deposer(page, parcours, campagne):
     parcours.visiter("/candidatures/")
-    page.locator("tr", has_text=LIBELLE).get_by_role(
-        "button", name="Créer une pré-candidature"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("tr", has_text=LIBELLE).get_by_role(
+            "button", name="Créer une pré-candidature"
+        ).click()
     pc = Precandidature.objects.get(campagne=campagne)
     assert page.url.endswith(f"/candidatures/{pc.pk}/") or f"/candidatures/{pc.pk}/" in page.url
     page.get_by_role("tab", name="2. Manifestation d’intérêt").click()
@@ -66,13 +66,13 @@ def _deposer(page, parcours, campagne):
     page.locator('[name="referent.nom"]').fill("Claire Référente")
     page.locator('[name="referent.email"]').fill("claire@ch.test")
     page.locator('[name="representant_legal.nom"]').fill("Paul Directeur")
-    page.locator("#enregistrer").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#enregistrer").click()
     page.get_by_role("button", name="Transmettre à l’ARS").click()
-    page.locator("#modale-confirmation").get_by_role(
-        "button", name="Confirmer la transmission"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#modale-confirmation").get_by_role(
+            "button", name="Confirmer la transmission"
+        ).click()
     expect(page.locator("#etat-precandidature")).to_contain_text("Transmise")
     return pc
 
@@ -89,17 +89,17 @@ def test_ami_preselection_programmation_then_dossier(live_server, browser, refer
 
     context, page, parcours = _marche(browser, live_server, cmsi)
     parcours.visiter(f"/candidatures/{pc.pk}/")
-    page.get_by_role("button", name="Pré-sélectionner").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Pré-sélectionner").click()
     expect(page.locator("#etat-precandidature")).to_contain_text("Pré-sélectionnée")
     lien = reverse("candidatures:programmation", args=[campagne.pk, "84"])
     parcours.visiter(lien)
     expect(page.locator(f"#ligne-{etab.finess}-D2")).to_be_visible()
     page.get_by_role("button", name="Transmettre au niveau national").click()
-    page.locator("#modale-confirmation").get_by_role(
-        "button", name="Confirmer la transmission"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#modale-confirmation").get_by_role(
+            "button", name="Confirmer la transmission"
+        ).click()
     version = Version.objects.get(programmation__campagne=campagne)
     assert version.lignes[0]["finess"] == etab.finess and not version.en_retard
     context.close()
@@ -113,8 +113,8 @@ def test_ami_preselection_programmation_then_dossier(live_server, browser, refer
 
     context, page, parcours = _marche(browser, live_server, gestionnaire)
     parcours.visiter(f"/candidatures/{pc.pk}/")
-    page.get_by_role("button", name="Demander le dossier HOPEN").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Demander le dossier HOPEN").click()
     context.close()
     assert DemandeInitialisation.objects.filter(
         etablissement=etab, programme__code="HOPEN"

@@ -52,22 +52,22 @@ def test_audit_journey(live_server, page, campagne):
     page.goto(f"{live_server.url}/audits/tirages/")
     page.select_option("#tirage-programme", "HOPEN")
     page.fill("#tirage-annee", "2022")
-    page.get_by_role("button", name="Tirer au sort").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tirer au sort").click()
     assert "identique à l’échantillon enregistré" in page.locator("#verification").inner_text()
     # A second draw is refused at the year's field.
     page.goto(f"{live_server.url}/audits/tirages/")
     page.select_option("#tirage-programme", "HOPEN")
     page.fill("#tirage-annee", "2022")
-    page.get_by_role("button", name="Tirer au sort").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tirer au sort").click()
     assert "a déjà été fait" in page.locator("#annee-erreur").inner_text()
     # 2. The CMSI designates the ARS auditor from the list.
     page.goto(f"{live_server.url}/audits/")
     page.get_by_role("link", name=dossier.numero).click()
     page.select_option("#username", "ars_auditeur")
-    page.get_by_role("button", name="Désigner").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Désigner").click()
     assert "ars_auditeur" in page.locator("#auditeurs").inner_text()
     audit_url = page.url
     deconnecter(page, live_server)
@@ -75,34 +75,35 @@ def test_audit_journey(live_server, page, campagne):
     se_connecter(page, live_server, "ars_auditeur", f.PASSWORD)
     page.locator("#espace-audits").get_by_role("link", name="Mes audits").click()
     page.get_by_role("link", name=dossier.numero).click()
-    page.get_by_role("link", name="Remplir la grille de contrôle").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Remplir la grille de contrôle").click()
     codes = [ligne.get_attribute("data-ligne") for ligne in page.locator("tr[data-ligne]").all()]
     cocher(page, f"resultat-{codes[0]}-non_conforme")
     page.fill(f"[id='observations-{codes[0]}']", "Aucune preuve de déploiement.")
-    page.get_by_role("button", name="Enregistrer la grille").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la grille").click()
     # Concluding with lines left: the missing ones are listed.
     cocher(page, "conclusion-non_conforme")
     page.fill("#observations", "Le DPI n'est pas déployé.")
-    page.get_by_role("button", name="Terminer l’audit").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Terminer l’audit").click()
     assert codes[1] in page.locator("#manquants").inner_text()
     for code in codes[1:]:
         cocher(page, f"resultat-{code}-conforme")
-    page.get_by_role("button", name="Enregistrer la grille").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la grille").click()
     cocher(page, "conclusion-non_conforme")
     page.fill("#observations", "Le DPI n'est pas déployé.")
-    page.get_by_role("button", name="Terminer l’audit").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Terminer l’audit").click()
     assert page.locator("#etat-audit").text_content() == "Phase contradictoire"
     deconnecter(page, live_server)
     # 4. The ES answers.
     se_connecter(page, live_server, campagne["gestionnaire"], f.PASSWORD)
     page.goto(audit_url)
     page.fill("#reponse", "Le DPI est en cours de déploiement.")
-    page.get_by_role("button", name="Envoyer la réponse").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer la réponse").click()
     assert "en cours de déploiement" in page.locator("#reponse-es").inner_text()
     deconnecter(page, live_server)
     # 5. The CMSI closes the dossier for false declaration, confirmed in the modal.
@@ -112,8 +113,8 @@ def test_audit_journey(live_server, page, campagne):
     page.get_by_role("button", name="Clore le dossier pour fausse déclaration").click()
     modale = page.locator("#modale-confirmation")
     modale.get_by_text("50 000 € d'amorçage versé à rembourser").wait_for()
-    modale.get_by_role("button", name="Confirmer la clôture").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        modale.get_by_role("button", name="Confirmer la clôture").click()
     assert re.sub(r"\s", " ", page.locator("#a-rembourser").inner_text()) == "50 000 €"
     audit = Audit.objects.get(dossier=dossier)
     assert audit.decision == "cloturer" and audit.dossier.etat == Etat.CLOS

@@ -49,8 +49,8 @@ def test_acceptance_is_confirmed_in_a_modal_that_can_be_cancelled(live_server, p
     assert page.get_by_label(re.compile(r"^Amorçage D2")).input_value() == "25000"
 
     page.get_by_role("button", name="Accepter").click()
-    modale.get_by_role("button", name="Confirmer l'acceptation").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        modale.get_by_role("button", name="Confirmer l'acceptation").click()
     expect(page.get_by_text("Dossier accepté : ses forfaits sont engagés")).to_be_visible()
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.ACCEPTE
     assert MouvementEnveloppe.objects.filter(dossier=dossier).count() == 2

@@ -64,8 +64,8 @@ def test_the_cmsi_reads_its_envelope_and_comments_the_annual_synthesis(
     page.get_by_label(f"Commentaire du CMSI sur le dossier {numero}").fill(
         "Revue de projet du 15/11 : D2 financé, D3 en retard sur la prescription."
     )
-    page.get_by_role("button", name=f"Enregistrer le commentaire du dossier {numero}").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Enregistrer le commentaire du dossier {numero}").click()
     expect(page.get_by_text(f"Commentaire du dossier {numero} enregistré.")).to_be_visible()
     assert page.get_by_label(f"Commentaire du CMSI sur le dossier {numero}").input_value() == (
         "Revue de projet du 15/11 : D2 financé, D3 en retard sur la prescription."

@@ -32,8 +32,8 @@ def test_contacts_page_keeps_every_value_and_says_which_email_is_wrong(
     page.goto(live_server.url + reverse("dossiers:page", args=[dossier.numero, "contacts"]))
     for nom, valeur in SAISIE.items():
         page.locator(f"[name='{nom}']").fill(valeur)
-    page.get_by_role("button", name="Enregistrer cette page").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer cette page").click()
 
     for nom, valeur in SAISIE.items():
         expect(page.locator(f"[name='{nom}']")).to_have_value(valeur)

@@ -29,8 +29,8 @@ def deconnecter(page, live_server):
 
 
 def ouvrir_page(page, titre_commence_par):
-    page.locator(".fr-sidemenu__link", has_text=re.compile(titre_commence_par)).first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".fr-sidemenu__link", has_text=re.compile(titre_commence_par)).first.click()
 
 
 def cocher(page, input_id):
@@ -41,8 +41,8 @@ def cocher(page, input_id):
 
 def confirmer(page, bouton):
     """The irreversible acts are confirmed in a DSFR modal (issue 19)."""
-    page.locator("#modale-confirmation").get_by_role("button", name=bouton).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#modale-confirmation").get_by_role("button", name=bouton).click()
 
 
 def remplir_indicateurs(page, valeur_taux="95", existence="oui"):
@@ -81,19 +81,23 @@ def test_full_instruction_journey(live_server, page, demo):
     page.goto(f"{live_server.url}/dossiers/{dossier.numero}/")
     for box in page.locator("input[name=engagements]").all():
         cocher(page, box.get_attribute("id"))
-    page.get_by_role("button", name="Page suivante").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Page suivante").click()
     assert "Page 2" in page.get_by_role("heading", level=2).inner_text()
-    page.get_by_role("button", name="Page suivante").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Page suivante").click()
     for type_ in ("contact", "responsable_projet"):
         page.fill(f"[id='contacts.{type_}.nom']", f"Nom {type_}")
         page.fill(f"[id='contacts.{type_}.email']", f"{type_}@ch.test")
     page.fill("[id='contacts.contact.telephone']", "0472000000")
-    page.get_by_role("button", name="Page suivante").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Page suivante").click()
     for type_ in ("dsi", "directeur"):
         page.fill(f"[id='contacts.{type_}.nom']", f"Nom {type_}")
     page.fill("[id='contacts.dsi.email']", "dsi@ch.test")
     for _ in hopen.prerequis.all():
-        page.get_by_role("button", name="Page suivante").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Page suivante").click()
         remplir_indicateurs(page)
     # A proof on the last prérequis page: save the values first, then attach the file.
     page.get_by_role("button", name="Enregistrer cette page").click()
@@ -111,7 +115,8 @@ def test_full_instruction_journey(live_server, page, demo):
     page.get_by_role("button", name="Joindre le fichier").click()
     expect(page.get_by_text("Pièce « preuve.pdf » ajoutée.")).to_be_visible()
     expect(page.get_by_role("link", name="preuve.pdf")).to_be_visible()
-    page.get_by_role("button", name="Page suivante").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Page suivante").click()
     assert "Projet et domaines" in page.get_by_role("heading", level=2).inner_text()
     # The pre-selected domaines come already requested, with their target date.
     for code in retenus:

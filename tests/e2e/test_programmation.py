@@ -35,18 +35,18 @@ def test_cmsi_transmits_and_the_national_level_sees_it(live_server, browser, ref
     page.goto(f"{live_server.url}{lien}")
     champ = page.locator(f"#amorcage-{pc.etablissement.finess}-D2")
     champ.fill("12345")
-    page.locator(f"#ligne-{pc.etablissement.finess}-D2").get_by_role(
-        "button", name="Enregistrer"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"#ligne-{pc.etablissement.finess}-D2").get_by_role(
+            "button", name="Enregistrer"
+        ).click()
     expect(page.locator(f"#modifie-{pc.etablissement.finess}-D2")).to_be_visible()
 
     page.get_by_role("button", name="Transmettre au niveau national").click()
     modale = page.locator("#modale-confirmation")
     modale.get_by_role("button", name="Confirmer la transmission").wait_for()
     expect(modale.get_by_text(f"dont amorçage {euros(12345)}")).to_be_visible()
-    modale.get_by_role("button", name="Confirmer la transmission").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        modale.get_by_role("button", name="Confirmer la transmission").click()
     assert Version.objects.get().total_amorcage == 12345
     expect(page.locator("#tableau-versions")).to_be_visible()
     parcours.parcourir([lien, reverse("candidatures:campagnes")], limite=8)

@@ -49,10 +49,10 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     page.get_by_label(re.compile(r"^Amorçage D1")).fill("30000")
     page.get_by_label(re.compile(r"^Amorçage D2")).fill("40000")
     page.get_by_role("button", name="Accepter").click()
-    page.locator("#modale-confirmation").get_by_role(
-        "button", name="Confirmer l'acceptation"
-    ).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#modale-confirmation").get_by_role(
+            "button", name="Confirmer l'acceptation"
+        ).click()
     expect(page.get_by_text("Dossier accepté : ses forfaits sont engagés")).to_be_visible()
     avant = enveloppe.situation()
     assert avant.engage_amorcage == 70_000
@@ -70,8 +70,8 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     page.locator("[id='avancements.D2']").select_option("deploiement")
     page.get_by_label("Budget engagé depuis le début (€)").fill("150000")
     page.get_by_label("Ressources humaines engagées (ETP)").fill("2")
-    page.get_by_role("button", name="Déposer le rapport de suivi").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Déposer le rapport de suivi").click()
     expect(page.get_by_text("Rapport de suivi n° 1 déposé.")).to_be_visible()
     deconnecter(page, live_server)
 
@@ -80,8 +80,8 @@ def test_accept_with_amorcage_report_and_fund_one_domaine(live_server, page, ref
     page.goto(f"{live_server.url}/dossiers/{dossier.numero}/suivi/")
     assert page.locator("#blocages-D1").get_by_text(re.compile(r"D1\.1 : 20,0\s% déclaré")).count()
     assert page.get_by_role("button", name="Notifier le financement D1").count() == 0
-    page.get_by_role("button", name="Notifier le financement D2").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Notifier le financement D2").click()
     expect(page.get_by_text("Financement du domaine D2 notifié.")).to_be_visible()
     assert dossier.domaines.get(domaine__code="D2").suivi == SuiviDomaine.FINANCE
     assert dossier.domaines.get(domaine__code="D1").suivi == SuiviDomaine.SELECTIONNE
