@@ -35,7 +35,8 @@ def test_tab_stops_follow_the_scrolling_after_the_load(live_server, page, refere
     boite = page.locator(BOITE)
     # The journal's own tab stop stays, whether its box scrolls or not.
     _style(page, CONTENU, "display", "none")
-    page.wait_for_timeout(100)  # a frame or two: the script's observer has run
+    # Two animation frames: the ResizeObserver's callbacks run within the first.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     expect(boite).to_have_attribute("tabindex", "0")
 
     # A box the page gave no tab stop: it takes one when it comes to scroll, without any load
